@@ -1,0 +1,221 @@
+import Foundation
+
+/// What a coordinator decides when dispositioning.
+public struct Disposition: Sendable, Equatable {
+    public var unit: String
+    public var category: String?
+    /// Chosen by the coordinator; otherwise the category's default, then the policy's.
+    public var resolutionClass: ResolutionClass?
+    /// The chosen category's default class, looked up by the shell.
+    public var categoryClass: ResolutionClass?
+    public var collaboratingUnits: [String]
+
+    public init(unit: String, category: String? = nil, resolutionClass: ResolutionClass? = nil,
+                categoryClass: ResolutionClass? = nil, collaboratingUnits: [String] = []) {
+        self.unit = unit; self.category = category; self.resolutionClass = resolutionClass
+        self.categoryClass = categoryClass; self.collaboratingUnits = collaboratingUnits
+    }
+}
+
+/// A request to change a complaint, from whoever takes it.
+public enum ComplaintCommand: Sendable, Equatable {
+    case verify(Disposition)
+    case redispose(Disposition)
+    case requestInfo
+    case archive(ArchiveReason?)
+    case forwardJurisdiction(String)
+    case forwardExternal(destination: String, reference: String?)
+    case decideExtension(approve: Bool)
+    case setPrivacy(anonymous: Bool?, confidential: Bool?)
+    case reply
+    case confirm
+    case dispute
+    case feedback(rating: Int)
+    case followUp
+    case returnToCoordinator
+    case requestExtension(days: Int)
+    case respondFinal
+    case flagSupervision
+    case note
+    case autoClose
+    case autoArchive
+
+    public var action: Action {
+        switch self {
+        case .verify: return .verify
+        case .redispose: return .redispose
+        case .requestInfo: return .request_info
+        case .archive: return .archive
+        case .forwardJurisdiction: return .forward_jurisdiction
+        case .forwardExternal: return .forward_external
+        case .decideExtension: return .decide_extension
+        case .setPrivacy: return .set_privacy
+        case .reply: return .reply
+        case .confirm: return .confirm
+        case .dispute: return .dispute
+        case .feedback: return .feedback
+        case .followUp: return .follow_up
+        case .returnToCoordinator: return .return
+        case .requestExtension: return .request_extension
+        case .respondFinal: return .respond_final
+        case .flagSupervision: return .flag_supervision
+        case .note: return .note
+        case .autoClose: return .auto_close
+        case .autoArchive: return .auto_archive
+        }
+    }
+}
+
+/// Public and internal words that come with an action.
+public struct Texts: Sendable, Equatable {
+    public var publicText: String?
+    public var internalText: String?
+    public init(public publicText: String? = nil, internal internalText: String? = nil) {
+        self.publicText = Texts.clean(publicText); self.internalText = Texts.clean(internalText)
+    }
+    static func clean(_ text: String?) -> String? {
+        guard let t = text?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        return t
+    }
+    /// Longest accepted text, in characters.
+    public static let maxLength = 20_000
+}
+
+/// Everything a decision reads besides the complaint itself.
+public struct DecisionContext: Sendable {
+    public var now: Date
+    public var policy: Policy
+    public var tree: OrgTree
+    public var calendar: @Sendable (String) -> WorkingCalendar
+
+    public init(now: Date, policy: Policy, tree: OrgTree, calendar: @escaping @Sendable (String) -> WorkingCalendar) {
+        self.now = now; self.policy = policy; self.tree = tree; self.calendar = calendar
+    }
+
+    func due(in jurisdiction: String, from start: Date, days: Int) -> Date {
+        calendar(jurisdiction).due(from: start, workingDays: days)
+    }
+}
+
+/// The complaint lifecycle of SPEC §4: who may take which action in which state, and what it produces.
+public enum Lifecycle {
+    /// The states from which each action is legal (before the action-specific checks).
+    public static let legalFrom: [Action: Set<ComplaintState>] = [
+        .verify: [.baru], .redispose: [.baru], .request_info: [.baru], .archive: [.baru, .perlu_info],
+        .forward_jurisdiction: [.baru], .forward_external: [.baru], .merge: [.baru, .perlu_info],
+        .decide_extension: [.didisposisikan, .diproses],
+        .set_privacy: Set(ComplaintState.allCases),
+        .reply: [.perlu_info], .confirm: [.ditanggapi], .dispute: [.ditanggapi], .feedback: [.ditanggapi, .selesai],
+        .follow_up: [.didisposisikan, .diproses], .return: [.didisposisikan],
+        .request_extension: [.didisposisikan, .diproses], .respond_final: [.didisposisikan, .diproses],
+        .flag_supervision: [.baru, .perlu_info, .didisposisikan, .diproses, .ditanggapi],
+        .note: Set(ComplaintState.allCases),
+        .auto_close: [.ditanggapi], .auto_archive: [.perlu_info],
+    ]
+
+    /// Whether `actor` may take `action` on the complaint now (role, scope and state), without side effects.
+    public static func isAvailable(_ action: Action, to actor: Participant, on record: ComplaintRecord, tree: OrgTree) -> Bool {
+        guard legalFrom[action]?.contains(record.state) == true else { return false }
+        if case .officer(let officer) = actor {
+            if action == .redispose && record.dispositionCount == 0 { return false }
+            if action == .decide_extension && record.extensionRequestedDays == nil { return false }
+            if action == .request_extension && record.extensionUsed { return false }
+            if action == .flag_supervision && record.supervision { return false }
+            return Access.actingRole(of: officer, for: action, on: record, tree: tree) != nil
+        }
+        return false
+    }
+
+    /// Decides `command` by `actor` on the complaint: the transition, or why not.
+    public static func decide(_ command: ComplaintCommand, by actor: Participant, on record: ComplaintRecord,
+                              texts: Texts = Texts(), context: DecisionContext) throws(LifecycleError) -> Transition {
+        let action = command.action
+        try authorize(action, actor: actor, record: record, tree: context.tree)
+        guard legalFrom[action]?.contains(record.state) == true else {
+            throw .illegalTransition(action: action, state: record.state,
+                                     reason: "\(action.rawValue) is not possible while the complaint is \(record.state.rawValue)")
+        }
+        try checkLengths(texts)
+        var builder = TransitionBuilder(record: record, action: action,
+                                        actorRole: actor.roleCode(for: action, complaint: record, tree: context.tree),
+                                        texts: texts, context: context)
+        try builder.apply(command)
+        return builder.finish()
+    }
+
+    /// Merges a duplicate into the original: the duplicate is archived with a link, the original notes it.
+    public static func merge(_ duplicate: ComplaintRecord, into original: ComplaintRecord, by actor: Participant,
+                             texts: Texts = Texts(), context: DecisionContext) throws(LifecycleError) -> (duplicate: Transition, original: Transition) {
+        try authorize(.merge, actor: actor, record: duplicate, tree: context.tree)
+        guard legalFrom[.merge]?.contains(duplicate.state) == true else {
+            throw .illegalTransition(action: .merge, state: duplicate.state, reason: "merge is not possible while the complaint is \(duplicate.state.rawValue)")
+        }
+        guard duplicate.trackingID != original.trackingID else { throw .invalid(field: "into", message: "a complaint cannot be merged into itself") }
+        guard original.state != .diarsipkan && original.state != .diteruskan else {
+            throw .invalid(field: "into", message: "the original complaint is \(original.state.rawValue) and cannot receive duplicates")
+        }
+        if case .officer(let officer) = actor, !Access.canRead(officer, original, tree: context.tree) {
+            throw .invalid(field: "into", message: "the original complaint is outside your scope")
+        }
+        try checkLengths(texts)
+        let role = actor.roleCode(for: .merge, complaint: duplicate, tree: context.tree)
+        var dup = TransitionBuilder(record: duplicate, action: .merge, actorRole: role, texts: texts, context: context)
+        dup.close(to: .diarsipkan)
+        dup.after.archiveReason = .duplikat
+        dup.after.mergedInto = original.trackingID
+        dup.endOpenStages()
+        dup.event(data: ["into": original.trackingID, "reason": ArchiveReason.duplikat.rawValue])
+        dup.notify(.reporter, "merged")
+
+        var orig = TransitionBuilder(record: original, action: .merged_duplicate, actorRole: role,
+                                     texts: Texts(internal: "Duplicate \(duplicate.trackingID) merged into this complaint."), context: context)
+        orig.event(data: ["duplicate": duplicate.trackingID])
+        return (dup.finish(), orig.finish())
+    }
+
+    /// The escalation the complaint has reached now, if it is higher than what was already raised (SPEC §5).
+    public static func escalation(of record: ComplaintRecord, context: DecisionContext) -> Transition? {
+        guard let due = record.officerDue, context.now > due else { return nil }
+        let calendar = context.calendar(record.jurisdiction)
+        var level = 1
+        if context.now > calendar.due(from: due, workingDays: context.policy.escalateToCoordinatorAfterDays) { level = 2 }
+        if context.now > calendar.due(from: due, workingDays: context.policy.escalateToInspectorateAfterDays) { level = 3 }
+        guard level > record.escalationLevel else { return nil }
+        var builder = TransitionBuilder(record: record, action: .escalate, actorRole: "system", texts: Texts(), context: context)
+        builder.after.escalationLevel = level
+        builder.event(data: ["level": String(level), "due": ISO8601DateFormatter().string(from: due)])
+        // Each level reached since the last sweep gets its messages, so no rung of the ladder is skipped.
+        for reached in (record.escalationLevel + 1)...level {
+            switch reached {
+            case 1:
+                if let unit = record.unit, record.state != .baru {
+                    builder.notify(.unitLiaisons(unit), "overdue"); builder.notify(.unitHead(unit), "overdue")
+                } else {
+                    builder.notify(builder.coordinatorAudience, "overdue")
+                }
+            case 2: builder.notify(builder.coordinatorAudience, "escalation")
+            default: builder.notify(.inspectorate(record.jurisdiction), "escalation")
+            }
+        }
+        return builder.finish()
+    }
+
+    static func authorize(_ action: Action, actor: Participant, record: ComplaintRecord, tree: OrgTree) throws(LifecycleError) {
+        switch actor {
+        case .reporter:
+            guard Action.reporterActions.contains(action) else { throw .notPermitted("a reporter cannot \(action.rawValue)") }
+        case .system:
+            guard [.auto_close, .auto_archive, .escalate].contains(action) else { throw .notPermitted("the system does not \(action.rawValue)") }
+        case .officer(let officer):
+            guard Action.officerActions.contains(action) else { throw .notPermitted("officers cannot \(action.rawValue)") }
+            guard Access.actingRole(of: officer, for: action, on: record, tree: tree) != nil else {
+                throw .notPermitted("your roles do not allow \(action.rawValue) on this complaint")
+            }
+        }
+    }
+
+    static func checkLengths(_ texts: Texts) throws(LifecycleError) {
+        if (texts.publicText?.count ?? 0) > Texts.maxLength { throw .invalid(field: "text", message: "text is longer than \(Texts.maxLength) characters") }
+        if (texts.internalText?.count ?? 0) > Texts.maxLength { throw .invalid(field: "internal_text", message: "internal_text is longer than \(Texts.maxLength) characters") }
+    }
+}

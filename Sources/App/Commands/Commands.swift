@@ -1,0 +1,107 @@
+import AduanCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Registers the CLI subcommands of SPEC §12 on the one `aduan` binary.
+func registerCommands(_ app: Application) {
+    app.asyncCommands.use(MigrateCommand(), as: "migrate")
+    app.asyncCommands.use(SeedCommand(), as: "seed")
+    app.asyncCommands.use(WorkerCommand(), as: "worker")
+    app.asyncCommands.use(UserGroup(), as: "user")
+    app.asyncCommands.use(AuditGroup(), as: "audit")
+    app.asyncCommands.use(DemoGroup(), as: "demo")
+}
+
+struct MigrateCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Create or upgrade the database schema (both engines)." }
+    func run(using context: CommandContext, signature: Signature) async throws {
+        try await Bootstrap.migrate(context.application)
+        context.console.print("database is up to date")
+    }
+}
+
+struct SeedCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Load the reference data (regions, units, holidays, categories). Safe to run again." }
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await Bootstrap.migrate(app)
+        let counts = try await ReferenceSeeder.seed(on: app.writeDB)
+        app.reference.invalidate()
+        context.console.print(counts.description)
+    }
+}
+
+struct WorkerCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Flag(name: "once", help: "Run one sweep and exit.") var once: Bool
+    }
+    var help: String { "Run the background worker on its own (serve already runs one)." }
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let worker = Worker(app: app, transport: LoggingTransport(logger: app.logger))
+        if signature.once {
+            let report = try await worker.runOnce()
+            context.console.print("\(report)")
+            return
+        }
+        let task = Task { await worker.loop(interval: app.settings.workerInterval) }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let source = DispatchSource.makeSignalSource(signal: SIGTERM)
+            signal(SIGTERM, SIG_IGN); signal(SIGINT, SIG_IGN)
+            let interrupt = DispatchSource.makeSignalSource(signal: SIGINT)
+            for s in [source, interrupt] { s.setEventHandler { done.resume(); source.cancel(); interrupt.cancel() }; s.resume() }
+        }
+        task.cancel()
+        await task.value
+    }
+}
+
+struct UserGroup: AsyncCommandGroup {
+    var help: String { "Manage officer accounts." }
+    var commands: [String: any AnyAsyncCommand] { ["create": UserCreateCommand()] }
+}
+
+struct UserCreateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "username") var username: String?
+        @Option(name: "password") var password: String?
+        @Option(name: "role", help: "coordinator, liaison, unit_head, inspector, executive or sysadmin") var role: String?
+        @Option(name: "scope", help: "a jurisdiction (63) or a unit (63/dinkes)") var scope: String?
+        @Option(name: "name", help: "display name") var name: String?
+        @Option(name: "email") var email: String?
+    }
+    var help: String { "Create an officer: --username U --password P --role ROLE --scope SCOPE" }
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let username = signature.username, let password = signature.password, let roleText = signature.role, let scopeText = signature.scope else {
+            throw AppError.badRequest("--username, --password, --role and --scope are required")
+        }
+        guard let role = Role(rawValue: roleText) else {
+            throw AppError.invalid("role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))", field: "role")
+        }
+        guard let scope = Scope(scopeText) else { throw AppError.invalid("scope must look like 63 or 63/dinkes", field: "scope") }
+        try await Bootstrap.migrate(context.application)
+        try await UserAdmin.create(context.application, username: username, password: password, displayName: signature.name ?? username,
+                                   email: signature.email, assignments: [RoleAssignment(role: role, scope: scope)])
+        context.console.print("created \(username) (\(role.rawValue) on \(scope))")
+    }
+}
+
+struct AuditGroup: AsyncCommandGroup {
+    var help: String { "Check the integrity of the event log." }
+    var commands: [String: any AnyAsyncCommand] { ["verify": AuditVerifyCommand()] }
+}
+
+struct AuditVerifyCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Recompute every event hash chain; exits non-zero when an event was edited or deleted." }
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let result = try await AuditVerifier.verify(context.application)
+        for problem in result.problems.prefix(50) { context.console.error(problem) }
+        context.console.print("checked \(result.complaints) complaints and \(result.events) events: \(result.problems.isEmpty ? "chain intact" : "\(result.problems.count) problems")")
+        if !result.problems.isEmpty { throw AuditVerifier.Broken(count: result.problems.count) }
+    }
+}

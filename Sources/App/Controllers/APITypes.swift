@@ -1,0 +1,177 @@
+import AduanCore
+import Foundation
+import Vapor
+
+/// Reporter identity as submitted; stored sealed, never shown for anonymous complaints.
+struct ReporterIdentity: Content, Equatable {
+    var name: String?
+    var email: String?
+    var phone: String?
+    var nik: String?
+}
+
+/// `POST /api/v1/complaints` body (JSON, or multipart form fields with `attachments` files).
+struct SubmissionRequest: Content {
+    var type: String?
+    var title: String
+    var body: String
+    var incident_date: String?
+    var jurisdiction: String
+    var address: String?
+    var lat: Double?
+    var lng: Double?
+    var category: String?
+    var target_unit: String?
+    var anonymous: Bool?
+    var confidential: Bool?
+    var reporter: ReporterIdentity?
+    var qr_code: String?
+    var language: String?
+    var attachments: [File]?
+}
+
+struct SubmissionResponse: Content {
+    var tracking_id: String
+    var secret: String
+    var pin: String
+    var state: String
+    var due_at: Date?
+    var url: String
+    var attachments: Int
+}
+
+struct AttachmentView: Content {
+    var id: UUID
+    var filename: String
+    var content_type: String
+    var size: Int
+    var url: String
+}
+
+/// A complaint as one viewer may see it (SPEC §12 field names).
+struct ComplaintView: Content {
+    var tracking_id: String
+    var type: String
+    var title: String
+    var body: String
+    var state: String
+    var channel: String
+    var jurisdiction: String
+    var unit: String?
+    var unit_name: String?
+    var collaborating_units: [String]
+    var target_unit: String?
+    var category: String?
+    var resolution_class: String?
+    var incident_date: String?
+    var address: String?
+    var lat: Double?
+    var lng: Double?
+    var submitted_at: Date
+    var updated_at: Date
+    var due_at: Date?
+    var overdue: Bool
+    var anonymous: Bool
+    var confidential: Bool
+    var supervision: Bool
+    var reopen_count: Int
+    var rating: Int?
+    var closed_at: Date?
+    var archive_reason: String?
+    var merged_into: String?
+    var external_destination: String?
+    var external_ref: String?
+    /// Only for the reporter themselves and for officers in scope, never for anonymous complaints.
+    var reporter: ReporterIdentity?
+    var attachments: [AttachmentView]?
+    /// Officer view: the actions the caller may take now.
+    var available_actions: [String]?
+    var escalation_level: Int?
+    var extension_requested_days: Int?
+}
+
+struct ComplaintSummary: Content {
+    var tracking_id: String
+    var type: String
+    var title: String
+    var state: String
+    var jurisdiction: String
+    var unit: String?
+    var category: String?
+    var channel: String
+    var submitted_at: Date
+    var due_at: Date?
+    var overdue: Bool
+    var confidential: Bool
+    var escalation_level: Int
+}
+
+struct ComplaintPage: Content {
+    var items: [ComplaintSummary]
+    var page: Int
+    var per_page: Int
+    var total: Int
+}
+
+struct EventView: Content {
+    var seq: Int
+    var at: Date
+    var action: String
+    var from_state: String?
+    var to_state: String
+    var actor_role: String
+    var unit: String?
+    var jurisdiction: String
+    var public_text: String?
+    var internal_text: String?
+    var due_at: Date?
+    var late: Bool?
+    var data: [String: String]?
+}
+
+/// Body of `POST …/actions/{action}` (SPEC §12).
+struct ActionRequest: Content {
+    var text: String?
+    var internal_text: String?
+    var unit: String?
+    var category: String?
+    var resolution_class: String?
+    var collaborating_units: [String]?
+    var jurisdiction: String?
+    var destination: String?
+    var external_ref: String?
+    var reason: String?
+    var days: Int?
+    var approve: Bool?
+    var into: String?
+    var anonymous: Bool?
+    var confidential: Bool?
+}
+
+/// Body of the reporter's reply, confirm and dispute.
+struct ReporterTextRequest: Content {
+    var text: String?
+}
+
+struct FeedbackRequest: Content {
+    var rating: Int
+    var comment: String?
+}
+
+struct TokenRequest: Content {
+    var username: String
+    var password: String
+    var totp: String?
+}
+
+struct TokenResponse: Content {
+    var token: String
+    var expires_at: Date
+    var username: String
+    var roles: [RoleView]
+}
+
+struct RoleView: Content {
+    var role: String
+    var scope: String
+}

@@ -1,0 +1,261 @@
+import AduanCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Who is looking at a complaint, which decides what they may see.
+enum Viewer: Sendable {
+    case publicVisitor
+    case reporter
+    case officer(OfficerPrincipal)
+}
+
+/// Reading complaints and taking actions on them (SPEC §10).
+enum ComplaintController {
+    // MARK: reads
+
+    static func show(_ req: Request) async throws -> ComplaintView {
+        let (complaint, viewer, reference) = try await load(req)
+        return try await view(complaint, for: viewer, reference: reference, req: req)
+    }
+
+    static func events(_ req: Request) async throws -> [EventView] {
+        let (complaint, viewer, _) = try await load(req)
+        let query = Event.query(on: req.db).filter(\.$complaintID == complaint.id!).sort(\.$seq)
+        let isOfficer: Bool
+        if case .officer = viewer { isOfficer = true } else { isOfficer = false; query.filter(\.$isPublic == true) }
+        return try await query.all().map { event in
+            EventView(seq: event.seq, at: event.at, action: event.action, from_state: event.fromState, to_state: event.toState,
+                      actor_role: event.actorRole, unit: event.unitID, jurisdiction: event.jurisdictionCode,
+                      public_text: event.publicText, internal_text: isOfficer ? event.internalText : nil,
+                      due_at: event.dueAt, late: event.late, data: isOfficer ? event.dataDictionary : nil)
+        }
+    }
+
+    static func attachment(_ req: Request) async throws -> Response {
+        let (complaint, viewer, _) = try await load(req)
+        guard case .publicVisitor = viewer else {
+            guard let id = req.parameters.get("attachment_id", as: UUID.self),
+                  let attachment = try await Attachment.query(on: req.db).filter(\.$id == id).filter(\.$complaintID == complaint.id!).first() else {
+                throw AppError.notFound("no such attachment")
+            }
+            let store = AttachmentStore(root: req.application.settings.dataDirectory.appendingPathComponent("attachments"))
+            let data = try store.read(attachment.storageKey)
+            let response = Response(status: .ok, body: .init(data: data))
+            response.headers.contentType = HTTPMediaType(type: String(attachment.contentType.split(separator: "/")[0]),
+                                                         subType: String(attachment.contentType.split(separator: "/")[1]))
+            let safeName = attachment.filename.filter { $0.isLetter || $0.isNumber || ".-_ ".contains($0) }
+            response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(safeName)\"")
+            response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+            return response
+        }
+        throw AppError.forbidden("attachments are shown to the reporter (with the secret) and to officers in scope")
+    }
+
+    /// Loads the complaint named in the path and decides who is looking; 404 when they may not see it at all.
+    static func load(_ req: Request) async throws -> (Complaint, Viewer, ReferenceData) {
+        let raw = req.parameters.get(SiteURL.trackingParameter) ?? ""
+        guard let complaint = try await ComplaintStore.find(raw, on: req.db) else { throw AppError.notFound("no complaint with tracking ID \(raw)") }
+        let reference = try await req.reference()
+        if let principal = req.auth.get(OfficerPrincipal.self) {
+            guard Access.canRead(principal.officer, complaint.record, tree: reference.tree) else {
+                if complaint.confidential { throw AppError.notFound("no complaint with tracking ID \(raw)") }
+                throw AppError.forbidden("this complaint is outside your scope")
+            }
+            if complaint.confidential {
+                try await AuditEntry(at: req.application.clock.now, actor: principal.username, action: "read_confidential",
+                                     complaintID: complaint.id, detail: req.url.path).create(on: req.writeDB)
+            }
+            return (complaint, .officer(principal), reference)
+        }
+        if let secret = req.headers.first(name: "X-Reporter-Secret") {
+            try await verifyReporterSecret(secret, complaint: complaint, req: req)
+            return (complaint, .reporter, reference)
+        }
+        // Confidential complaints are never on the public side, not even their existence.
+        guard !complaint.confidential else { throw AppError.notFound("no complaint with tracking ID \(raw)") }
+        return (complaint, .publicVisitor, reference)
+    }
+
+    /// The long secret always works; the six-digit PIN stops working after 10 wrong tries.
+    static func verifyReporterSecret(_ secret: String, complaint: Complaint, req: Request) async throws {
+        let secrets = req.application.secrets
+        let hash = secrets.reporterSecretHash(secret.trimmingCharacters(in: .whitespaces))
+        if hash == complaint.secretHash { return }
+        if hash == complaint.pinHash && complaint.secretFailures < 10 { return }
+        try await Complaint.query(on: req.writeDB).filter(\.$id == complaint.id!)
+            .set(\.$secretFailures, to: complaint.secretFailures + 1).update()
+        throw AppError(status: .forbidden, code: "bad_secret", message: "the reporter secret or PIN is wrong")
+    }
+
+    static func view(_ c: Complaint, for viewer: Viewer, reference: ReferenceData, req: Request) async throws -> ComplaintView {
+        let now = req.application.clock.now
+        let record = c.record
+        var v = ComplaintView(
+            tracking_id: c.trackingID, type: c.type, title: c.title, body: c.body, state: c.state, channel: c.channel,
+            jurisdiction: c.jurisdictionCode, unit: c.unitID, unit_name: c.unitID.flatMap { reference.tree.units[$0]?.name },
+            collaborating_units: record.collaboratingUnits, target_unit: c.targetUnitID, category: c.categoryCode,
+            resolution_class: c.resolutionClass, incident_date: c.incidentDate, address: c.address, lat: c.lat, lng: c.lng,
+            submitted_at: c.submittedAt, updated_at: c.updatedAt, due_at: c.dueAt, overdue: record.isOverdue(at: now),
+            anonymous: c.anonymous, confidential: c.confidential, supervision: c.supervision, reopen_count: c.reopenCount,
+            rating: c.rating, closed_at: c.closedAt, archive_reason: c.archiveReason, merged_into: c.mergedInto,
+            external_destination: c.externalDestination, external_ref: c.externalRef)
+        switch viewer {
+        case .publicVisitor:
+            return v
+        case .reporter:
+            v.reporter = try c.reporterSealed.map { try JSONDecoder().decode(ReporterIdentity.self, from: req.application.secrets.open($0)) }
+        case .officer(let principal):
+            // Anonymous means anonymous to officers too (SPEC §3).
+            if !c.anonymous {
+                v.reporter = try c.reporterSealed.map { try JSONDecoder().decode(ReporterIdentity.self, from: req.application.secrets.open($0)) }
+            }
+            v.available_actions = Action.officerActions
+                .filter { Lifecycle.isAvailable($0, to: .officer(principal.officer), on: record, tree: reference.tree) }
+                .map(\.rawValue)
+            v.escalation_level = c.escalationLevel
+            v.extension_requested_days = c.extensionRequestedDays
+        }
+        v.attachments = try await Attachment.query(on: req.db).filter(\.$complaintID == c.id!).sort(\.$createdAt).all().map {
+            AttachmentView(id: $0.id!, filename: $0.filename, content_type: $0.contentType, size: $0.size,
+                           url: SiteURL.attachment(c.trackingID, $0.id!).path)
+        }
+        return v
+    }
+
+    // MARK: reporter actions
+
+    static func reporterAction(_ action: SiteURL.Action) -> @Sendable (Request) async throws -> ComplaintView {
+        { req in
+            guard let secret = req.headers.first(name: "X-Reporter-Secret") else {
+                throw AppError.unauthorized("send the reporter secret or PIN in the X-Reporter-Secret header")
+            }
+            let command: ComplaintCommand
+            var texts = Texts()
+            switch action {
+            case .reply, .confirm, .dispute:
+                let body = try req.content.decode(ReporterTextRequest.self)
+                texts = Texts(public: body.text)
+                command = action == .reply ? .reply : action == .confirm ? .confirm : .dispute
+            case .feedback:
+                let body = try req.content.decode(FeedbackRequest.self)
+                texts = Texts(public: body.comment)
+                command = .feedback(rating: body.rating)
+            }
+            let raw = req.parameters.get(SiteURL.trackingParameter) ?? ""
+            guard let found = try await ComplaintStore.find(raw, on: req.db) else {
+                throw AppError.notFound("no complaint with tracking ID \(raw)")
+            }
+            try await verifyReporterSecret(secret, complaint: found, req: req)
+            let updated = try await perform(command, actor: .reporter, actorID: nil, trackingID: found.trackingID, texts: texts, req: req)
+            return try await view(updated, for: .reporter, reference: try await req.reference(), req: req)
+        }
+    }
+
+    // MARK: officer actions
+
+    static func officerAction(_ req: Request) async throws -> ComplaintView {
+        let principal = try req.requireOfficer()
+        let name = req.parameters.get("action") ?? ""
+        guard let action = Action(rawValue: name), Action.officerActions.contains(action) else {
+            throw AppError.notFound("unknown action \(name); one of \(Action.officerActions.map(\.rawValue).joined(separator: ", "))")
+        }
+        let body = try req.content.decode(ActionRequest.self)
+        let (complaint, _, reference) = try await load(req)
+        let texts = Texts(public: body.text, internal: body.internal_text)
+        let actor = Participant.officer(principal.officer)
+
+        let updated: Complaint
+        if action == .merge {
+            guard let into = body.into, let original = try await ComplaintStore.find(into, on: req.db) else {
+                throw AppError.invalid("merge needs `into`: the tracking ID of the original complaint", field: "into")
+            }
+            updated = try await merge(complaint.trackingID, into: original.trackingID, actor: actor, actorID: principal.username, texts: texts, req: req)
+        } else {
+            let command = try makeCommand(action, body, reference: reference)
+            updated = try await perform(command, actor: actor, actorID: principal.username, trackingID: complaint.trackingID, texts: texts, req: req)
+        }
+        return try await view(updated, for: .officer(principal), reference: reference, req: req)
+    }
+
+    static func makeCommand(_ action: Action, _ body: ActionRequest, reference: ReferenceData) throws -> ComplaintCommand {
+        func disposition() throws -> Disposition {
+            guard let unit = body.unit else { throw AppError.invalid("\(action.rawValue) needs `unit`", field: "unit") }
+            var d = Disposition(unit: unit, category: body.category, collaboratingUnits: body.collaborating_units ?? [])
+            if let category = body.category {
+                guard let info = reference.categories[category] else { throw AppError.invalid("unknown category \(category)", field: "category") }
+                d.categoryClass = info.resolutionClass
+            }
+            if let rc = body.resolution_class {
+                guard let parsed = ResolutionClass(rawValue: rc) else {
+                    throw AppError.invalid("resolution_class must be one of \(ResolutionClass.allCases.map(\.rawValue).joined(separator: ", "))", field: "resolution_class")
+                }
+                d.resolutionClass = parsed
+            }
+            return d
+        }
+        switch action {
+        case .verify: return .verify(try disposition())
+        case .redispose: return .redispose(try disposition())
+        case .request_info: return .requestInfo
+        case .archive:
+            guard let reason = body.reason else { return .archive(nil) }
+            guard let parsed = ArchiveReason(rawValue: reason) else {
+                throw AppError.invalid("reason must be one of \(ArchiveReason.allCases.map(\.rawValue).joined(separator: ", "))", field: "reason")
+            }
+            return .archive(parsed)
+        case .forward_jurisdiction:
+            guard let j = body.jurisdiction else { throw AppError.invalid("forward_jurisdiction needs `jurisdiction`", field: "jurisdiction") }
+            return .forwardJurisdiction(j)
+        case .forward_external:
+            guard let d = body.destination else { throw AppError.invalid("forward_external needs `destination`", field: "destination") }
+            return .forwardExternal(destination: d, reference: body.external_ref)
+        case .decide_extension:
+            guard let approve = body.approve else { throw AppError.invalid("decide_extension needs `approve` (true or false)", field: "approve") }
+            return .decideExtension(approve: approve)
+        case .set_privacy: return .setPrivacy(anonymous: body.anonymous, confidential: body.confidential)
+        case .follow_up: return .followUp
+        case .return: return .returnToCoordinator
+        case .request_extension:
+            guard let days = body.days else { throw AppError.invalid("request_extension needs `days`", field: "days") }
+            return .requestExtension(days: days)
+        case .respond_final: return .respondFinal
+        case .flag_supervision: return .flagSupervision
+        case .note: return .note
+        default: throw AppError.notFound("unknown action \(action.rawValue)")
+        }
+    }
+
+    /// Load, decide and write in one transaction, retried if another writer changed the complaint meanwhile.
+    static func perform(_ command: ComplaintCommand, actor: Participant, actorID: String?, trackingID: String, texts: Texts,
+                        app: Application) async throws -> Complaint {
+        let reference = try await app.reference.get(on: app.db)
+        let secrets = app.secrets
+        return try await withWriteTransaction(app.writeDB) { db in
+            guard let complaint = try await ComplaintStore.find(trackingID, on: db) else { throw AppError.notFound() }
+            let transition = try Lifecycle.decide(command, by: actor, on: complaint.record, texts: texts,
+                                                  context: reference.context(now: app.clock.now))
+            try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, on: db)
+            return complaint
+        }
+    }
+
+    static func perform(_ command: ComplaintCommand, actor: Participant, actorID: String?, trackingID: String, texts: Texts, req: Request) async throws -> Complaint {
+        try await perform(command, actor: actor, actorID: actorID, trackingID: trackingID, texts: texts, app: req.application)
+    }
+
+    static func merge(_ duplicateID: String, into originalID: String, actor: Participant, actorID: String?, texts: Texts, req: Request) async throws -> Complaint {
+        let app = req.application
+        let reference = try await req.reference()
+        let secrets = app.secrets
+        return try await withWriteTransaction(app.writeDB) { db in
+            guard let duplicate = try await ComplaintStore.find(duplicateID, on: db),
+                  let original = try await ComplaintStore.find(originalID, on: db) else { throw AppError.notFound() }
+            let (d, o) = try Lifecycle.merge(duplicate.record, into: original.record, by: actor, texts: texts,
+                                             context: reference.context(now: app.clock.now))
+            try await ComplaintStore.commit(d, to: duplicate, actorID: actorID, secrets: secrets, on: db)
+            try await ComplaintStore.commit(o, to: original, actorID: actorID, secrets: secrets, on: db)
+            return duplicate
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import AduanCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Public submission of complaints (SPEC §3, §10).
+enum SubmissionController {
+    static func create(_ req: Request) async throws -> Response {
+        let app = req.application
+        try RateLimiter.checkSubmission(req)
+        guard let contentType = req.headers.contentType,
+              contentType == .json || contentType.type == "multipart" && contentType.subType == "form-data" else {
+            throw AppError(status: .unsupportedMediaType, code: "unsupported_media_type",
+                           message: "send application/json or multipart/form-data")
+        }
+        let input = try req.content.decode(SubmissionRequest.self)
+        let reference = try await req.reference()
+        let now = app.clock.now
+
+        let (submission, reporter, language) = try parse(input, reference: reference, now: now)
+        let files = try sanitizeAttachments(input.attachments ?? [], limit: app.settings.maxAttachments,
+                                            maxBytes: app.settings.maxAttachmentBytes)
+        let result = try await create(submission: submission, reporter: reporter, content: .init(input), language: language,
+                                      files: files, actor: .reporter, actorID: nil, app: app)
+        let response = Response(status: .created)
+        try response.content.encode(result, as: .json)
+        response.headers.replaceOrAdd(name: .location, value: SiteURL.complaint(result.tracking_id).path)
+        return response
+    }
+
+    /// Content fields stored on the complaint besides the lifecycle projection.
+    struct ContentFields: Sendable {
+        var title: String
+        var body: String
+        var incidentDate: String?
+        var address: String?
+        var lat: Double?
+        var lng: Double?
+        var qrCode: String?
+
+        init(_ input: SubmissionRequest) {
+            title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
+            body = input.body.trimmingCharacters(in: .whitespacesAndNewlines)
+            incidentDate = input.incident_date
+            address = input.address?.trimmingCharacters(in: .whitespacesAndNewlines)
+            lat = input.lat; lng = input.lng
+            qrCode = input.qr_code
+        }
+        init(title: String, body: String) { self.title = title; self.body = body }
+    }
+
+    struct SanitizedFile: Sendable {
+        var filename: String
+        var type: MediaType
+        var bytes: [UInt8]
+    }
+
+    /// Validates the submission against the reference data; every problem is reported as a field error.
+    static func parse(_ input: SubmissionRequest, reference: ReferenceData, now: Date) throws -> (Submission, ReporterIdentity?, String) {
+        var submission = Submission(title: input.title, body: input.body, jurisdiction: input.jurisdiction)
+        if let type = input.type {
+            guard let parsed = ComplaintType(rawValue: type) else {
+                throw AppError.invalid("type must be one of \(ComplaintType.allCases.map(\.rawValue).joined(separator: ", "))", field: "type")
+            }
+            submission.type = parsed
+        }
+        if let date = input.incident_date, !date.isEmpty {
+            guard let parsed = LocalDate(date) else { throw AppError.invalid("incident_date must be YYYY-MM-DD", field: "incident_date") }
+            submission.incidentDate = parsed
+        }
+        submission.address = input.address
+        submission.latitude = input.lat
+        submission.longitude = input.lng
+        submission.category = input.category.flatMap { $0.isEmpty ? nil : $0 }
+        submission.targetUnit = input.target_unit.flatMap { $0.isEmpty ? nil : $0 }
+        submission.anonymous = input.anonymous ?? false
+        submission.confidential = input.confidential ?? false
+        submission.channel = input.qr_code == nil ? .api : .qr
+
+        let reporter = try validateReporter(input.reporter)
+        submission.hasReporterContact = reporter?.email != nil || reporter?.phone != nil
+        let language = input.language ?? "id"
+        guard ["id", "en"].contains(language) else { throw AppError.invalid("language must be id or en", field: "language") }
+        if let qr = input.qr_code, qr.count > 64 { throw AppError.invalid("qr_code is too long", field: "qr_code") }
+
+        let today = reference.calendar(for: submission.jurisdiction).localDate(of: now)
+        let problems = submission.problems(tree: reference.tree, categories: Set(reference.categories.keys), today: today)
+        if let first = problems.first { throw AppError(first) }
+        return (submission, reporter, language)
+    }
+
+    static func validateReporter(_ reporter: ReporterIdentity?) throws -> ReporterIdentity? {
+        guard let reporter else { return nil }
+        func clean(_ s: String?, field: String, max: Int) throws -> String? {
+            guard let t = s?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+            guard t.count <= max else { throw AppError.invalid("reporter.\(field) is at most \(max) characters", field: "reporter.\(field)") }
+            return t
+        }
+        var result = ReporterIdentity(name: try clean(reporter.name, field: "name", max: 120),
+                                      email: try clean(reporter.email, field: "email", max: 254),
+                                      phone: try clean(reporter.phone, field: "phone", max: 20),
+                                      nik: try clean(reporter.nik, field: "nik", max: 16))
+        if let email = result.email {
+            let parts = email.split(separator: "@")
+            guard parts.count == 2, parts[1].contains("."), !email.contains(" ") else {
+                throw AppError.invalid("reporter.email is not an e-mail address", field: "reporter.email")
+            }
+            result.email = email.lowercased()
+        }
+        if let phone = result.phone {
+            let digits = phone.filter { $0.isNumber }
+            guard (8...15).contains(digits.count), phone.allSatisfy({ $0.isNumber || "+- ()".contains($0) }) else {
+                throw AppError.invalid("reporter.phone must be a phone number of 8-15 digits", field: "reporter.phone")
+            }
+            result.phone = (phone.hasPrefix("+") ? "+" : "") + digits
+        }
+        if let nik = result.nik, nik.count != 16 || !nik.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            throw AppError.invalid("reporter.nik must be 16 digits", field: "reporter.nik")
+        }
+        return result == ReporterIdentity() ? nil : result
+    }
+
+    static func sanitizeAttachments(_ files: [File], limit: Int, maxBytes: Int) throws -> [SanitizedFile] {
+        let files = files.filter { $0.data.readableBytes > 0 || !$0.filename.isEmpty }
+        guard files.count <= limit else { throw AppError.invalid("at most \(limit) attachments", field: "attachments") }
+        return try files.enumerated().map { index, file in
+            guard file.data.readableBytes <= maxBytes else {
+                throw AppError(status: .payloadTooLarge, code: "payload_too_large",
+                               message: "attachment \(file.filename) is larger than \(maxBytes / 1_048_576) MB", field: "attachments")
+            }
+            let bytes = Array(file.data.readableBytesView)
+            do {
+                let (type, clean) = try MediaInspector.sanitize(bytes)
+                let base = (file.filename as NSString).lastPathComponent.prefix(120)
+                return SanitizedFile(filename: base.isEmpty ? "lampiran-\(index + 1).\(type.fileExtension)" : String(base), type: type, bytes: clean)
+            } catch let error as MediaError {
+                throw AppError(status: .unsupportedMediaType, code: "unsupported_attachment",
+                               message: "attachment \(file.filename): \(error.message) (accepted: JPEG, PNG, WebP, PDF)", field: "attachments")
+            } catch {
+                throw error
+            }
+        }
+    }
+
+    /// Creates the complaint, its first event, stage and messages, and stores its attachments, in one transaction.
+    static func create(submission: Submission, reporter: ReporterIdentity?, content: ContentFields, language: String,
+                       files: [SanitizedFile], actor: Participant, actorID: String?, app: Application) async throws -> SubmissionResponse {
+        let secrets = app.secrets
+        let store = AttachmentStore(root: app.settings.dataDirectory.appendingPathComponent("attachments"))
+        let keys = try files.map { try store.save($0.bytes, ext: $0.type.fileExtension) }
+        let secret = Secrets.randomToken(bytes: 20)
+        let pin = Secrets.randomPIN()
+        let sealed = try reporter.map { try secrets.seal(JSONEncoder().encode($0)) }
+        let reference = try await app.reference.get(on: app.db)
+        do {
+            return try await withWriteTransaction(app.writeDB) { db in
+                let now = app.clock.now
+                let trackingID = TrackingID.random().rawValue
+                let transition = Lifecycle.submit(submission, trackingID: trackingID, by: actor, context: reference.context(now: now))
+                let complaint = Complaint()
+                complaint.title = content.title; complaint.body = content.body
+                complaint.incidentDate = content.incidentDate; complaint.address = content.address
+                complaint.lat = content.lat; complaint.lng = content.lng; complaint.qrCode = content.qrCode
+                complaint.language = language
+                complaint.reporterSealed = sealed
+                complaint.reporterEmailHash = reporter?.email.map(secrets.lookupHash)
+                complaint.reporterPhoneHash = reporter?.phone.map(secrets.lookupHash)
+                complaint.secretHash = secrets.reporterSecretHash(secret)
+                complaint.pinHash = secrets.reporterSecretHash(pin)
+                complaint.secretFailures = 0
+                try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, language: language, on: db)
+                for (file, key) in zip(files, keys) {
+                    let attachment = Attachment()
+                    attachment.complaintID = complaint.id!
+                    attachment.eventSeq = 1
+                    attachment.filename = file.filename
+                    attachment.contentType = file.type.rawValue
+                    attachment.size = file.bytes.count
+                    attachment.sha256 = Secrets.sha256(bytes: file.bytes)
+                    attachment.storageKey = key
+                    attachment.createdAt = now
+                    try await attachment.create(on: db)
+                }
+                return SubmissionResponse(tracking_id: trackingID, secret: secret, pin: pin, state: complaint.state,
+                                          due_at: complaint.dueAt,
+                                          url: app.settings.baseURL + SiteURL.publicComplaint(trackingID).path + "?s=" + secret,
+                                          attachments: files.count)
+            }
+        } catch {
+            keys.forEach(store.delete)
+            throw error
+        }
+    }
+}

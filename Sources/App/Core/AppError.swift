@@ -1,0 +1,97 @@
+import AduanCore
+import Vapor
+
+/// Every error the API reports on purpose. Each maps to one HTTP status and a stable code.
+struct AppError: Error, AbortError, Sendable {
+    var status: HTTPResponseStatus
+    var code: String
+    var message: String
+    var field: String?
+
+    var reason: String { message }
+
+    static func badRequest(_ message: String, field: String? = nil) -> AppError { .init(status: .badRequest, code: "bad_request", message: message, field: field) }
+    static func invalid(_ message: String, field: String?) -> AppError { .init(status: .unprocessableEntity, code: "invalid", message: message, field: field) }
+    static func notFound(_ message: String = "not found") -> AppError { .init(status: .notFound, code: "not_found", message: message) }
+    static func unauthorized(_ message: String = "authentication required") -> AppError { .init(status: .unauthorized, code: "unauthorized", message: message) }
+    static func forbidden(_ message: String) -> AppError { .init(status: .forbidden, code: "forbidden", message: message) }
+    static func conflict(_ message: String) -> AppError { .init(status: .conflict, code: "conflict", message: message) }
+    static func tooMany(_ message: String) -> AppError { .init(status: .tooManyRequests, code: "rate_limited", message: message) }
+
+    init(status: HTTPResponseStatus, code: String, message: String, field: String? = nil) {
+        self.status = status; self.code = code; self.message = message; self.field = field
+    }
+
+    init(_ error: LifecycleError) {
+        switch error {
+        case .notPermitted(let m): self.init(status: .forbidden, code: "forbidden", message: m)
+        case .illegalTransition(let action, let state, let reason):
+            self.init(status: .conflict, code: "illegal_transition", message: reason)
+            _ = (action, state)
+        case .invalid(let field, let m): self.init(status: .unprocessableEntity, code: "invalid", message: m, field: field)
+        }
+    }
+
+    init(_ error: FieldError) { self.init(status: .unprocessableEntity, code: "invalid", message: error.message, field: error.field) }
+}
+
+/// The JSON error body of SPEC §10: `{error: {code, message, field?}}`.
+struct ErrorBody: Content {
+    struct Detail: Content { var code: String; var message: String; var field: String?; var request_id: String? }
+    var error: Detail
+}
+
+/// Turns any error into the JSON error body; never a stack trace, never a 500 for bad input.
+struct JSONErrorMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let (status, code, message, field) = Self.describe(error)
+            if status.code >= 500 {
+                request.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            } else {
+                request.logger.info("request refused", metadata: ["status": "\(status.code)", "code": "\(code)", "message": "\(message)"])
+            }
+            let body = ErrorBody(error: .init(code: code, message: message, field: field, request_id: request.id))
+            let response = Response(status: status)
+            try response.content.encode(body, as: .json)
+            if status == .tooManyRequests { response.headers.replaceOrAdd(name: .retryAfter, value: "60") }
+            return response
+        }
+    }
+
+    static func describe(_ error: any Error) -> (HTTPResponseStatus, String, String, String?) {
+        switch error {
+        case let e as AppError: return (e.status, e.code, e.message, e.field)
+        case let e as LifecycleError: let a = AppError(e); return (a.status, a.code, a.message, a.field)
+        case let e as DecodingError: return (.badRequest, "bad_request", Self.decodingMessage(e), Self.decodingField(e))
+        case let e as any AbortError:
+            let code = e.status == .payloadTooLarge ? "payload_too_large" : (e.status.code < 500 ? "bad_request" : "internal")
+            return (e.status, code, e.status.code < 500 ? e.reason : "internal error", nil)
+        default:
+            return (.internalServerError, "internal", "internal error", nil)
+        }
+    }
+
+    static func decodingField(_ error: DecodingError) -> String? {
+        let path: [any CodingKey]
+        switch error {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): path = c.codingPath
+        case .keyNotFound(let key, let c): path = c.codingPath + [key]
+        @unknown default: return nil
+        }
+        let text = path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        return text.isEmpty ? nil : text
+    }
+
+    static func decodingMessage(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(let type, _): return "\(decodingField(error) ?? "value") has the wrong type (expected \(type))"
+        case .valueNotFound: return "\(decodingField(error) ?? "value") is required"
+        case .keyNotFound: return "\(decodingField(error) ?? "field") is required"
+        case .dataCorrupted(let c): return decodingField(error).map { "\($0) is not valid" } ?? "malformed body: \(c.debugDescription)"
+        @unknown default: return "malformed body"
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Crypto
+import Foundation
+import Vapor
+
+/// Keys derived from ADUAN_SECRET_KEY (or a key generated into the data folder on first run).
+/// Separate subkeys so that one use can never be turned into another.
+struct Secrets: Sendable {
+    let sealing: SymmetricKey
+    let lookup: SymmetricKey
+    let chain: SymmetricKey
+    let reporterSecret: SymmetricKey
+
+    init(master: String) {
+        let ikm = SymmetricKey(data: Data(master.utf8))
+        func derive(_ label: String) -> SymmetricKey {
+            HKDF<SHA256>.deriveKey(inputKeyMaterial: ikm, salt: Data("aduan".utf8), info: Data(label.utf8), outputByteCount: 32)
+        }
+        sealing = derive("reporter-identity-aes-gcm")
+        lookup = derive("lookup-hmac")
+        chain = derive("event-chain-hmac")
+        reporterSecret = derive("reporter-secret-hmac")
+    }
+
+    /// Loads the configured key, or the one in the data folder, creating it (mode 0600) on first run.
+    static func load(settings: Settings, logger: Logger) throws -> Secrets {
+        if let key = settings.secretKey { return Secrets(master: key) }
+        let file = settings.dataDirectory.appendingPathComponent("secret.key")
+        if let existing = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), existing.count >= 32 {
+            return Secrets(master: existing)
+        }
+        try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
+        let generated = Secrets.randomToken(bytes: 32)
+        FileManager.default.createFile(atPath: file.path, contents: Data((generated + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        logger.notice("generated a new secret key", metadata: ["file": "\(file.path)"])
+        if settings.databaseURL != nil {
+            logger.warning("ADUAN_SECRET_KEY is not set: every instance sharing this database must use the key in \(file.path)")
+        }
+        return Secrets(master: generated)
+    }
+
+    func seal(_ plaintext: Data) throws -> String {
+        try AES.GCM.seal(plaintext, using: sealing).combined!.base64EncodedString()
+    }
+
+    func open(_ sealed: String) throws -> Data {
+        guard let data = Data(base64Encoded: sealed) else { throw AppError.badRequest("corrupt sealed value") }
+        return try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: sealing)
+    }
+
+    /// Keyed hash for looking up a reporter by e-mail or phone without storing them in clear.
+    func lookupHash(_ value: String) -> String {
+        hex(HMAC<SHA256>.authenticationCode(for: Data(value.lowercased().trimmingCharacters(in: .whitespaces).utf8), using: lookup))
+    }
+
+    func chainHash(_ bytes: [UInt8]) -> String { hex(HMAC<SHA256>.authenticationCode(for: bytes, using: chain)) }
+
+    func reporterSecretHash(_ secret: String) -> String {
+        hex(HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: reporterSecret))
+    }
+
+    static func sha256(_ text: String) -> String { hex(SHA256.hash(data: Data(text.utf8))) }
+    static func sha256(bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
+
+    /// URL-safe random token.
+    static func randomToken(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let raw = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(raw).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// A six-digit PIN.
+    static func randomPIN() -> String { String(format: "%06d", Int.random(in: 0...999_999)) }
+}
+
+func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+    let digits = Array("0123456789abcdef".utf8)
+    var out = [UInt8](); out.reserveCapacity(64)
+    for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0f)]) }
+    return String(decoding: out, as: UTF8.self)
+}
+
+func hex<M: MessageAuthenticationCode>(_ mac: M) -> String { mac.withUnsafeBytes { hex($0) } }
+func hex(_ digest: SHA256.Digest) -> String { hex(Array(digest)) }
+
+extension Application {
+    private struct SecretsKey: StorageKey { typealias Value = Secrets }
+    var secrets: Secrets {
+        get { guard let s = storage[SecretsKey.self] else { fatalError("secrets not configured") }; return s }
+        set { storage[SecretsKey.self] = newValue }
+    }
+    private struct SettingsKey: StorageKey { typealias Value = Settings }
+    var settings: Settings {
+        get { guard let s = storage[SettingsKey.self] else { fatalError("settings not configured") }; return s }
+        set { storage[SettingsKey.self] = newValue }
+    }
+}

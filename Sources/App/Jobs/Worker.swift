@@ -1,0 +1,189 @@
+import AduanCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Delivers outbox messages. The embedded default logs them; e-mail and gateways plug in here.
+protocol MessageTransport: Sendable {
+    func deliver(_ message: OutboxSnapshot) async throws
+}
+
+/// What a transport needs of an outbox row (models stay request-local).
+struct OutboxSnapshot: Sendable {
+    var id: Int
+    var idempotencyKey: String
+    var kind: String
+    var audience: String
+    var payload: String
+    var attempts: Int
+}
+
+struct LoggingTransport: MessageTransport {
+    let logger: Logger
+    func deliver(_ message: OutboxSnapshot) async throws {
+        logger.info("notification", metadata: [
+            "idempotency_key": "\(message.idempotencyKey)", "kind": "\(message.kind)",
+            "audience": "\(message.audience)", "payload": "\(message.payload)",
+        ])
+    }
+}
+
+/// The background worker: automatic closes and archives, overdue escalations, outbox delivery (SPEC §4, §5, §7).
+/// Safe to run in several instances: transitions collide on `(complaint_id, seq)` and the loser skips; outbox rows
+/// are claimed with `FOR UPDATE SKIP LOCKED` on PostgreSQL.
+struct Worker: Sendable {
+    let app: Application
+    let transport: any MessageTransport
+    let instance = UUID().uuidString.lowercased().prefix(8)
+
+    static let maxAttempts = 10
+    static let batchSize = 100
+
+    struct Report: Sendable, Equatable {
+        var closed = 0, archived = 0, escalated = 0, delivered = 0, failed = 0
+    }
+
+    /// One sweep over everything that is due now.
+    @discardableResult
+    func runOnce() async throws -> Report {
+        var report = Report()
+        let now = app.clock.now
+        let reference = try await app.reference.get(on: app.db)
+
+        let toClose = try await Complaint.query(on: app.db).filter(\.$state == ComplaintState.ditanggapi.rawValue)
+            .filter(\.$reporterDue < now).limit(1000).all().map(\.trackingID)
+        for id in toClose where try await automatic(.autoClose, id) { report.closed += 1 }
+
+        let toArchive = try await Complaint.query(on: app.db).filter(\.$state == ComplaintState.perlu_info.rawValue)
+            .filter(\.$reporterDue < now).limit(1000).all().map(\.trackingID)
+        for id in toArchive where try await automatic(.autoArchive, id) { report.archived += 1 }
+
+        let overdue = try await Complaint.query(on: app.db).filter(\.$officerDue < now).filter(\.$escalationLevel < 3)
+            .limit(1000).all()
+        for complaint in overdue where Lifecycle.escalation(of: complaint.record, context: reference.context(now: now)) != nil {
+            if try await escalate(complaint.trackingID) { report.escalated += 1 }
+        }
+        app.metrics.transitions.increment(by: Int64(report.closed + report.archived + report.escalated))
+
+        let (delivered, failed) = try await deliverOutbox()
+        report.delivered = delivered; report.failed = failed
+        try await updateGauges(now: now)
+        return report
+    }
+
+    /// Runs an automatic transition; false when it no longer applies (another instance did it, the reporter acted).
+    func automatic(_ command: ComplaintCommand, _ trackingID: String) async throws -> Bool {
+        do {
+            _ = try await ComplaintController.perform(command, actor: .system, actorID: nil, trackingID: trackingID, texts: Texts(), app: app)
+            return true
+        } catch is LifecycleError {
+            return false
+        } catch where isWriteConflict(error) {
+            return false
+        }
+    }
+
+    func escalate(_ trackingID: String) async throws -> Bool {
+        let reference = try await app.reference.get(on: app.db)
+        let secrets = app.secrets
+        let app = self.app
+        do {
+            return try await withWriteTransaction(app.writeDB) { db in
+                guard let complaint = try await ComplaintStore.find(trackingID, on: db),
+                      let transition = Lifecycle.escalation(of: complaint.record, context: reference.context(now: app.clock.now)) else { return false }
+                try await ComplaintStore.commit(transition, to: complaint, actorID: nil, secrets: secrets, on: db)
+                return true
+            }
+        } catch where isWriteConflict(error) {
+            return false
+        }
+    }
+
+    /// Claims due messages, delivers them, and records the outcome. A crash between delivery and marking
+    /// redelivers (with the same idempotency key) once the claim expires: at least once, never lost.
+    func deliverOutbox() async throws -> (Int, Int) {
+        var delivered = 0, failed = 0
+        while true {
+            let batch = try await claim()
+            if batch.isEmpty { break }
+            for message in batch {
+                do {
+                    try await transport.deliver(message)
+                    try await OutboxMessage.query(on: app.writeDB).filter(\.$id == message.id)
+                        .set(\.$status, to: "sent").set(\.$sentAt, to: app.clock.now).set(\.$lockedBy, to: nil)
+                        .set(\.$attempts, to: message.attempts + 1).update()
+                    delivered += 1
+                } catch {
+                    let attempts = message.attempts + 1
+                    let backoff = min(30 * pow(2, Double(attempts - 1)), 6 * 3600)
+                    try await OutboxMessage.query(on: app.writeDB).filter(\.$id == message.id)
+                        .set(\.$status, to: attempts >= Self.maxAttempts ? "dead" : "pending")
+                        .set(\.$attempts, to: attempts).set(\.$lastError, to: String(describing: error).prefix(500).description)
+                        .set(\.$nextAttemptAt, to: app.clock.now.addingTimeInterval(backoff)).set(\.$lockedBy, to: nil)
+                        .update()
+                    failed += 1
+                }
+            }
+            if batch.count < Self.batchSize { break }
+        }
+        return (delivered, failed)
+    }
+
+    /// Claims up to one batch in a single statement. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several instances
+    /// claim side by side without ever taking the same row; SQLite has one writer, so the plain form is enough.
+    func claim() async throws -> [OutboxSnapshot] {
+        let now = app.clock.now
+        guard let sql = app.writeDB as? any SQLDatabase else { return [] }
+        let lock = app.usesSQLite ? "" : " FOR UPDATE SKIP LOCKED"
+        let rows = try await sql.raw("""
+            UPDATE outbox SET locked_by = \(bind: String(instance)), locked_until = \(bind: now.addingTimeInterval(300))
+            WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= \(bind: now)
+                         AND (locked_until IS NULL OR locked_until < \(bind: now)) ORDER BY id LIMIT \(unsafeRaw: String(Self.batchSize))\(unsafeRaw: lock))
+            RETURNING id, idempotency_key, kind, audience, payload, attempts
+            """).all()
+        return try rows.map {
+            OutboxSnapshot(id: try $0.decode(column: "id", as: Int.self), idempotencyKey: try $0.decode(column: "idempotency_key", as: String.self),
+                           kind: try $0.decode(column: "kind", as: String.self), audience: try $0.decode(column: "audience", as: String.self),
+                           payload: try $0.decode(column: "payload", as: String.self), attempts: try $0.decode(column: "attempts", as: Int.self))
+        }.sorted { $0.id < $1.id }
+    }
+
+    func updateGauges(now: Date) async throws {
+        app.metrics.outboxPending.set(Double(try await OutboxMessage.query(on: app.db).filter(\.$status == "pending").count()))
+        app.metrics.outboxDead.set(Double(try await OutboxMessage.query(on: app.db).filter(\.$status == "dead").count()))
+        app.metrics.overdue.set(Double(try await Complaint.query(on: app.db).filter(\.$officerDue < now).count()))
+        app.metrics.openComplaints.set(Double(try await Complaint.query(on: app.db)
+            .filter(\.$state ~~ ComplaintState.allCases.filter(\.isOpen).map(\.rawValue)).count()))
+    }
+
+    /// Sweeps until the task is cancelled; an error is logged and the next sweep tries again.
+    func loop(interval: Double) async {
+        app.logger.info("worker started", metadata: ["instance": "\(instance)", "interval_s": "\(interval)"])
+        while !Task.isCancelled {
+            do {
+                let report = try await runOnce()
+                if report != Report() { app.logger.info("worker sweep", metadata: ["report": "\(report)"]) }
+            } catch {
+                app.logger.error("worker sweep failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+        }
+    }
+}
+
+/// Runs the worker inside `serve` (the embedded default needs no other process).
+final class WorkerLifecycle: LifecycleHandler, @unchecked Sendable {
+    private var task: Task<Void, Never>?
+
+    func didBootAsync(_ app: Application) async throws {
+        let worker = Worker(app: app, transport: LoggingTransport(logger: app.logger))
+        let interval = app.settings.workerInterval
+        task = Task { await worker.loop(interval: interval) }
+    }
+
+    func shutdownAsync(_ app: Application) async {
+        task?.cancel()
+        await task?.value
+    }
+}

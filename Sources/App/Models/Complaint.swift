@@ -1,0 +1,114 @@
+import AduanCore
+import Fluent
+import Foundation
+
+/// The complaint row: content plus the projection of its events (see `ComplaintRecord`).
+final class Complaint: Model, @unchecked Sendable {
+    static let schema = "complaints"
+    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @Field(key: "tracking_id") var trackingID: String
+    @Field(key: "type") var type: String
+    @Field(key: "channel") var channel: String
+    @Field(key: "state") var state: String
+    @Field(key: "jurisdiction_code") var jurisdictionCode: String
+    @OptionalField(key: "unit_id") var unitID: String?
+    /// Collaborating unit ids as `|63/dinkes|63/dlh|` so a LIKE can find one.
+    @Field(key: "collaborating_units") var collaboratingUnits: String
+    @OptionalField(key: "target_unit_id") var targetUnitID: String?
+    @OptionalField(key: "category_code") var categoryCode: String?
+    @OptionalField(key: "resolution_class") var resolutionClass: String?
+    @Field(key: "supervision") var supervision: Bool
+    @Field(key: "anonymous") var anonymous: Bool
+    @Field(key: "anonymous_by_reporter") var anonymousByReporter: Bool
+    @Field(key: "confidential") var confidential: Bool
+    @Field(key: "confidential_by_reporter") var confidentialByReporter: Bool
+    @Field(key: "has_contact") var hasContact: Bool
+
+    @Field(key: "title") var title: String
+    @Field(key: "body") var body: String
+    @OptionalField(key: "incident_date") var incidentDate: String?
+    @OptionalField(key: "address") var address: String?
+    @OptionalField(key: "lat") var lat: Double?
+    @OptionalField(key: "lng") var lng: Double?
+    @OptionalField(key: "qr_code") var qrCode: String?
+    @Field(key: "language") var language: String
+    /// Reporter identity sealed with AES-GCM (base64), nil when anonymous without contact.
+    @OptionalField(key: "reporter_sealed") var reporterSealed: String?
+    @OptionalField(key: "reporter_email_hash") var reporterEmailHash: String?
+    @OptionalField(key: "reporter_phone_hash") var reporterPhoneHash: String?
+    @Field(key: "secret_hash") var secretHash: String
+    @Field(key: "pin_hash") var pinHash: String
+    @Field(key: "secret_failures") var secretFailures: Int
+
+    @Field(key: "submitted_at") var submittedAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+    @OptionalField(key: "verification_due") var verificationDue: Date?
+    @OptionalField(key: "response_due") var responseDue: Date?
+    @OptionalField(key: "resolution_due") var resolutionDue: Date?
+    @OptionalField(key: "reporter_due") var reporterDue: Date?
+    @OptionalField(key: "resolution_started_at") var resolutionStartedAt: Date?
+    /// The current stage's due (API `due_at`), denormalised for sorting.
+    @OptionalField(key: "due_at") var dueAt: Date?
+    /// The government's current due, denormalised so "overdue now" is an index scan.
+    @OptionalField(key: "officer_due") var officerDue: Date?
+    @OptionalField(key: "extension_requested_days") var extensionRequestedDays: Int?
+    @Field(key: "extension_days") var extensionDays: Int
+    @Field(key: "extension_used") var extensionUsed: Bool
+    @Field(key: "disposition_count") var dispositionCount: Int
+    @Field(key: "reopen_count") var reopenCount: Int
+    @OptionalField(key: "rating") var rating: Int?
+    @OptionalField(key: "archive_reason") var archiveReason: String?
+    @OptionalField(key: "merged_into") var mergedInto: String?
+    @OptionalField(key: "external_destination") var externalDestination: String?
+    @OptionalField(key: "external_ref") var externalRef: String?
+    @Field(key: "escalation_level") var escalationLevel: Int
+    @OptionalField(key: "closed_at") var closedAt: Date?
+    @Field(key: "event_count") var eventCount: Int
+    /// Hash of the latest event: deleting the newest event is caught too.
+    @Field(key: "head_hash") var headHash: String
+
+    init() {}
+
+    /// The lifecycle projection as the core sees it.
+    var record: ComplaintRecord {
+        var r = ComplaintRecord(trackingID: trackingID, type: ComplaintType(rawValue: type) ?? .pengaduan,
+                                channel: Channel(rawValue: channel) ?? .web, state: ComplaintState(rawValue: state) ?? .baru,
+                                jurisdiction: jurisdictionCode, submittedAt: submittedAt)
+        r.unit = unitID
+        r.collaboratingUnits = collaboratingUnits.split(separator: "|").map(String.init)
+        r.targetUnit = targetUnitID
+        r.category = categoryCode
+        r.resolutionClass = resolutionClass.flatMap(ResolutionClass.init(rawValue:))
+        r.supervision = supervision
+        r.anonymous = anonymous; r.anonymousByReporter = anonymousByReporter
+        r.confidential = confidential; r.confidentialByReporter = confidentialByReporter
+        r.hasReporterContact = hasContact
+        r.verificationDue = verificationDue; r.responseDue = responseDue; r.resolutionDue = resolutionDue
+        r.reporterDue = reporterDue; r.resolutionStartedAt = resolutionStartedAt
+        r.extensionRequestedDays = extensionRequestedDays; r.extensionDays = extensionDays; r.extensionUsed = extensionUsed
+        r.dispositionCount = dispositionCount; r.reopenCount = reopenCount; r.rating = rating
+        r.archiveReason = archiveReason.flatMap(ArchiveReason.init(rawValue:))
+        r.mergedInto = mergedInto; r.externalDestination = externalDestination; r.externalRef = externalRef
+        r.escalationLevel = escalationLevel; r.closedAt = closedAt; r.eventCount = eventCount
+        return r
+    }
+
+    /// Writes the projection fields of `r` onto the row.
+    func apply(_ r: ComplaintRecord, at now: Date) {
+        trackingID = r.trackingID; type = r.type.rawValue; channel = r.channel.rawValue; state = r.state.rawValue
+        jurisdictionCode = r.jurisdiction; unitID = r.unit
+        collaboratingUnits = r.collaboratingUnits.isEmpty ? "" : "|" + r.collaboratingUnits.joined(separator: "|") + "|"
+        targetUnitID = r.targetUnit; categoryCode = r.category; resolutionClass = r.resolutionClass?.rawValue
+        supervision = r.supervision; anonymous = r.anonymous; anonymousByReporter = r.anonymousByReporter
+        confidential = r.confidential; confidentialByReporter = r.confidentialByReporter; hasContact = r.hasReporterContact
+        submittedAt = r.submittedAt; updatedAt = now
+        verificationDue = r.verificationDue; responseDue = r.responseDue; resolutionDue = r.resolutionDue
+        reporterDue = r.reporterDue; resolutionStartedAt = r.resolutionStartedAt
+        dueAt = r.dueAt; officerDue = r.officerDue
+        extensionRequestedDays = r.extensionRequestedDays; extensionDays = r.extensionDays; extensionUsed = r.extensionUsed
+        dispositionCount = r.dispositionCount; reopenCount = r.reopenCount; rating = r.rating
+        archiveReason = r.archiveReason?.rawValue; mergedInto = r.mergedInto
+        externalDestination = r.externalDestination; externalRef = r.externalRef
+        escalationLevel = r.escalationLevel; closedAt = r.closedAt; eventCount = r.eventCount
+    }
+}

@@ -1,0 +1,26 @@
+import Fluent
+import Foundation
+
+/// A message written in the same transaction as the event that causes it, delivered by the worker.
+final class OutboxMessage: Model, @unchecked Sendable {
+    static let schema = "outbox"
+    @ID(custom: "id", generatedBy: .database) var id: Int?
+    /// Unique: a redelivery after a crash carries the same key, so a receiver can drop the duplicate.
+    @Field(key: "idempotency_key") var idempotencyKey: String
+    @Field(key: "kind") var kind: String
+    /// `reporter`, `unit_liaisons:63/dinkes`, `unit_head:…`, `coordinators:63`, `inspectorate:63`.
+    @Field(key: "audience") var audience: String
+    @OptionalField(key: "complaint_id") var complaintID: Int?
+    @Field(key: "payload") var payload: String
+    /// `pending`, `sent` or `dead`.
+    @Field(key: "status") var status: String
+    @Field(key: "attempts") var attempts: Int
+    @Field(key: "next_attempt_at") var nextAttemptAt: Date
+    @OptionalField(key: "last_error") var lastError: String?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "sent_at") var sentAt: Date?
+    @OptionalField(key: "locked_by") var lockedBy: String?
+    @OptionalField(key: "locked_until") var lockedUntil: Date?
+
+    init() {}
+}

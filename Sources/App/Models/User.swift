@@ -1,0 +1,40 @@
+import Fluent
+import Foundation
+
+/// An officer account.
+final class User: Model, @unchecked Sendable {
+    static let schema = "users"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "username") var username: String
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "display_name") var displayName: String
+    @OptionalField(key: "email") var email: String?
+    @Field(key: "active") var active: Bool
+    /// Base32 TOTP secret once two-factor is enrolled.
+    @OptionalField(key: "totp_secret") var totpSecret: String?
+    @Field(key: "failed_logins") var failedLogins: Int
+    @OptionalField(key: "locked_until") var lockedUntil: Date?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "last_login_at") var lastLoginAt: Date?
+    @Children(for: \.$user) var roles: [UserRole]
+
+    init() {}
+    init(id: UUID? = nil, username: String, passwordHash: String, displayName: String, email: String?, createdAt: Date) {
+        self.id = id; self.username = username; self.passwordHash = passwordHash; self.displayName = displayName
+        self.email = email; self.active = true; self.failedLogins = 0; self.createdAt = createdAt
+    }
+}
+
+/// One role an officer holds on one scope (`63`, `63/dinkes`).
+final class UserRole: Model, @unchecked Sendable {
+    static let schema = "user_roles"
+    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @Parent(key: "user_id") var user: User
+    @Field(key: "role") var role: String
+    @Field(key: "scope") var scope: String
+
+    init() {}
+    init(userID: UUID, role: String, scope: String) {
+        self.$user.id = userID; self.role = role; self.scope = scope
+    }
+}

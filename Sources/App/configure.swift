@@ -1,0 +1,60 @@
+import AduanCore
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import NIOSSL
+import Vapor
+
+/// Configures the application: settings, database, middleware, migrations, routes and commands.
+public func configure(_ app: Application) async throws {
+    try configure(app, settings: Settings.fromEnvironment())
+}
+
+func configure(_ app: Application, settings: Settings, databaseOverride: DatabaseConfigurationFactory? = nil) throws {
+    app.settings = settings
+    app.secrets = try Secrets.load(settings: settings, logger: app.logger)
+    app.metrics = AppMetrics()
+    app.submissionLimiter = RateLimiter()
+    _ = app.clock
+    _ = app.reference
+
+    if let databaseOverride {
+        app.databases.use(databaseOverride, as: .main)
+        app.usesSQLite = !(settings.databaseURL != nil)
+    } else if let url = settings.databaseURL {
+        var config = try SQLPostgresConfiguration(url: url)
+        if url.contains("sslmode=disable") || !(url.contains("sslmode=")) {
+            config.coreConfiguration.tls = .disable
+        }
+        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4), as: .main)
+        app.usesSQLite = false
+    } else {
+        try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
+        let path = settings.dataDirectory.appendingPathComponent("aduan.sqlite").path
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .main)
+        app.usesSQLite = true
+    }
+    app.prepareWriter()
+    app.migrations.add(M001_CreateSchema())
+
+    app.middleware = Middlewares()
+    app.middleware.use(ObservabilityMiddleware())
+    app.middleware.use(JSONErrorMiddleware())
+    app.routes.defaultMaxBodySize = "1mb"
+    app.http.server.configuration.hostname = "127.0.0.1"
+    app.http.server.configuration.port = 8080
+
+    try routes(app)
+    registerCommands(app)
+}
+
+/// Runs the command line; `serve` (the default) first makes an empty installation usable and starts the worker.
+public func prepareAndRun(_ app: Application) async throws {
+    let first = app.environment.arguments.dropFirst().first
+    if first == nil || first == "serve" || first!.hasPrefix("-") {
+        try await Bootstrap.firstRun(app)
+        app.lifecycle.use(WorkerLifecycle())
+    }
+    try await app.execute()
+}

@@ -1,0 +1,30 @@
+import Vapor
+
+/// Every route, registered from `SiteURL`'s paths.
+func routes(_ app: Application) throws {
+    let maxBody = ByteCount(value: app.settings.maxBodyBytes)
+    app.get("healthz", use: OpsController.health)
+    app.get("metrics", use: OpsController.metrics)
+    app.get("api", "openapi.json", use: OpsController.openAPI)
+
+    let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
+    api.post("auth", "token", use: AuthController.token)
+    api.delete("auth", "token", use: AuthController.revoke)
+    api.get("me", use: AuthController.me)
+
+    api.get("jurisdictions", use: ReferenceController.jurisdictions)
+    api.get("units", use: ReferenceController.units)
+    api.get("categories", use: ReferenceController.categories)
+
+    let complaints = api.grouped("complaints")
+    complaints.on(.POST, body: .collect(maxSize: maxBody), use: SubmissionController.create)
+    complaints.get(use: ListingController.list)
+    let one = complaints.grouped(":\(SiteURL.trackingParameter)")
+    one.get(use: ComplaintController.show)
+    one.get("events", use: ComplaintController.events)
+    one.get("attachments", ":attachment_id", use: ComplaintController.attachment)
+    for action in [SiteURL.Action.reply, .confirm, .dispute, .feedback] {
+        one.post(PathComponent(stringLiteral: action.rawValue), use: ComplaintController.reporterAction(action))
+    }
+    one.post("actions", ":action", use: ComplaintController.officerAction)
+}

@@ -1,0 +1,265 @@
+// qrtool: a small command line front end to the QRCode library, used by the conformance
+// suite (qr-conformance/) and handy for looking at symbols by hand.
+//
+//   qrtool matrix [options] TEXT          rows of 0/1, one per line
+//   qrtool info   [options] TEXT          JSON: version, level, mask, size, segments
+//   qrtool svg|png [options] TEXT -o FILE
+//   qrtool pdf [options] [--title T] [--subtitle S] [--instruction I]... URL -o FILE
+//   qrtool batch                          JSON lines on stdin -> JSON lines on stdout
+//   qrtool bench [--count N] [--level L]  encode N URLs, print the time
+//
+// Options: --version N, --level L|M|Q|H, --mask N, --mode numeric|alphanumeric|byte,
+//          --boost, --hex (TEXT is hex-encoded bytes), --scale N, --module-size N,
+//          --quiet-zone N, -o FILE.
+
+import Foundation
+import QRCode
+
+struct Options {
+    var version: Int?
+    var level: ErrorCorrection = .medium
+    var mask: Int?
+    var mode: Mode?
+    var boost = false
+    var hex = false
+    var scale = 8
+    var moduleSize = 8
+    var quietZone = 4
+    var output: String?
+    var title = "Sampaikan Aduan Anda"
+    var subtitle = ""
+    var instructions: [String] = []
+    var count = 10_000
+    var positional: [String] = []
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(2)
+}
+
+func parse(_ arguments: ArraySlice<String>) -> Options {
+    var options = Options()
+    var iterator = arguments.makeIterator()
+    func value(_ flag: String) -> String {
+        guard let value = iterator.next() else { fail("\(flag) needs a value") }
+        return value
+    }
+    func integer(_ flag: String) -> Int {
+        let text = value(flag)
+        guard let number = Int(text) else { fail("\(flag) needs a whole number, not \(text)") }
+        return number
+    }
+    while let argument = iterator.next() {
+        switch argument {
+        case "--version": options.version = integer(argument)
+        case "--level":
+            let text = value(argument)
+            guard let level = ErrorCorrection(letter: text) else { fail("unknown level \(text)") }
+            options.level = level
+        case "--mask": options.mask = integer(argument)
+        case "--mode":
+            let text = value(argument)
+            guard let mode = Mode(rawValue: text) else { fail("unknown mode \(text)") }
+            options.mode = mode
+        case "--boost": options.boost = true
+        case "--hex": options.hex = true
+        case "--scale": options.scale = integer(argument)
+        case "--module-size": options.moduleSize = integer(argument)
+        case "--quiet-zone": options.quietZone = integer(argument)
+        case "-o", "--output": options.output = value(argument)
+        case "--title": options.title = value(argument)
+        case "--subtitle": options.subtitle = value(argument)
+        case "--instruction": options.instructions.append(value(argument))
+        case "--count": options.count = integer(argument)
+        case "--": while let rest = iterator.next() { options.positional.append(rest) }
+        default: options.positional.append(argument)
+        }
+    }
+    return options
+}
+
+func bytes(fromHex text: String) -> [UInt8]? {
+    let digits = Array(text.utf8)
+    guard digits.count % 2 == 0 else { return nil }
+    var result: [UInt8] = []
+    result.reserveCapacity(digits.count / 2)
+    var i = 0
+    while i < digits.count {
+        guard let byte = UInt8(String(decoding: digits[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
+        result.append(byte)
+        i += 2
+    }
+    return result
+}
+
+func makeCode(
+    text: String, hex: Bool, level: ErrorCorrection, version: Int?, mask: Int?, mode: Mode?, boost: Bool
+) throws(QRCodeError) -> QRCode {
+    if hex {
+        guard let data = bytes(fromHex: text) else { fail("invalid hex payload") }
+        return try QRCode(
+            encoding: data, errorCorrection: level, version: version, mask: mask, mode: mode,
+            boostErrorCorrection: boost)
+    }
+    return try QRCode(
+        encoding: text, errorCorrection: level, version: version, mask: mask, mode: mode,
+        boostErrorCorrection: boost)
+}
+
+func code(_ options: Options) -> QRCode {
+    guard options.positional.count == 1 else { fail("give exactly one payload argument") }
+    do {
+        return try makeCode(
+            text: options.positional[0], hex: options.hex, level: options.level,
+            version: options.version, mask: options.mask, mode: options.mode, boost: options.boost)
+    } catch {
+        fail("error: \(error.message)")
+    }
+}
+
+func matrixRows(_ code: QRCode) -> [String] {
+    (0..<code.size).map { y in
+        String((0..<code.size).map { x in code.isDark(x: x, y: y) ? "1" : "0" })
+    }
+}
+
+func summary(_ code: QRCode) -> [String: Any] {
+    [
+        "version": code.version,
+        "level": code.errorCorrection.letter,
+        "mask": code.mask,
+        "size": code.size,
+        "segments": code.segments.map { segment in
+            [
+                "mode": segment.mode.rawValue,
+                "start": segment.range.lowerBound,
+                "end": segment.range.upperBound,
+            ] as [String: Any]
+        },
+    ]
+}
+
+func jsonLine(_ object: [String: Any]) -> String {
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    return String(decoding: data, as: UTF8.self)
+}
+
+func write(_ bytes: [UInt8], to path: String?) {
+    guard let path else {
+        FileHandle.standardOutput.write(Data(bytes))
+        return
+    }
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+        fail("cannot write \(path)")
+    }
+}
+
+/// One JSON object per input line:
+/// {"text": "...", or "hex": "...", "level": "M", "version": 7, "mask": 3, "mode": "byte",
+///  "boost": false} -> {"version", "level", "mask", "size", "segments", "matrix"} with the
+/// matrix as one string of size*size 0/1 characters, or {"error": message, "kind": case}.
+func batch() {
+    var output = ""
+    output.reserveCapacity(1 << 20)
+    while let line = readLine(strippingNewline: true) {
+        if line.isEmpty { continue }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            fail("batch: not a JSON object: \(line.prefix(80))")
+        }
+        let hex = object["hex"] as? String
+        let text = hex ?? (object["text"] as? String ?? "")
+        let level = (object["level"] as? String).flatMap(ErrorCorrection.init(letter:)) ?? .medium
+        let mode = (object["mode"] as? String).flatMap(Mode.init(rawValue:))
+        var result: [String: Any]
+        do {
+            let code = try makeCode(
+                text: text, hex: hex != nil, level: level, version: object["version"] as? Int,
+                mask: object["mask"] as? Int, mode: mode, boost: object["boost"] as? Bool ?? false)
+            result = summary(code)
+            var matrix = [UInt8]()
+            matrix.reserveCapacity(code.size * code.size)
+            for y in 0..<code.size {
+                for x in 0..<code.size { matrix.append(code.isDark(x: x, y: y) ? 0x31 : 0x30) }
+            }
+            result["matrix"] = String(decoding: matrix, as: UTF8.self)
+        } catch {
+            let kind: String
+            switch error {
+            case .dataTooLong: kind = "dataTooLong"
+            case .invalidVersion: kind = "invalidVersion"
+            case .invalidMask: kind = "invalidMask"
+            case .invalidMode: kind = "invalidMode"
+            }
+            result = ["error": error.message, "kind": kind]
+        }
+        output += jsonLine(result)
+        output += "\n"
+        if output.utf8.count > 1 << 20 {
+            FileHandle.standardOutput.write(Data(output.utf8))
+            output.removeAll(keepingCapacity: true)
+        }
+    }
+    FileHandle.standardOutput.write(Data(output.utf8))
+}
+
+/// Encodes `count` distinct complaint-form URLs and prints the elapsed time.
+func bench(_ options: Options) {
+    let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789".utf8)
+    var urls: [String] = []
+    urls.reserveCapacity(options.count)
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    for _ in 0..<options.count {
+        var code = [UInt8]()
+        for _ in 0..<8 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            code.append(alphabet[Int(state >> 59)])
+        }
+        urls.append("https://aduan.kalselprov.go.id/q/" + String(decoding: code, as: UTF8.self))
+    }
+    let clock = ContinuousClock()
+    var checksum = 0
+    let elapsed = clock.measure {
+        for url in urls {
+            let code = try! QRCode(encoding: url, errorCorrection: options.level)
+            checksum &+= code.mask &+ code.version
+        }
+    }
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    print(String(
+        format: "encoded %d URLs at level %@ in %.3f s (%.1f µs each, checksum %d)",
+        options.count, options.level.letter, seconds, seconds / Double(options.count) * 1e6, checksum))
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2 else {
+    fail("usage: qrtool matrix|info|svg|png|pdf|batch|bench [options] TEXT")
+}
+let options = parse(arguments.dropFirst(2))
+switch arguments[1] {
+case "matrix":
+    print(matrixRows(code(options)).joined(separator: "\n"))
+case "info":
+    print(jsonLine(summary(code(options))))
+case "batch":
+    batch()
+case "bench":
+    bench(options)
+case "svg":
+    let code = code(options)
+    write(Array(code.svg(moduleSize: options.moduleSize, quietZone: options.quietZone).utf8), to: options.output)
+case "png":
+    write(code(options).png(scale: options.scale, quietZone: options.quietZone), to: options.output)
+case "pdf":
+    guard options.positional.count == 1 else { fail("give exactly one URL argument") }
+    do {
+        let poster = try QRPoster(
+            title: options.title, subtitle: options.subtitle, instructions: options.instructions,
+            url: options.positional[0], errorCorrection: options.level)
+        write(poster.pdf(), to: options.output)
+    } catch {
+        fail("error: \(error.message)")
+    }
+default:
+    fail("unknown command \(arguments[1])")
+}
