@@ -38,6 +38,11 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.prepareWriter()
     app.migrations.add(M001_CreateSchema())
 
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.withoutEscapingSlashes]
+    ContentConfiguration.global.use(encoder: encoder, for: .json)
+
     app.middleware = Middlewares()
     app.middleware.use(ObservabilityMiddleware())
     app.middleware.use(JSONErrorMiddleware())

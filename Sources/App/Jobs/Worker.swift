@@ -111,7 +111,7 @@ struct Worker: Sendable {
                 do {
                     try await transport.deliver(message)
                     try await OutboxMessage.query(on: app.writeDB).filter(\.$id == message.id)
-                        .set(\.$status, to: "sent").set(\.$sentAt, to: app.clock.now).set(\.$lockedBy, to: nil)
+                        .set(\.$status, to: "sent").set(\.$sentAt, to: app.clock.now).set(\.$lockedBy, to: nil).set(\.$lockedUntil, to: nil)
                         .set(\.$attempts, to: message.attempts + 1).update()
                     delivered += 1
                 } catch {
@@ -120,7 +120,7 @@ struct Worker: Sendable {
                     try await OutboxMessage.query(on: app.writeDB).filter(\.$id == message.id)
                         .set(\.$status, to: attempts >= Self.maxAttempts ? "dead" : "pending")
                         .set(\.$attempts, to: attempts).set(\.$lastError, to: String(describing: error).prefix(500).description)
-                        .set(\.$nextAttemptAt, to: app.clock.now.addingTimeInterval(backoff)).set(\.$lockedBy, to: nil)
+                        .set(\.$nextAttemptAt, to: app.clock.now.addingTimeInterval(backoff)).set(\.$lockedBy, to: nil).set(\.$lockedUntil, to: nil)
                         .update()
                     failed += 1
                 }
