@@ -41,10 +41,10 @@ enum SubmissionController {
         init(_ input: SubmissionRequest) {
             title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
             body = input.body.trimmingCharacters(in: .whitespacesAndNewlines)
-            incidentDate = input.incident_date
+            incidentDate = input.incident_date.flatMap { $0.isEmpty ? nil : $0 }
             address = input.address?.trimmingCharacters(in: .whitespacesAndNewlines)
             lat = input.lat; lng = input.lng
-            qrCode = input.qr_code
+            qrCode = input.qr_code.flatMap { $0.isEmpty ? nil : $0 }
         }
         init(title: String, body: String) { self.title = title; self.body = body }
     }
@@ -75,7 +75,7 @@ enum SubmissionController {
         submission.targetUnit = input.target_unit.flatMap { $0.isEmpty ? nil : $0 }
         submission.anonymous = input.anonymous ?? false
         submission.confidential = input.confidential ?? false
-        submission.channel = input.qr_code == nil ? .api : .qr
+        submission.channel = (input.qr_code ?? "").isEmpty ? .api : .qr
 
         let reporter = try validateReporter(input.reporter)
         submission.hasReporterContact = reporter?.email != nil || reporter?.phone != nil
