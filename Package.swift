@@ -18,6 +18,10 @@ let package = Package(
     targets: [
         // Pure domain: lifecycle, calendar, tracking IDs, permissions, media checks. No Vapor, no database.
         .target(name: "AduanCore"),
+        // Pure ISO/IEC 18004 QR encoder with SVG, PNG and PDF renderers. No dependencies.
+        .target(name: "QRCode"),
+        // Command-line front end of the encoder, used by qr-conformance/ and by hand.
+        .executableTarget(name: "qrtool", dependencies: ["QRCode"]),
         // The Vapor shell: HTTP API, persistence, background worker, commands.
         .target(
             name: "App",
@@ -34,6 +38,7 @@ let package = Package(
         ),
         .executableTarget(name: "aduan", dependencies: ["App"]),
         .testTarget(name: "AduanCoreTests", dependencies: ["AduanCore"]),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
         .testTarget(
             name: "AppTests",
             dependencies: [

@@ -264,6 +264,19 @@ struct Line: Equatable {
         Line(w0: w0 << k, w1: w1 << k | w0 >> (64 - k), w2: w2 << k | w1 >> (64 - k))
     }
 
+    /// Line `index` of a flat three-words-per-line buffer.
+    @inline(__always) init(_ words: UnsafeBufferPointer<UInt64>, _ index: Int) {
+        w0 = words[index * 3]
+        w1 = words[index * 3 + 1]
+        w2 = words[index * 3 + 2]
+    }
+
+    init(w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0) {
+        self.w0 = w0
+        self.w1 = w1
+        self.w2 = w2
+    }
+
     @inline(__always) var popCount: Int { w0.nonzeroBitCount + w1.nonzeroBitCount + w2.nonzeroBitCount }
     @inline(__always) var isZero: Bool { (w0 | w1 | w2) == 0 }
 
@@ -284,30 +297,46 @@ struct Line: Equatable {
 }
 
 /// The unmasked symbol as bit lines, rows and columns, ready to score each mask with word
-/// operations instead of module-by-module scans.
+/// operations instead of module-by-module scans. Three words per line, flat.
 struct BitLines {
     let size: Int
-    var rows: [Line], rowData: [Line], columns: [Line], columnData: [Line]
+    var rows: [UInt64], rowData: [UInt64], columns: [UInt64], columnData: [UInt64]
 
     init(modules: [UInt8], isData: [UInt8], size: Int) {
         self.size = size
-        rows = [Line](repeating: Line(), count: size)
-        rowData = rows
-        columns = rows
-        columnData = rows
-        for y in 0..<size {
-            for x in 0..<size {
-                let index = y * size + x
-                if modules[index] != 0 {
-                    rows[y].set(x)
-                    columns[x].set(y)
-                }
-                if isData[index] != 0 {
-                    rowData[y].set(x)
-                    columnData[x].set(y)
+        var rows = [UInt64](repeating: 0, count: size * 3)
+        var rowData = rows, columns = rows, columnData = rows
+        modules.withUnsafeBufferPointer { m in
+            isData.withUnsafeBufferPointer { f in
+                rows.withUnsafeMutableBufferPointer { r in
+                    rowData.withUnsafeMutableBufferPointer { rd in
+                        columns.withUnsafeMutableBufferPointer { c in
+                            columnData.withUnsafeMutableBufferPointer { cd in
+                                for y in 0..<size {
+                                    let base = y * size
+                                    let yWord = y >> 6
+                                    let yBit = UInt64(y & 63)
+                                    for x in 0..<size {
+                                        let dark = UInt64(m[base + x])
+                                        let data = UInt64(f[base + x])
+                                        let rowWord = y * 3 + x >> 6
+                                        let xBit = UInt64(x & 63)
+                                        r[rowWord] |= dark << xBit
+                                        rd[rowWord] |= data << xBit
+                                        c[x * 3 + yWord] |= dark << yBit
+                                        cd[x * 3 + yWord] |= data << yBit
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
+        self.rows = rows
+        self.rowData = rowData
+        self.columns = columns
+        self.columnData = columnData
     }
 
     /// Mask patterns as lines: rowPatterns[(mask * 12 + row % 12)] has bit x set where the
@@ -336,24 +365,42 @@ struct BitLines {
         let valid = Line.first(n - 1)  // positions with a right-hand neighbour
         var total = 0
         var dark = 0
-        var above = Line()
-        var aboveEqual = Line()
-        for y in 0..<n {
-            let line = rows[y] ^ (Self.rowPatterns[mask * 12 + y % 12] & rowData[y])
-            dark += line.popCount
-            let equal = ~(line ^ line.next(1)) & valid
-            total += Penalty.runsAndFinders(line, equal: equal, size: n)
-            if y > 0 {
-                // N2: 2 x 2 blocks between this row and the one above.
-                total += 3 * (equal & aboveEqual & ~(line ^ above) & valid).popCount
+        rows.withUnsafeBufferPointer { rows in
+            rowData.withUnsafeBufferPointer { rowData in
+                Self.rowPatterns.withUnsafeBufferPointer { patterns in
+                    let patterns = patterns.baseAddress! + mask * 12
+                    var above = Line()
+                    var aboveEqual = Line()
+                    var patternRow = 0
+                    for y in 0..<n {
+                        let line = Line(rows, y) ^ (patterns[patternRow] & Line(rowData, y))
+                        patternRow = patternRow == 11 ? 0 : patternRow + 1
+                        dark += line.popCount
+                        let equal = ~(line ^ line.next(1)) & valid
+                        total += Penalty.runsAndFinders(line, equal: equal, size: n)
+                        if y > 0 {
+                            // N2: 2 x 2 blocks between this row and the one above.
+                            total += 3 * (equal & aboveEqual & ~(line ^ above) & valid).popCount
+                        }
+                        above = line
+                        aboveEqual = equal
+                    }
+                }
             }
-            above = line
-            aboveEqual = equal
         }
-        for x in 0..<n {
-            let line = columns[x] ^ (Self.columnPatterns[mask * 12 + x % 12] & columnData[x])
-            let equal = ~(line ^ line.next(1)) & valid
-            total += Penalty.runsAndFinders(line, equal: equal, size: n)
+        columns.withUnsafeBufferPointer { columns in
+            columnData.withUnsafeBufferPointer { columnData in
+                Self.columnPatterns.withUnsafeBufferPointer { patterns in
+                    let patterns = patterns.baseAddress! + mask * 12
+                    var patternColumn = 0
+                    for x in 0..<n {
+                        let line = Line(columns, x) ^ (patterns[patternColumn] & Line(columnData, x))
+                        patternColumn = patternColumn == 11 ? 0 : patternColumn + 1
+                        let equal = ~(line ^ line.next(1)) & valid
+                        total += Penalty.runsAndFinders(line, equal: equal, size: n)
+                    }
+                }
+            }
         }
         // Dark share, with the same floating-point steps as segno so boundaries agree.
         let percent = Double(dark) / Double(n * n)

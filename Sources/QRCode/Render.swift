@@ -70,9 +70,12 @@ extension QRCode {
 
     /// PNG image, 1-bit grayscale, `scale` pixels per module and a `quietZone` of light
     /// modules around the symbol. The pixel data is zlib-compressed (LZ77 + Huffman).
+    ///
+    /// `scale` is clamped to 1...64 and `quietZone` to 0...16, which bounds the image (at
+    /// most 13,376 pixels a side) whatever a caller passes.
     public func png(scale: Int = 8, quietZone: Int = 4) -> [UInt8] {
-        let scale = max(1, scale)
-        let quietZone = max(0, quietZone)
+        let scale = min(max(1, scale), 64)
+        let quietZone = min(max(0, quietZone), 16)
         let width = (size + 2 * quietZone) * scale
         let rowBytes = (width + 7) / 8
         let stride = rowBytes + 1  // filter type byte, then the packed pixels

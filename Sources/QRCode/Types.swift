@@ -66,16 +66,16 @@ public enum Mode: String, Sendable, CaseIterable, Hashable {
     /// Width of the character count indicator for a length class (see `Tables.lengthClass`).
     func countBits(lengthClass: Int) -> Int {
         switch self {
-        case .numeric: [10, 12, 14][lengthClass]
-        case .alphanumeric: [9, 11, 13][lengthClass]
-        case .byte: [8, 16, 16][lengthClass]
+        case .numeric: 10 + 2 * lengthClass
+        case .alphanumeric: 9 + 2 * lengthClass
+        case .byte: lengthClass == 0 ? 8 : 16
         }
     }
 
     /// Bits needed for `count` characters of data (without mode indicator and count).
     func dataBits(count: Int) -> Int {
         switch self {
-        case .numeric: 10 * (count / 3) + [0, 4, 7][count % 3]
+        case .numeric: 10 * (count / 3) + (count % 3 == 0 ? 0 : 3 * (count % 3) + 1)
         case .alphanumeric: 11 * (count / 2) + 6 * (count % 2)
         case .byte: 8 * count
         }

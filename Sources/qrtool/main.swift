@@ -6,7 +6,8 @@
 //   qrtool svg|png [options] TEXT -o FILE
 //   qrtool pdf [options] [--title T] [--subtitle S] [--instruction I]... URL -o FILE
 //   qrtool batch                          JSON lines on stdin -> JSON lines on stdout
-//   qrtool bench [--count N] [--level L]  encode N URLs, print the time
+//   qrtool bench [--count N] [--level L] [--length N]
+//                                         encode N URLs (or N texts of the length), print the time
 //
 // Options: --version N, --level L|M|Q|H, --mask N, --mode numeric|alphanumeric|byte,
 //          --boost, --hex (TEXT is hex-encoded bytes), --scale N, --module-size N,
@@ -30,6 +31,7 @@ struct Options {
     var subtitle = ""
     var instructions: [String] = []
     var count = 10_000
+    var length: Int?
     var positional: [String] = []
 }
 
@@ -72,6 +74,7 @@ func parse(_ arguments: ArraySlice<String>) -> Options {
         case "--subtitle": options.subtitle = value(argument)
         case "--instruction": options.instructions.append(value(argument))
         case "--count": options.count = integer(argument)
+        case "--length": options.length = integer(argument)
         case "--": while let rest = iterator.next() { options.positional.append(rest) }
         default: options.positional.append(argument)
         }
@@ -215,7 +218,17 @@ func bench(_ options: Options) {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             code.append(alphabet[Int(state >> 59)])
         }
-        urls.append("https://aduan.kalselprov.go.id/q/" + String(decoding: code, as: UTF8.self))
+        if let length = options.length {
+            // Lower-case text of the given length (byte mode), for larger symbols.
+            var text = [UInt8]()
+            for _ in 0..<length {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                text.append(UInt8(ascii: "a") + UInt8(state >> 59) % 26)
+            }
+            urls.append(String(decoding: text, as: UTF8.self))
+        } else {
+            urls.append("https://aduan.kalselprov.go.id/q/" + String(decoding: code, as: UTF8.self))
+        }
     }
     let clock = ContinuousClock()
     var checksum = 0
@@ -225,10 +238,26 @@ func bench(_ options: Options) {
             checksum &+= code.mask &+ code.version
         }
     }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+    let total = seconds(elapsed)
     print(String(
-        format: "encoded %d URLs at level %@ in %.3f s (%.1f µs each, checksum %d)",
-        options.count, options.level.letter, seconds, seconds / Double(options.count) * 1e6, checksum))
+        format: "encoded %d payloads at level %@ in %.3f s (%.1f µs each, checksum %d)",
+        options.count, options.level.letter, total, total / Double(options.count) * 1e6, checksum))
+    // Renderings of one symbol, 1,000 times each.
+    guard options.length == nil else { return }
+    let sample = try! QRCode(encoding: urls[0], errorCorrection: options.level)
+    var bytes = 0
+    let renderers: [(String, () -> Int)] = [
+        ("svg", { sample.svg().utf8.count }),
+        ("png", { sample.png().count }),
+        ("pdf", { try! QRPoster(title: "Dinas Kesehatan", url: urls[0]).pdf().count }),
+    ]
+    for (name, render) in renderers {
+        let time = seconds(clock.measure { for _ in 0..<1000 { bytes &+= render() } })
+        print(String(format: "%@: %.1f µs each (%d bytes)", name, time * 1000, render()))
+    }
 }
 
 let arguments = CommandLine.arguments

@@ -52,8 +52,9 @@ enum Fixture {
     /// A WITA wall-clock instant written "2026-03-13 15:00" or "2026-03-13 15:00:00".
     static func at(_ local: String) -> Date {
         let parts = local.split(separator: " ")
+        guard parts.count == 2 else { fatalError("bad fixture instant \(local)") }
         let time = parts[1].count == 5 ? "\(parts[1]):00" : String(parts[1])
-        guard parts.count == 2, let date = ISO8601DateFormatter().date(from: "\(parts[0])T\(time)+08:00") else {
+        guard let date = ISO8601DateFormatter().date(from: "\(parts[0])T\(time)+08:00") else {
             fatalError("bad fixture instant \(local)")
         }
         return date
@@ -201,7 +202,8 @@ enum Fixture {
         case .forward_jurisdiction: return .forwardJurisdiction(record.jurisdiction == "63" ? "63.71" : "63")
         case .forward_external: return .forwardExternal(destination: "Ombudsman RI", reference: "ORI-2026-001")
         case .decide_extension: return .decideExtension(approve: true)
-        case .set_privacy: return record.anonymous ? .setPrivacy(anonymous: nil, confidential: true) : .setPrivacy(anonymous: true, confidential: nil)
+        case .set_privacy:
+            return record.anonymous ? .setPrivacy(anonymous: nil, confidential: true) : .setPrivacy(anonymous: true, confidential: nil)
         case .reply: return .reply
         case .confirm: return .confirm
         case .dispute: return .dispute
@@ -229,7 +231,7 @@ enum Fixture {
         case .respondFinal: return Texts(public: "Perbaikan selesai pada 8 April.")
         case .note, .returnToCoordinator, .requestExtension:
             return Texts(internal: "Catatan internal untuk petugas.")
-        case .archive(.lainnya): return Texts(internal: "Laporan uji coba dari petugas.")
+        case .archive(.some(.lainnya)): return Texts(internal: "Laporan uji coba dari petugas.")
         case .verify, .redispose, .archive, .forwardJurisdiction, .forwardExternal, .decideExtension, .setPrivacy,
              .confirm, .feedback, .flagSupervision, .autoClose, .autoArchive:
             return Texts()
@@ -260,25 +262,26 @@ enum Fixture {
 
     /// A complaint submitted and walked to `state` by the people whose job each step is, on the standard clock.
     static func walk(to state: ComplaintState, type: ComplaintType = .pengaduan, jurisdiction: String = "63",
-                     contact: Bool = true) throws(LifecycleError) -> Walk {
-        var walk = Walk(submission(type: type, jurisdiction: jurisdiction, contact: contact), at: Clock.submitted)
-        let coordinator = coordinator(of: walk.record)
+                     contact: Bool = true, trackingID: String = "7KQ2MX9PJ") throws(LifecycleError) -> Walk {
+        let walk = Walk(submission(type: type, jurisdiction: jurisdiction, contact: contact), trackingID: trackingID,
+                        at: Clock.submitted)
+        let coordinatorActor = coordinator(of: walk.record)
         switch state {
         case .baru:
             break
         case .perlu_info:
-            try walk.step(.requestInfo, by: coordinator, at: Clock.decided)
+            try walk.step(.requestInfo, by: coordinatorActor, at: Clock.decided)
         case .diarsipkan:
-            try walk.step(.archive(.spam), by: coordinator, at: Clock.decided)
+            try walk.step(.archive(.spam), by: coordinatorActor, at: Clock.decided)
         case .diteruskan:
-            try walk.step(.forwardExternal(destination: "Ombudsman RI", reference: nil), by: coordinator, at: Clock.decided)
+            try walk.step(.forwardExternal(destination: "Ombudsman RI", reference: nil), by: coordinatorActor, at: Clock.decided)
         case .didisposisikan, .diproses, .ditanggapi, .selesai:
-            try walk.step(.verify(Disposition(unit: handlingUnit(type: type, jurisdiction: jurisdiction))), by: coordinator, at: Clock.decided)
-            let liaison = liaison(of: walk.record)
+            try walk.step(.verify(Disposition(unit: handlingUnit(type: type, jurisdiction: jurisdiction))), by: coordinatorActor, at: Clock.decided)
+            let liaisonActor = liaison(of: walk.record)
             if state == .didisposisikan { return walk }
-            try walk.step(.followUp, by: liaison, at: Clock.followedUp)
+            try walk.step(.followUp, by: liaisonActor, at: Clock.followedUp)
             if state == .diproses { return walk }
-            try walk.step(.respondFinal, by: liaison, at: Clock.answered)
+            try walk.step(.respondFinal, by: liaisonActor, at: Clock.answered)
             if state == .ditanggapi { return walk }
             try walk.step(.confirm, by: .reporter, at: Clock.confirmed)
         }
@@ -287,8 +290,8 @@ enum Fixture {
 
     /// The complaint of `walk(to:)`.
     static func record(in state: ComplaintState, type: ComplaintType = .pengaduan, jurisdiction: String = "63",
-                       contact: Bool = true) throws(LifecycleError) -> ComplaintRecord {
-        try walk(to: state, type: type, jurisdiction: jurisdiction, contact: contact).record
+                       contact: Bool = true, trackingID: String = "7KQ2MX9PJ") throws(LifecycleError) -> ComplaintRecord {
+        try walk(to: state, type: type, jurisdiction: jurisdiction, contact: contact, trackingID: trackingID).record
     }
 
     /// A projection written by hand, for the read rules (which look at nothing but these fields).
@@ -303,18 +306,21 @@ enum Fixture {
     }
 
     /// The refusal a decision ends in, or nil when it succeeds.
-    static func refusal<T>(_ decision: () throws(LifecycleError) -> T) -> Refusal? {
+    static func refusal<T>(_ decision: () throws -> T) -> Refusal? {
         do {
             _ = try decision()
             return nil
-        } catch {
+        } catch let error as LifecycleError {
             return error.refusal
+        } catch {
+            return .unexpected("\(error)")
         }
     }
 }
 
 /// A complaint walked through the lifecycle on a controlled clock, keeping every transition on the way.
-struct Walk {
+/// A class, so that a step or a sweep can be taken inside `#expect` and `#require`.
+final class Walk {
     private(set) var record: ComplaintRecord
     private(set) var transitions: [Transition]
 
@@ -326,7 +332,7 @@ struct Walk {
 
     /// Takes one step; the complaint moves on only when the step is legal.
     @discardableResult
-    mutating func step(_ command: ComplaintCommand, by actor: Participant, texts: Texts? = nil, at now: Date,
+    func step(_ command: ComplaintCommand, by actor: Participant, texts: Texts? = nil, at now: Date,
                        policy: Policy = Policy()) throws(LifecycleError) -> Transition {
         let transition = try Fixture.decide(command, by: actor, on: record, texts: texts, at: now, policy: policy)
         record = transition.record
@@ -336,7 +342,7 @@ struct Walk {
 
     /// Runs the escalation sweep at `now`; the complaint moves on when it escalates.
     @discardableResult
-    mutating func sweep(at now: Date) -> Transition? {
+    func sweep(at now: Date) -> Transition? {
         guard let escalation = Lifecycle.escalation(of: record, context: Fixture.context(at: now)) else { return nil }
         record = escalation.record
         transitions.append(escalation)
@@ -352,12 +358,15 @@ enum Refusal: Equatable, CustomStringConvertible {
     case illegal(Action, ComplaintState)
     /// 422: the named field is missing or wrong.
     case invalid(String)
+    /// Not a `LifecycleError` at all.
+    case unexpected(String)
 
     var description: String {
         switch self {
         case .forbidden: return "403 not permitted"
         case .illegal(let action, let state): return "409 \(action.rawValue) in \(state.rawValue)"
         case .invalid(let field): return "422 \(field)"
+        case .unexpected(let error): return "unexpected \(error)"
         }
     }
 }

@@ -113,17 +113,24 @@ public enum Lifecycle {
         .auto_close: [.ditanggapi], .auto_archive: [.perlu_info],
     ]
 
-    /// Whether `actor` may take `action` on the complaint now (role, scope and state), without side effects.
-    public static func isAvailable(_ action: Action, to actor: Participant, on record: ComplaintRecord, tree: OrgTree) -> Bool {
+    /// Whether `participant` may take `action` on the complaint now (role, scope and state), without side effects.
+    /// Pass `now` to include the time conditions of the system's automatic actions.
+    public static func isAvailable(_ action: Action, to participant: Participant, on record: ComplaintRecord, tree: OrgTree,
+                                   now: Date? = nil) -> Bool {
         guard legalFrom[action]?.contains(record.state) == true else { return false }
-        if case .officer(let officer) = actor {
+        switch participant {
+        case .reporter:
+            return Action.reporterActions.contains(action)
+        case .system:
+            guard action == .auto_close || action == .auto_archive, let due = record.reporterDue else { return false }
+            return now.map { $0 > due } ?? true
+        case .officer(let officer):
             if action == .redispose && record.dispositionCount == 0 { return false }
             if action == .decide_extension && record.extensionRequestedDays == nil { return false }
             if action == .request_extension && record.extensionUsed { return false }
             if action == .flag_supervision && record.supervision { return false }
             return Access.actingRole(of: officer, for: action, on: record, tree: tree) != nil
         }
-        return false
     }
 
     /// Decides `command` by `actor` on the complaint: the transition, or why not.

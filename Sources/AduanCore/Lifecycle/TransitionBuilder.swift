@@ -43,7 +43,6 @@ struct TransitionBuilder {
     mutating func startVerification(in jurisdiction: String) {
         let due = context.due(in: jurisdiction, from: now, days: policy.verificationDays)
         after.verificationDue = due
-        after.escalationLevel = 0
         setDue = due
         stages.append(.start(.verification, jurisdiction: jurisdiction, unit: nil, at: now, due: due))
     }
@@ -85,7 +84,6 @@ struct TransitionBuilder {
         let due = context.due(in: after.jurisdiction, from: now, days: resolutionDays() + after.extensionDays)
         after.resolutionStartedAt = now
         after.resolutionDue = due
-        after.escalationLevel = 0
         stages.append(.start(.resolution, jurisdiction: after.jurisdiction, unit: after.unit, at: now, due: due))
     }
 
@@ -102,7 +100,7 @@ struct TransitionBuilder {
         after.state = state
         after.closedAt = now
         after.reporterDue = nil
-        after.escalationLevel = 0
+        after.extensionRequestedDays = nil
     }
 
     // MARK: commands
@@ -264,7 +262,7 @@ struct TransitionBuilder {
             after.state = .ditanggapi
             after.reporterDue = context.due(in: after.jurisdiction, from: now, days: policy.reporterWindowDays)
             setDue = after.reporterDue
-            after.escalationLevel = 0
+            after.extensionRequestedDays = nil
             event()
             notify(.reporter, "final_answer")
 
@@ -363,6 +361,8 @@ struct TransitionBuilder {
     func finish() -> Transition {
         var record = after
         record.eventCount += events.count
+        // Escalation levels are measured against the government's current due: a new due starts the ladder again.
+        if action != .escalate && record.officerDue != before.officerDue { record.escalationLevel = 0 }
         return Transition(record: record, events: events, stages: stages, notices: notices)
     }
 }

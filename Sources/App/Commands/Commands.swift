@@ -12,6 +12,8 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(UserGroup(), as: "user")
     app.asyncCommands.use(AuditGroup(), as: "audit")
     app.asyncCommands.use(DemoGroup(), as: "demo")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(RestoreCommand(), as: "restore")
 }
 
 struct MigrateCommand: AsyncCommand {
