@@ -210,3 +210,31 @@ struct AuthAndOpsTests {
         }
     }
 }
+
+@Suite("Backup")
+struct BackupTests {
+    @Test("an online backup holds every complaint with an intact event chain")
+    func backupIsConsistent() async throws {
+        try await TestHarness.withApp { app in
+            guard app.usesSQLite else { return } // PostgreSQL backups are pg_dump's; this checks Aduan's own SQLite path
+            let coordinator = try await app.createOfficer("koord", .coordinator, "63")
+            let s = try await app.submit()
+            _ = try await app.act(coordinator, s.tracking_id, "verify", ["unit": "63/dinkes"])
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("aduan-backup-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try await Backup.write(app, to: folder)
+
+            // Open the backup as an installation of its own
+            let copy = try await Application.make(.testing)
+            let settings = try Settings.fromEnvironment(["ADUAN_DATA_DIR": folder.path, "ADUAN_SECRET_KEY": TestHarness.secret])
+            try configure(copy, settings: settings)
+            copy.logger.logLevel = .warning
+            do {
+                #expect(try await Complaint.query(on: copy.db).count() == 1)
+                let result = try await AuditVerifier.verify(copy)
+                #expect(result.problems.isEmpty && result.events == 2)
+            } catch { try? await copy.asyncShutdown(); throw error }
+            try await copy.asyncShutdown()
+        }
+    }
+}

@@ -12,26 +12,7 @@ struct BackupCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let to = signature.to else { throw AppError.badRequest("--to DIR is required") }
-        let app = context.application
-        let target = URL(fileURLWithPath: to).standardizedFileURL
-        let fm = FileManager.default
-        if fm.fileExists(atPath: target.path), !((try? fm.contentsOfDirectory(atPath: target.path)) ?? []).isEmpty {
-            throw AppError.conflict("\(target.path) is not empty")
-        }
-        try fm.createDirectory(at: target, withIntermediateDirectories: true)
-        if app.usesSQLite {
-            guard let sql = app.writeDB as? any SQLDatabase else { return }
-            try await sql.raw("VACUUM INTO \(bind: target.appendingPathComponent("aduan.sqlite").path)").run()
-        } else {
-            try Shell.run("pg_dump", ["--format=custom", "--file", target.appendingPathComponent("aduan.pgdump").path, app.settings.databaseURL!])
-        }
-        let data = app.settings.dataDirectory
-        let attachments = data.appendingPathComponent("attachments")
-        if fm.fileExists(atPath: attachments.path) {
-            try fm.copyItem(at: attachments, to: target.appendingPathComponent("attachments"))
-        }
-        let key = data.appendingPathComponent("secret.key")
-        if fm.fileExists(atPath: key.path) { try fm.copyItem(at: key, to: target.appendingPathComponent("secret.key")) }
+        let target = try await Backup.write(context.application, to: URL(fileURLWithPath: to))
         context.console.print("backup written to \(target.path) (keep it safe: it holds the secret key and reporter data)")
     }
 }
@@ -47,8 +28,41 @@ struct RestoreCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let from = signature.from else { throw AppError.badRequest("--from DIR is required") }
         guard signature.yes else { throw AppError.badRequest("restore replaces the current data; run again with --yes") }
-        let app = context.application
-        let source = URL(fileURLWithPath: from).standardizedFileURL
+        let source = try await Backup.restore(context.application, from: URL(fileURLWithPath: from))
+        context.console.print("restored from \(source.path); run `aduan audit verify` to check the event log")
+    }
+}
+
+/// Online backup and restore of one installation: database, attachments and the secret key.
+enum Backup {
+    @discardableResult
+    static func write(_ app: Application, to folder: URL) async throws -> URL {
+        let target = folder.standardizedFileURL
+        let fm = FileManager.default
+        if fm.fileExists(atPath: target.path), !((try? fm.contentsOfDirectory(atPath: target.path)) ?? []).isEmpty {
+            throw AppError.conflict("\(target.path) is not empty")
+        }
+        try fm.createDirectory(at: target, withIntermediateDirectories: true)
+        if app.usesSQLite {
+            guard let sql = app.writeDB as? any SQLDatabase else { return target }
+            try await sql.raw("VACUUM INTO \(bind: target.appendingPathComponent("aduan.sqlite").path)").run()
+        } else {
+            try Shell.run("pg_dump", ["--format=custom", "--file", target.appendingPathComponent("aduan.pgdump").path, app.settings.databaseURL!])
+        }
+        let data = app.settings.dataDirectory
+        let attachments = data.appendingPathComponent("attachments")
+        if fm.fileExists(atPath: attachments.path) {
+            try fm.copyItem(at: attachments, to: target.appendingPathComponent("attachments"))
+        }
+        let key = data.appendingPathComponent("secret.key")
+        if fm.fileExists(atPath: key.path) { try fm.copyItem(at: key, to: target.appendingPathComponent("secret.key")) }
+        return target
+    }
+
+    /// Replaces the installation's data with a backup. Every Aduan instance must be stopped.
+    @discardableResult
+    static func restore(_ app: Application, from folder: URL) async throws -> URL {
+        let source = folder.standardizedFileURL
         let fm = FileManager.default
         let data = app.settings.dataDirectory
         try fm.createDirectory(at: data, withIntermediateDirectories: true)
@@ -72,7 +86,7 @@ struct RestoreCommand: AsyncCommand {
             try? fm.removeItem(at: data.appendingPathComponent("secret.key"))
             try fm.copyItem(at: source.appendingPathComponent("secret.key"), to: data.appendingPathComponent("secret.key"))
         }
-        context.console.print("restored from \(source.path); run `aduan audit verify` to check the event log")
+        return source
     }
 }
 
