@@ -17,6 +17,20 @@ enum SiteURL {
     case units
     case categories
     case publicComplaint(String)
+    // Public portal pages
+    case home
+    case report
+    case reportSent
+    case track
+    case trackAction(String, TrackAction)
+    case complaintList
+    case unitCard(String)
+    case statistics
+    case language(String)
+    case stylesheet
+    case script
+
+    enum TrackAction: String, CaseIterable { case pin, balas, konfirmasi, sanggah, nilai, keluar }
 
     enum Action: String { case reply, confirm, dispute, feedback }
 
@@ -37,6 +51,17 @@ enum SiteURL {
         case .units: return "/api/v1/units"
         case .categories: return "/api/v1/categories"
         case .publicComplaint(let id): return "/t/\(id)"
+        case .home: return "/"
+        case .report: return "/lapor"
+        case .reportSent: return "/lapor/terkirim"
+        case .track: return "/lacak"
+        case .trackAction(let id, let action): return "/t/\(id)/\(action.rawValue)"
+        case .complaintList: return "/laporan"
+        case .unitCard(let unit): return "/unit/\(unit)"
+        case .statistics: return "/statistik"
+        case .language(let lang): return "/bahasa/\(lang)"
+        case .stylesheet: return "/css/app.css"
+        case .script: return "/js/app.js"
         }
     }
 

@@ -3,6 +3,8 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import Leaf
+import LeafKit
 import NIOSSL
 import Vapor
 
@@ -43,9 +45,20 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     encoder.outputFormatting = [.withoutEscapingSlashes]
     ContentConfiguration.global.use(encoder: encoder, for: .json)
 
+    app.catalog = try Catalog.load()
+    guard let resources = AppResourceLocator.root else {
+        throw AppError(status: .internalServerError, code: "internal", message: "resources are missing from this build")
+    }
+    app.views.use(.leaf)
+    // Not `.default`: its "visible files only" rule refuses the build folder (.build) the resources live in.
+    app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.toSandbox, .requireExtensions], sandboxDirectory: resources.path,
+                                                  viewDirectory: resources.appendingPathComponent("Views").path))
+
     app.middleware = Middlewares()
     app.middleware.use(ObservabilityMiddleware())
-    app.middleware.use(JSONErrorMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware(https: settings.baseURL.hasPrefix("https://")))
+    app.middleware.use(ErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/"))
     app.routes.defaultMaxBodySize = "1mb"
     app.http.server.configuration.hostname = "127.0.0.1"
     app.http.server.configuration.port = 8080

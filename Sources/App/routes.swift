@@ -27,4 +27,20 @@ func routes(_ app: Application) throws {
         one.post(PathComponent(stringLiteral: action.rawValue), use: ComplaintController.reporterAction(action))
     }
     one.post("actions", ":action", use: ComplaintController.officerAction)
+
+    // The public portal: HTML pages, every form protected against cross-site requests.
+    let web = app.grouped(CSRF.Middleware())
+    web.get(use: PortalController.home)
+    web.get("lapor", use: PortalController.form)
+    web.on(.POST, "lapor", body: .collect(maxSize: maxBody), use: PortalController.submit)
+    web.get("lapor", "terkirim", use: PortalController.sent)
+    web.get("lacak", use: PortalController.lookup)
+    web.get("bahasa", ":lang", use: PortalController.switchLanguage)
+    web.get("t", ":id", use: TrackingController.show)
+    web.get("t", ":id", "lampiran", ":attachment", use: TrackingController.attachment)
+    web.post("t", ":id", "pin", use: TrackingController.unlock)
+    web.post("t", ":id", "keluar", use: TrackingController.forget)
+    for action in [SiteURL.TrackAction.balas, .konfirmasi, .sanggah, .nilai] {
+        web.post("t", ":id", PathComponent(stringLiteral: action.rawValue), use: TrackingController.reporterAction(action))
+    }
 }

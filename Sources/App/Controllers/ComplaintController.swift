@@ -34,22 +34,26 @@ enum ComplaintController {
 
     static func attachment(_ req: Request) async throws -> Response {
         let (complaint, viewer, _) = try await load(req)
-        guard case .publicVisitor = viewer else {
-            guard let id = req.parameters.get("attachment_id", as: UUID.self),
-                  let attachment = try await Attachment.query(on: req.db).filter(\.$id == id).filter(\.$complaintID == complaint.id!).first() else {
-                throw AppError.notFound("no such attachment")
-            }
-            let store = AttachmentStore(root: req.application.settings.dataDirectory.appendingPathComponent("attachments"))
-            let data = try store.read(attachment.storageKey)
-            let response = Response(status: .ok, body: .init(data: data))
-            response.headers.contentType = HTTPMediaType(type: String(attachment.contentType.split(separator: "/")[0]),
-                                                         subType: String(attachment.contentType.split(separator: "/")[1]))
-            let safeName = attachment.filename.filter { $0.isLetter || $0.isNumber || ".-_ ".contains($0) }
-            response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(safeName)\"")
-            response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-            return response
+        if case .publicVisitor = viewer {
+            throw AppError.forbidden("attachments are shown to the reporter (with the secret) and to officers in scope")
         }
-        throw AppError.forbidden("attachments are shown to the reporter (with the secret) and to officers in scope")
+        guard let id = req.parameters.get("attachment_id", as: UUID.self),
+              let attachment = try await Attachment.query(on: req.db).filter(\.$id == id).filter(\.$complaintID == complaint.id!).first() else {
+            throw AppError.notFound("no such attachment")
+        }
+        return try fileResponse(attachment, app: req.application)
+    }
+
+    /// An attachment as a download (never rendered inline, never sniffed).
+    static func fileResponse(_ attachment: Attachment, app: Application) throws -> Response {
+        let store = AttachmentStore(root: app.settings.dataDirectory.appendingPathComponent("attachments"))
+        let response = Response(status: .ok, body: .init(data: try store.read(attachment.storageKey)))
+        let parts = attachment.contentType.split(separator: "/").map(String.init)
+        response.headers.contentType = HTTPMediaType(type: parts.first ?? "application", subType: parts.last ?? "octet-stream")
+        let safeName = attachment.filename.filter { $0.isLetter || $0.isNumber || ".-_ ".contains($0) }
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(safeName)\"")
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        return response
     }
 
     /// Loads the complaint named in the path and decides who is looking; 404 when they may not see it at all.

@@ -41,8 +41,9 @@ struct ErrorBody: Content {
     var error: Detail
 }
 
-/// Turns any error into the JSON error body; never a stack trace, never a 500 for bad input.
-struct JSONErrorMiddleware: AsyncMiddleware {
+/// Turns any error into the JSON error body for the API, or a friendly page in the visitor's language for the
+/// portal; never a stack trace, never a 500 for bad input.
+struct ErrorMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
@@ -53,11 +54,43 @@ struct JSONErrorMiddleware: AsyncMiddleware {
             } else {
                 request.logger.info("request refused", metadata: ["status": "\(status.code)", "code": "\(code)", "message": "\(message)"])
             }
-            let body = ErrorBody(error: .init(code: code, message: message, field: field, request_id: request.id))
-            let response = Response(status: status)
-            try response.content.encode(body, as: .json)
+            let response: Response
+            if Self.isAPI(request) {
+                response = Response(status: status)
+                try response.content.encode(ErrorBody(error: .init(code: code, message: message, field: field, request_id: request.id)), as: .json)
+            } else {
+                response = try await Self.page(for: request, status: status, code: code, message: message)
+            }
             if status == .tooManyRequests { response.headers.replaceOrAdd(name: .retryAfter, value: "60") }
             return response
+        }
+    }
+
+    static func isAPI(_ request: Request) -> Bool {
+        let path = request.url.path
+        return path.hasPrefix("/api/") || path == "/healthz" || path == "/metrics"
+    }
+
+    struct ErrorView: Encodable, Sendable { var heading: String; var message: String; var requestID: String? }
+
+    /// The friendly error page; internal details never reach it.
+    static func page(for request: Request, status: HTTPStatus, code: String, message: String) async throws -> Response {
+        let key = [400, 403, 404, 413, 429].contains(Int(status.code)) ? "error_\(status.code)" : (status.code >= 500 ? "error_500" : "error_400")
+        let heading = request.text(key + "_heading")
+        // Messages the code wrote for people (localised already) are kept; technical ones get the catalogue's words.
+        let text: String
+        if code == "csrf" {
+            text = request.text("error_csrf_message")
+        } else if status.code >= 500 || status == .tooManyRequests || (status == .notFound && message == "not found") || message.hasPrefix("Not Found") {
+            text = request.text("error_\(status.code >= 500 ? 500 : Int(status.code))_message")
+        } else {
+            text = message
+        }
+        do {
+            return try await request.page("error", title: key + "_heading",
+                                          ErrorView(heading: heading, message: text, requestID: status.code >= 500 ? request.id : nil), status: status)
+        } catch {
+            return Response(status: status, body: .init(string: heading))
         }
     }
 

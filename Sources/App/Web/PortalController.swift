@@ -1,0 +1,163 @@
+import AduanCore
+import Fluent
+import Foundation
+import Vapor
+
+/// The citizen's pages: home, the form and its confirmation, tracking look-up, language switch.
+enum PortalController {
+    struct HomeView: Encodable, Sendable {
+        var form: ReportFormView
+        var figures: HeadlineFigures
+    }
+
+    struct FormPage: Encodable, Sendable { var form: ReportFormView }
+
+    struct HeadlineFigures: Encodable, Sendable {
+        var received: Int
+        var completed: Int
+        var inProgress: Int
+    }
+
+    static func home(_ req: Request) async throws -> Response {
+        let reference = try await req.reference()
+        let figures = try await headline(req)
+        return try await req.page("home", title: "home_title", HomeView(form: ReportFormBuilder.view(req, reference: reference), figures: figures))
+    }
+
+    /// Counts over non-confidential complaints, as on the statistics page.
+    static func headline(_ req: Request) async throws -> HeadlineFigures {
+        let base = { Complaint.query(on: req.db).filter(\.$confidential == false) }
+        let open = ComplaintState.allCases.filter(\.isOpen).map(\.rawValue)
+        return HeadlineFigures(received: try await base().count(),
+                               completed: try await base().filter(\.$state == ComplaintState.selesai.rawValue).count(),
+                               inProgress: try await base().filter(\.$state ~~ open).count())
+    }
+
+    static func form(_ req: Request) async throws -> Response {
+        let reference = try await req.reference()
+        return try await req.page("report", title: "report_title", FormPage(form: ReportFormBuilder.view(req, reference: reference)))
+    }
+
+    /// The form's POST: every error comes back next to its field with the input kept; success redirects to the
+    /// confirmation (post/redirect/get), which reads the one-time secret from a sealed, short-lived cookie.
+    static func submit(_ req: Request) async throws -> Response {
+        try RateLimiter.checkSubmission(req)
+        let input = try req.content.decode(ReportFormInput.self)
+        let reference = try await req.reference()
+        if let trap = input.website, !trap.isEmpty {
+            throw AppError.badRequest("the form could not be accepted")
+        }
+        let api = SubmissionRequest(type: input.type, title: input.title ?? "", body: input.body ?? "", incident_date: input.incident_date,
+                                    jurisdiction: input.jurisdiction ?? "63", address: input.address, lat: nil, lng: nil,
+                                    category: input.category.flatMap { $0.isEmpty ? nil : $0 },
+                                    target_unit: input.target_unit.flatMap { $0.isEmpty ? nil : $0 },
+                                    anonymous: input.anonymous != nil, confidential: input.confidential != nil,
+                                    reporter: ReporterIdentity(name: input.name, email: input.email, phone: input.phone, nik: nil),
+                                    qr_code: nil, language: req.language.rawValue, attachments: input.attachments)
+        var errors: [FieldError] = []
+        var parsed: (Submission, ReporterIdentity?, String)?
+        var files: [SubmissionController.SanitizedFile] = []
+        do {
+            parsed = try SubmissionController.parse(api, reference: reference, now: req.application.clock.now)
+        } catch let error as AppError {
+            errors.append(FieldError(error.field ?? "title", error.message))
+        }
+        // Report every field problem at once, not just the first.
+        var all = Submission(title: api.title, body: api.body, jurisdiction: api.jurisdiction)
+        all.category = api.category; all.targetUnit = api.target_unit
+        all.incidentDate = api.incident_date.flatMap(LocalDate.init)
+        let today = reference.calendar(for: api.jurisdiction).localDate(of: req.application.clock.now)
+        for problem in all.problems(tree: reference.tree, categories: Set(reference.categories.keys), today: today)
+        where !errors.contains(where: { $0.field == problem.field }) { errors.append(problem) }
+        do {
+            files = try SubmissionController.sanitizeAttachments(input.attachments ?? [], limit: req.application.settings.maxAttachments,
+                                                                 maxBytes: req.application.settings.maxAttachmentBytes)
+        } catch let error as AppError {
+            errors.append(FieldError("attachments", error.message))
+        }
+        guard errors.isEmpty, var (submission, reporter, language) = parsed else {
+            let view = ReportFormBuilder.view(req, reference: reference, input: input, errors: errors)
+            return try await req.page("report", title: "report_title", FormPage(form: view), status: .unprocessableEntity)
+        }
+        submission.channel = .web
+        language = req.language.rawValue
+        let result = try await SubmissionController.create(
+            submission: submission, reporter: reporter, content: .init(api), language: language, files: files,
+            actor: .reporter, actorID: nil, app: req.application)
+        req.application.metrics.submissions.increment()
+        let response = req.redirect(to: SiteURL.reportSent.path, redirectType: .normal)
+        let flash = ReceiptCookie(tracking_id: result.tracking_id, secret: result.secret, pin: result.pin,
+                                  expires: req.application.clock.now.addingTimeInterval(900))
+        response.cookies[ReceiptCookie.name] = HTTPCookies.Value(string: try flash.seal(req.application.secrets), path: "/lapor",
+                                                                 isSecure: req.application.settings.baseURL.hasPrefix("https"),
+                                                                 isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+
+    struct SentView: Encodable, Sendable {
+        var trackingID: String
+        var formattedID: String
+        var link: String
+        var pin: String
+        var verificationDue: String?
+        var state: String
+    }
+
+    static func sent(_ req: Request) async throws -> Response {
+        guard let sealed = req.cookies[ReceiptCookie.name]?.string,
+              let receipt = try? ReceiptCookie.open(sealed, req.application.secrets),
+              receipt.expires > req.application.clock.now,
+              let complaint = try await ComplaintStore.find(receipt.tracking_id, on: req.db) else {
+            return req.redirect(to: SiteURL.track.path)
+        }
+        let reference = try await req.reference()
+        let wording = Wording(language: req.language, timeZone: reference.calendar(for: complaint.jurisdictionCode).timeZone)
+        let view = SentView(trackingID: complaint.trackingID, formattedID: TrackingID(complaint.trackingID)?.formatted ?? complaint.trackingID,
+                            link: req.application.settings.baseURL + SiteURL.publicComplaint(complaint.trackingID).path + "?s=" + receipt.secret,
+                            pin: receipt.pin, verificationDue: complaint.verificationDue.map(wording.date),
+                            state: req.text("state_\(complaint.state)"))
+        // Shown once: a reload of the confirmation page leads to the tracking page instead.
+        let response = try await req.page("sent", title: "sent_title", view)
+        response.cookies[ReceiptCookie.name] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: "/lapor")
+        return response
+    }
+
+    struct LookupView: Encodable, Sendable { var value: String; var error: String? }
+
+    static func lookup(_ req: Request) async throws -> Response {
+        guard let raw = req.query[String.self, at: "id"], !raw.isEmpty else {
+            return try await req.page("lookup", title: "lookup_title", LookupView(value: "", error: nil))
+        }
+        guard let id = TrackingID(raw), try await ComplaintStore.find(id.rawValue, on: req.db) != nil else {
+            return try await req.page("lookup", title: "lookup_title", LookupView(value: raw, error: req.text("lookup_not_found")), status: .notFound)
+        }
+        return req.redirect(to: SiteURL.publicComplaint(id.rawValue).path)
+    }
+
+    static func switchLanguage(_ req: Request) async throws -> Response {
+        let lang = Language(rawValue: req.parameters.get("lang") ?? "") ?? .id
+        // Only local paths, so the switch cannot be used to send people elsewhere.
+        var next = req.query[String.self, at: "next"] ?? "/"
+        if !next.hasPrefix("/") || next.hasPrefix("//") || next.contains("\\") { next = "/" }
+        let response = req.redirect(to: next)
+        response.cookies[Language.cookie] = HTTPCookies.Value(string: lang.rawValue, maxAge: 365 * 86_400, path: "/", isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+}
+
+/// The one-time receipt (tracking ID, secret link and PIN) carried from the form's POST to the confirmation page.
+struct ReceiptCookie: Codable, Sendable {
+    static let name = "aduan_receipt"
+    var tracking_id: String
+    var secret: String
+    var pin: String
+    var expires: Date
+
+    func seal(_ secrets: Secrets) throws -> String {
+        try secrets.seal(JSONEncoder().encode(self)).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+
+    static func open(_ text: String, _ secrets: Secrets) throws -> ReceiptCookie {
+        try JSONDecoder().decode(ReceiptCookie.self, from: secrets.open(text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")))
+    }
+}

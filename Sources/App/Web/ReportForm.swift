@@ -1,0 +1,113 @@
+import AduanCore
+import Foundation
+import Vapor
+
+/// The submission form: the values typed so far, the choices, and the errors next to each field.
+struct ReportFormView: Encodable, Sendable {
+    struct Option: Encodable, Sendable { var value: String; var label: String; var selected: Bool }
+    struct Group: Encodable, Sendable { var label: String; var options: [Option] }
+
+    var values: [String: String]
+    var checked: [String: Bool]
+    var errors: [String: String]
+    var errorList: [FieldMessage]
+    var hasErrors: Bool { !errorList.isEmpty }
+    var types: [Option]
+    var jurisdictions: [Option]
+    var categories: [Group]
+    var units: [Option]
+    var maxFiles: Int
+    var maxMB: Int
+    /// Set when the form comes from a unit's QR code: the unit is fixed.
+    var presetUnit: String?
+    var presetUnitName: String?
+    var action: String
+
+    struct FieldMessage: Encodable, Sendable { var field: String; var message: String }
+
+    enum CodingKeys: String, CodingKey {
+        case values, checked, errors, errorList, types, jurisdictions, categories, units, maxFiles, maxMB, presetUnit, presetUnitName, action, hasErrors
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(values, forKey: .values); try c.encode(checked, forKey: .checked); try c.encode(errors, forKey: .errors)
+        try c.encode(errorList, forKey: .errorList); try c.encode(types, forKey: .types); try c.encode(jurisdictions, forKey: .jurisdictions)
+        try c.encode(categories, forKey: .categories); try c.encode(units, forKey: .units); try c.encode(maxFiles, forKey: .maxFiles)
+        try c.encode(maxMB, forKey: .maxMB); try c.encodeIfPresent(presetUnit, forKey: .presetUnit)
+        try c.encodeIfPresent(presetUnitName, forKey: .presetUnitName); try c.encode(action, forKey: .action); try c.encode(hasErrors, forKey: .hasErrors)
+    }
+}
+
+/// The fields of the HTML form (multipart).
+struct ReportFormInput: Content {
+    var type: String?
+    var title: String?
+    var body: String?
+    var incident_date: String?
+    var jurisdiction: String?
+    var address: String?
+    var category: String?
+    var target_unit: String?
+    var anonymous: String?
+    var confidential: String?
+    var name: String?
+    var email: String?
+    var phone: String?
+    var website: String?   // honeypot: people never see it, bots fill it
+    var attachments: [File]?
+}
+
+enum ReportFormBuilder {
+    static func view(_ req: Request, reference: ReferenceData, input: ReportFormInput? = nil,
+                     errors: [FieldError] = [], presetUnit: String? = nil) -> ReportFormView {
+        let lang = req.language
+        let catalog = req.application.catalog
+        var values: [String: String] = [:]
+        if let input {
+            values = ["title": input.title ?? "", "body": input.body ?? "", "incident_date": input.incident_date ?? "",
+                      "address": input.address ?? "", "name": input.name ?? "", "email": input.email ?? "", "phone": input.phone ?? "",
+                      "target_unit": input.target_unit ?? "", "jurisdiction": input.jurisdiction ?? "63",
+                      "category": input.category ?? "", "type": input.type ?? "pengaduan"]
+        } else {
+            values = ["jurisdiction": reference.tree.units[presetUnit ?? ""]?.jurisdiction ?? "63", "type": "pengaduan"]
+        }
+        let type = values["type"] ?? "pengaduan"
+        let jurisdiction = values["jurisdiction"] ?? "63"
+        let category = values["category"] ?? ""
+        let tree = reference.tree
+        let top = reference.categories.filter { $0.value.parent == nil }.sorted { $0.value.name < $1.value.name }
+        let groups = top.map { code, info in
+            ReportFormView.Group(label: info.name, options: [ReportFormView.Option(value: code, label: info.name, selected: category == code)]
+                + reference.categories.filter { $0.value.parent == code }.sorted { $0.value.name < $1.value.name }
+                    .map { ReportFormView.Option(value: $0.key, label: "— " + $0.value.name, selected: category == $0.key) })
+        }
+        return ReportFormView(
+            values: values,
+            checked: ["anonymous": input?.anonymous != nil, "confidential": input?.confidential != nil],
+            errors: Dictionary(errors.map { (formField($0.field), message($0, lang, catalog)) }, uniquingKeysWith: { a, _ in a }),
+            errorList: errors.map { .init(field: formField($0.field), message: message($0, lang, catalog)) },
+            types: ComplaintType.allCases.map { .init(value: $0.rawValue, label: catalog.text("type_\($0.rawValue)", lang), selected: $0.rawValue == type) },
+            jurisdictions: tree.jurisdictions.values.sorted { $0.code < $1.code }
+                .map { .init(value: $0.code, label: $0.name, selected: $0.code == jurisdiction) },
+            categories: groups,
+            units: tree.units.values.filter { $0.active && $0.kind != .coordinator }.sorted { $0.id < $1.id }
+                .map { .init(value: $0.id, label: "\($0.name) (\(tree.jurisdictions[$0.jurisdiction]?.name ?? $0.jurisdiction))", selected: false) },
+            maxFiles: req.application.settings.maxAttachments,
+            maxMB: req.application.settings.maxAttachmentBytes / 1_048_576,
+            presetUnit: presetUnit, presetUnitName: presetUnit.flatMap { tree.units[$0]?.name },
+            action: SiteURL.report.path)
+    }
+
+    /// The field's message in the visitor's language (the core's English message when the catalogue has none).
+    static func message(_ error: FieldError, _ lang: Language, _ catalog: Catalog) -> String {
+        let key = "error_" + formField(error.field)
+        let text = catalog.text(key, lang)
+        return text == key ? error.message : text
+    }
+
+    /// API field names to form field names (the reporter's contact is flat in the form).
+    static func formField(_ field: String) -> String {
+        field.hasPrefix("reporter.") ? String(field.dropFirst("reporter.".count)) : (field == "lat" || field == "lng" ? "address" : field)
+    }
+}
