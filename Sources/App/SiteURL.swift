@@ -29,6 +29,10 @@ enum SiteURL {
     case language(String)
     case stylesheet
     case script
+    case account
+    case signIn
+    case signUp
+    case signOut
 
     enum TrackAction: String, CaseIterable { case pin, balas, konfirmasi, sanggah, nilai, keluar }
 
@@ -62,6 +66,10 @@ enum SiteURL {
         case .language(let lang): return "/bahasa/\(lang)"
         case .stylesheet: return "/css/app.css"
         case .script: return "/js/app.js"
+        case .account: return "/akun"
+        case .signIn: return "/akun/masuk"
+        case .signUp: return "/akun/daftar"
+        case .signOut: return "/akun/keluar"
         }
     }
 

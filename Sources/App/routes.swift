@@ -40,6 +40,12 @@ func routes(_ app: Application) throws {
     web.get("t", ":id", "lampiran", ":attachment", use: TrackingController.attachment)
     web.post("t", ":id", "pin", use: TrackingController.unlock)
     web.post("t", ":id", "keluar", use: TrackingController.forget)
+    web.get("akun", use: AccountController.mine)
+    web.get("akun", "daftar", use: AccountController.signUpForm)
+    web.post("akun", "daftar", use: AccountController.signUp)
+    web.get("akun", "masuk", use: AccountController.signInForm)
+    web.post("akun", "masuk", use: AccountController.signIn)
+    web.post("akun", "keluar", use: AccountController.signOut)
     for action in [SiteURL.TrackAction.balas, .konfirmasi, .sanggah, .nilai] {
         web.post("t", ":id", PathComponent(stringLiteral: action.rawValue), use: TrackingController.reporterAction(action))
     }

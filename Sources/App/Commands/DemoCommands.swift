@@ -5,7 +5,7 @@ import Vapor
 
 struct DemoGroup: AsyncCommandGroup {
     var help: String { "Demonstration data." }
-    var commands: [String: any AnyAsyncCommand] { ["load": DemoLoadCommand()] }
+    var commands: [String: any AnyAsyncCommand] { ["load": DemoLoadCommand(), "generate": DemoGenerateCommand()] }
 }
 
 /// `demo load`: a small, realistic Kalsel installation — officers for a few units and complaints in every state,

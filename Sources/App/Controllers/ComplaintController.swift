@@ -235,7 +235,7 @@ enum ComplaintController {
                         app: Application) async throws -> Complaint {
         let reference = try await app.reference.get(on: app.db)
         let secrets = app.secrets
-        return try await withWriteTransaction(app.writeDB) { db in
+        return try await withWriteTransaction(app) { db in
             guard let complaint = try await ComplaintStore.find(trackingID, on: db) else { throw AppError.notFound() }
             let transition = try Lifecycle.decide(command, by: actor, on: complaint.record, texts: texts,
                                                   context: reference.context(now: app.clock.now))
@@ -252,7 +252,7 @@ enum ComplaintController {
         let app = req.application
         let reference = try await req.reference()
         let secrets = app.secrets
-        return try await withWriteTransaction(app.writeDB) { db in
+        return try await withWriteTransaction(app) { db in
             guard let duplicate = try await ComplaintStore.find(duplicateID, on: db),
                   let original = try await ComplaintStore.find(originalID, on: db) else { throw AppError.notFound() }
             let (d, o) = try Lifecycle.merge(duplicate.record, into: original.record, by: actor, texts: texts,

@@ -144,7 +144,8 @@ enum SubmissionController {
 
     /// Creates the complaint, its first event, stage and messages, and stores its attachments, in one transaction.
     static func create(submission: Submission, reporter: ReporterIdentity?, content: ContentFields, language: String,
-                       files: [SanitizedFile], actor: Participant, actorID: String?, app: Application) async throws -> SubmissionResponse {
+                       files: [SanitizedFile], actor: Participant, actorID: String?, app: Application,
+                       account: UUID? = nil) async throws -> SubmissionResponse {
         let secrets = app.secrets
         let store = AttachmentStore(root: app.settings.dataDirectory.appendingPathComponent("attachments"))
         let keys = try files.map { try store.save($0.bytes, ext: $0.type.fileExtension) }
@@ -153,7 +154,7 @@ enum SubmissionController {
         let sealed = try reporter.map { try secrets.seal(JSONEncoder().encode($0)) }
         let reference = try await app.reference.get(on: app.db)
         do {
-            return try await withWriteTransaction(app.writeDB) { db in
+            return try await withWriteTransaction(app) { db in
                 let now = app.clock.now
                 let trackingID = TrackingID.random().rawValue
                 let transition = Lifecycle.submit(submission, trackingID: trackingID, by: actor, context: reference.context(now: now))
@@ -168,6 +169,7 @@ enum SubmissionController {
                 complaint.secretHash = secrets.reporterSecretHash(secret)
                 complaint.pinHash = secrets.reporterSecretHash(pin)
                 complaint.secretFailures = 0
+                complaint.reporterAccountID = account
                 try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, language: language, on: db)
                 for (file, key) in zip(files, keys) {
                     let attachment = Attachment()

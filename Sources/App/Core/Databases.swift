@@ -20,9 +20,10 @@ extension Application {
         return databases.database(logger: logger, on: storage[WriterLoopKey.self]!)!
     }
 
-    /// Pins the SQLite writer loop at start-up (storage is not safe to mutate concurrently later).
+    /// Pins the SQLite writer loop and its group-commit queue at start-up (storage is not safe to mutate later).
     func prepareWriter() {
         if usesSQLite && storage[WriterLoopKey.self] == nil { storage[WriterLoopKey.self] = eventLoopGroup.next() }
+        writeQueue = WriteQueue(database: { [unowned self] in self.writeDB })
     }
 }
 
@@ -30,10 +31,18 @@ extension Request {
     var writeDB: any Database { application.writeDB }
 }
 
-/// Runs `body` in a transaction, retrying when a concurrent writer got there first (unique `(complaint_id, seq)`
-/// or SQLite busy); the whole read-decide-write runs again on fresh data.
-func withWriteTransaction<T: Sendable>(_ db: any Database, attempts: Int = 4,
+/// Runs `body` in a write transaction and returns once it is durably committed, retrying when a concurrent writer got
+/// there first (unique `(complaint_id, seq)`, SQLite busy): the whole read-decide-write runs again on fresh data.
+/// On SQLite the work joins the group-commit queue, so many writers share one fsync.
+func withWriteTransaction<T: Sendable>(_ app: Application, attempts: Int = 4,
                                        _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    if app.usesSQLite { return try await app.writeQueue.run(body) }
+    return try await withRetriedTransaction(app.writeDB, attempts: attempts, body)
+}
+
+/// One transaction of its own, retried on write conflicts.
+func withRetriedTransaction<T: Sendable>(_ db: any Database, attempts: Int = 4,
+                                         _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
     var attempt = 0
     while true {
         attempt += 1
@@ -47,6 +56,80 @@ func withWriteTransaction<T: Sendable>(_ db: any Database, attempts: Int = 4,
         } catch let error where attempt < attempts && isWriteConflict(error) {
             try await Task.sleep(nanoseconds: UInt64(attempt) * 5_000_000)
         }
+    }
+}
+
+/// Group commit for the single SQLite writer: writes that arrive while a transaction is committing wait and then
+/// commit together in the next one, so a burst of submissions costs one fsync instead of one each. Nobody is
+/// answered before the transaction holding their write has committed. When a batch fails, each of its writes is
+/// run again alone, so one bad write never takes the others down.
+actor WriteQueue {
+    private struct Item {
+        let run: @Sendable (any Database) async throws -> Void
+        let succeed: @Sendable () -> Void
+        let fail: @Sendable (any Error) -> Void
+        let alone: @Sendable () async -> Void
+    }
+
+    private let database: @Sendable () -> any Database
+    private var pending: [Item] = []
+    private var draining = false
+    static let maxBatch = 128
+
+    init(database: @escaping @Sendable () -> any Database) { self.database = database }
+
+    func run<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        let box = ResultBox<T>()
+        let db = database
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let item = Item(
+                run: { tx in box.value = try await body(tx) },
+                succeed: { continuation.resume(returning: box.value!) },
+                fail: { continuation.resume(throwing: $0) },
+                alone: {
+                    do { continuation.resume(returning: try await withRetriedTransaction(db(), body)) }
+                    catch { continuation.resume(throwing: error) }
+                })
+            pending.append(item)
+            if !draining {
+                draining = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !pending.isEmpty {
+            let batch = Array(pending.prefix(Self.maxBatch))
+            pending.removeFirst(batch.count)
+            if batch.count == 1 {
+                await batch[0].alone()
+                continue
+            }
+            do {
+                try await database().transaction { tx in
+                    if let sql = tx as? any SQLDatabase { try await sql.raw("PRAGMA busy_timeout = 5000").run() }
+                    for item in batch { try await item.run(tx) }
+                }
+                batch.forEach { $0.succeed() }
+            } catch {
+                for item in batch { await item.alone() }
+            }
+        }
+        draining = false
+    }
+}
+
+/// Carries one write's result out of the shared transaction until it has committed.
+final class ResultBox<T: Sendable>: @unchecked Sendable {
+    var value: T?
+}
+
+extension Application {
+    private struct WriteQueueKey: StorageKey { typealias Value = WriteQueue }
+    var writeQueue: WriteQueue {
+        get { storage[WriteQueueKey.self]! }
+        set { storage[WriteQueueKey.self] = newValue }
     }
 }
 

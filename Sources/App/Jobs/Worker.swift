@@ -89,7 +89,7 @@ struct Worker: Sendable {
         let secrets = app.secrets
         let app = self.app
         do {
-            return try await withWriteTransaction(app.writeDB) { db in
+            return try await withWriteTransaction(app) { db in
                 guard let complaint = try await ComplaintStore.find(trackingID, on: db),
                       let transition = Lifecycle.escalation(of: complaint.record, context: reference.context(now: app.clock.now)) else { return false }
                 try await ComplaintStore.commit(transition, to: complaint, actorID: nil, secrets: secrets, on: db)

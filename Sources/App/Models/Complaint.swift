@@ -39,6 +39,8 @@ final class Complaint: Model, @unchecked Sendable {
     @Field(key: "secret_hash") var secretHash: String
     @Field(key: "pin_hash") var pinHash: String
     @Field(key: "secret_failures") var secretFailures: Int
+    /// The reporter account that follows this complaint, if the reporter has one.
+    @OptionalField(key: "reporter_account_id") var reporterAccountID: UUID?
 
     @Field(key: "submitted_at") var submittedAt: Date
     @Field(key: "updated_at") var updatedAt: Date

@@ -83,7 +83,7 @@ enum PortalController {
         language = req.language.rawValue
         let result = try await SubmissionController.create(
             submission: submission, reporter: reporter, content: .init(api), language: language, files: files,
-            actor: .reporter, actorID: nil, app: req.application)
+            actor: .reporter, actorID: nil, app: req.application, account: try await AccountController.current(req)?.id)
         req.application.metrics.submissions.increment()
         let response = req.redirect(to: SiteURL.reportSent.path, redirectType: .normal)
         let flash = ReceiptCookie(tracking_id: result.tracking_id, secret: result.secret, pin: result.pin,

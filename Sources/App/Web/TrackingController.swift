@@ -56,9 +56,13 @@ enum TrackingController {
         // The secret link sets a cookie for this complaint only and leaves the address bar without the secret.
         if let secret = req.query[String.self, at: "s"] {
             try await ComplaintController.verifyReporterSecret(secret, complaint: complaint, req: req)
+            // Signed in: the account follows this complaint from now on.
+            if let account = try await AccountController.current(req), complaint.reporterAccountID == nil {
+                try await Complaint.query(on: req.writeDB).filter(\.$id == complaint.id!).set(\.$reporterAccountID, to: account.id).update()
+            }
             return remember(secret, id: id.rawValue, req: req)
         }
-        let isReporter = try await reporterSecret(req, complaint) != nil
+        let isReporter = try await isReporter(req, complaint)
         if complaint.confidential && !isReporter { throw AppError.notFound(req.text("not_found_complaint")) }
         return try await render(req, complaint, isReporter: isReporter)
     }
@@ -68,6 +72,13 @@ enum TrackingController {
         response.cookies[cookie] = HTTPCookies.Value(string: secret, maxAge: 90 * 86_400, path: SiteURL.publicComplaint(id).path,
                                                      isSecure: req.application.settings.baseURL.hasPrefix("https"), isHTTPOnly: true, sameSite: .lax)
         return response
+    }
+
+    /// The reporter is looking: the right secret or PIN in this complaint's cookie, or the account that follows it.
+    static func isReporter(_ req: Request, _ complaint: Complaint) async throws -> Bool {
+        if try await reporterSecret(req, complaint) != nil { return true }
+        guard let owner = complaint.reporterAccountID else { return false }
+        return try await AccountController.current(req)?.id == owner
     }
 
     /// The secret or PIN in this complaint's cookie, if it is still right.
@@ -146,7 +157,7 @@ enum TrackingController {
     static func reporterAction(_ action: SiteURL.TrackAction) -> @Sendable (Request) async throws -> Response {
         { req in
             let complaint = try await load(req)
-            guard try await reporterSecret(req, complaint) != nil else {
+            guard try await isReporter(req, complaint) else {
                 throw AppError.forbidden(req.text("tracking_need_secret"))
             }
             let command: ComplaintCommand
@@ -179,7 +190,7 @@ enum TrackingController {
 
     static func attachment(_ req: Request) async throws -> Response {
         let complaint = try await load(req)
-        guard try await reporterSecret(req, complaint) != nil,
+        guard try await isReporter(req, complaint),
               let id = req.parameters.get("attachment", as: UUID.self),
               let attachment = try await Attachment.query(on: req.db).filter(\.$id == id).filter(\.$complaintID == complaint.id!).first() else {
             throw AppError.notFound(req.text("not_found_page"))

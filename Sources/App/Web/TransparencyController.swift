@@ -1,0 +1,563 @@
+import AduanCore
+import Fluent
+import Foundation
+import Vapor
+
+/// The public transparency pages of SPEC §9: the list and search of non-confidential complaints, each unit's
+/// report card and the statistics of a jurisdiction. Figures come from `MetricEngine` over `MonevQuery.facts`,
+/// the same path as the inspector's monev, so public counts match the monev definitions.
+enum TransparencyController {
+    /// Rows per page of the public list.
+    static let perPage = 20
+
+    // MARK: - GET /laporan
+
+    /// What the visitor asked the list for. Unknown values are dropped rather than refused, so an old or
+    /// hand-edited link still shows a list instead of an error.
+    struct ListFilters: Sendable, Equatable {
+        var jurisdiction: String?
+        var unit: String?
+        var category: String?
+        var state: ComplaintState?
+        var q: String?
+        var page = 1
+
+        static let maxQueryLength = 200
+
+        static func parse(_ req: Request, reference: ReferenceData) -> ListFilters {
+            func value(_ name: String) -> String? {
+                guard let raw = req.query[String.self, at: name]?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty
+                else { return nil }
+                return raw
+            }
+            var f = ListFilters()
+            f.jurisdiction = value("jurisdiction").flatMap { reference.tree.jurisdictions[$0] == nil ? nil : $0 }
+            f.unit = value("unit").flatMap { reference.tree.units[$0] == nil ? nil : $0 }
+            f.category = value("category").flatMap { reference.categories[$0] == nil ? nil : $0 }
+            f.state = value("state").flatMap(ComplaintState.init(rawValue:))
+            f.q = value("q").map { String($0.prefix(maxQueryLength)) }
+            f.page = value("page").flatMap(Int.init).map { min(max($0, 1), 100_000) } ?? 1
+            return f
+        }
+
+        var hasFilters: Bool { jurisdiction != nil || unit != nil || category != nil || state != nil || q != nil }
+
+        /// The list's address with these filters, on `page`.
+        func link(page: Int) -> String {
+            var items: [(String, String)] = []
+            if let jurisdiction { items.append(("jurisdiction", jurisdiction)) }
+            if let unit { items.append(("unit", unit)) }
+            if let category { items.append(("category", category)) }
+            if let state { items.append(("state", state.rawValue)) }
+            if let q { items.append(("q", q)) }
+            if page > 1 { items.append(("page", String(page))) }
+            return TransparencyController.link(SiteURL.complaintList.path, items)
+        }
+    }
+
+    /// One page of the public list: complaints and the total that matched.
+    struct ListResult: Sendable {
+        struct Row: Sendable {
+            var trackingID: String
+            var title: String
+            var state: String
+            var jurisdiction: String
+            var unit: String?
+            var submittedAt: Date
+        }
+        var rows: [Row]
+        var total: Int
+    }
+
+    /// The public list query, callable without HTTP. Never confidential, never whistleblowing, never spam; only
+    /// public columns are read, so no reporter identity can reach the page.
+    static func listing(_ f: ListFilters, usesSQLite: Bool, on db: any Database) async throws -> ListResult {
+        let query = Complaint.query(on: db)
+            .filter(\.$confidential == false)
+            .filter(\.$type != ComplaintType.wbs.rawValue)
+            // Spam is archived precisely to keep it out of sight.
+            .group(.or) { $0.filter(\.$archiveReason == nil).filter(\.$archiveReason != ArchiveReason.spam.rawValue) }
+        if let j = f.jurisdiction { query.filter(\.$jurisdictionCode == j) }
+        if let unit = f.unit { query.filter(\.$unitID == unit) }
+        if let category = f.category { query.filter(\.$categoryCode == category) }
+        if let state = f.state { query.filter(\.$state == state.rawValue) }
+        if let q = f.q {
+            let words = q.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+            let pattern = "%" + words + "%"
+            let like: DatabaseQuery.Filter.Method = usesSQLite ? .custom("LIKE") : .custom("ILIKE")
+            let trackingID = TrackingID(q)
+            query.group(.or) { any in
+                if let trackingID { any.filter(\.$trackingID == trackingID.rawValue) }
+                if !words.isEmpty { any.filter(\.$title, like, pattern).filter(\.$body, like, pattern) }
+                if trackingID == nil && words.isEmpty { any.filter(\.$id == -1) }
+            }
+        }
+        let total = try await query.count()
+        let complaints = try await query.copy()
+            .field(\.$id).field(\.$trackingID).field(\.$title).field(\.$state).field(\.$jurisdictionCode)
+            .field(\.$unitID).field(\.$submittedAt)
+            .sort(\.$submittedAt, .descending).sort(\.$id, .descending)
+            .range((f.page - 1) * perPage ..< f.page * perPage)
+            .all()
+        return ListResult(rows: complaints.map {
+            .init(trackingID: $0.trackingID, title: $0.title, state: $0.state, jurisdiction: $0.jurisdictionCode,
+                  unit: $0.unitID, submittedAt: $0.submittedAt)
+        }, total: total)
+    }
+
+    struct ListRowView: Encodable, Sendable {
+        var formattedID: String
+        var link: String
+        var title: String
+        var state: String
+        var stateCode: String
+        var unit: String?
+        var unitLink: String?
+        var submitted: String
+        var submittedISO: String
+    }
+
+    struct ListView: Encodable, Sendable {
+        var action: String
+        var q: String
+        var jurisdictions: [Option]
+        var units: [OptionGroup]
+        var categories: [Option]
+        var states: [Option]
+        var rows: [ListRowView]
+        var hasRows: Bool
+        var resultText: String
+        var pageText: String?
+        var previous: String?
+        var next: String?
+        var hasFilters: Bool
+        var clearLink: String
+    }
+
+    static func list(_ req: Request) async throws -> Response {
+        let reference = try await req.reference()
+        let f = ListFilters.parse(req, reference: reference)
+        let result = try await listing(f, usesSQLite: req.application.usesSQLite, on: req.db)
+        let lang = req.language
+        let numbers = Numbers(language: lang)
+        let pages = max(1, (result.total + perPage - 1) / perPage)
+        let rows = result.rows.map { row in
+            let calendar = reference.calendar(for: row.jurisdiction)
+            return ListRowView(
+                formattedID: TrackingID(row.trackingID)?.formatted ?? row.trackingID,
+                link: SiteURL.publicComplaint(row.trackingID).path, title: row.title,
+                state: req.text("state_\(row.state)"), stateCode: row.state,
+                unit: row.unit.map { reference.tree.units[$0]?.name ?? $0 }, unitLink: row.unit.map { SiteURL.unitCard($0).path },
+                submitted: numbers.shortDate(row.submittedAt, calendar), submittedISO: calendar.localDate(of: row.submittedAt).description)
+        }
+        let view = ListView(
+            action: SiteURL.complaintList.path, q: f.q ?? "",
+            jurisdictions: jurisdictionOptions(reference, selected: f.jurisdiction),
+            units: unitOptions(reference, selected: f.unit),
+            categories: categoryOptions(reference, selected: f.category),
+            states: ComplaintState.allCases.map { Option(value: $0.rawValue, label: req.text("state_\($0.rawValue)"), selected: $0 == f.state) },
+            rows: rows, hasRows: !rows.isEmpty,
+            resultText: req.text(result.total == 0 ? "list_result_none" : "list_result_count", ["count": numbers.count(result.total)]),
+            pageText: pages > 1 ? req.text("list_page_of", ["page": numbers.count(f.page), "pages": numbers.count(pages)]) : nil,
+            previous: f.page > 1 ? f.link(page: min(f.page - 1, pages)) : nil,
+            next: f.page < pages ? f.link(page: f.page + 1) : nil,
+            hasFilters: f.hasFilters, clearLink: SiteURL.complaintList.path)
+        return try await req.page("complaints", title: "list_title", view)
+    }
+
+    // MARK: - GET /unit/{jurisdiction}/{slug}
+
+    struct Figure: Encodable, Sendable {
+        var label: String
+        var value: String
+        var note: String?
+    }
+
+    struct UnitCardView: Encodable, Sendable {
+        var action: String
+        var name: String
+        var jurisdiction: String
+        var jurisdictionLink: String
+        var parent: String?
+        var parentLink: String?
+        var children: [Link]
+        var hasChildren: Bool
+        var year: Int
+        var years: [Option]
+        var periodText: String
+        var asOf: String
+        var figures: [Figure]
+        var states: [CountRow]
+        var hasComplaints: Bool
+        var listLink: String
+        var scoreNote: String
+    }
+
+    static func unit(_ req: Request) async throws -> Response {
+        let reference = try await req.reference()
+        let id = "\(req.parameters.get("jurisdiction") ?? "")/\(req.parameters.get("slug") ?? "")"
+        guard let unit = reference.tree.units[id] else { throw AppError.notFound(req.text("card_not_found")) }
+        let calendar = reference.calendar(for: unit.jurisdiction)
+        let now = req.application.clock.now
+        let year = requestedYear(req, calendar: calendar, now: now)
+        let (from, to) = yearBounds(year, calendar)
+        let (complaints, stages) = try await MonevQuery.facts(on: req.db, jurisdictions: nil, unit: unit.id, from: from, to: to)
+        let weights = try await MonevQuery.weights(on: req.db)
+        let calendars = reference.calendars
+        let lookup: (String) -> WorkingCalendar = { calendars[$0] ?? WorkingCalendar(timeZone: WorkingCalendar.wita) }
+        let summary = MetricEngine.summary(complaints: complaints, stages: stages, now: now, calendar: lookup)
+        let metrics = MetricEngine.units(complaints: complaints, stages: stages, now: now, calendar: lookup, weights: weights,
+                                         including: [unit.id]).first { $0.unit == unit.id } ?? UnitMetrics(unit: unit.id)
+
+        let lang = req.language
+        let n = Numbers(language: lang)
+        let figures = [
+            Figure(label: req.text("card_received"), value: n.count(summary.received), note: req.text("card_received_note")),
+            Figure(label: req.text("metric_followed_up"), value: n.percent(summary.followedUpRate)),
+            Figure(label: req.text("metric_completion"), value: n.percent(summary.completionRate)),
+            Figure(label: req.text("metric_response_on_time"), value: n.percent(summary.responseOnTimeRate)),
+            Figure(label: req.text("metric_response_median"), value: n.days(summary.responseDaysMedian, req)),
+            Figure(label: req.text("metric_resolution_on_time"), value: n.percent(summary.resolutionOnTimeRate)),
+            Figure(label: req.text("metric_resolution_median"), value: n.days(summary.resolutionDaysMedian, req)),
+            Figure(label: req.text("metric_satisfaction"), value: n.satisfaction(summary.satisfactionMean, req),
+                   note: summary.ratedShare.map { req.text("metric_rated_share", ["share": n.percent($0)]) }),
+            Figure(label: req.text("metric_reopen"), value: n.percent(summary.reopenRate)),
+            Figure(label: req.text("metric_overdue_now"), value: n.count(summary.overdueNow)),
+            Figure(label: req.text("metric_compliance"), value: n.decimal(metrics.complianceScore)),
+        ]
+        let jurisdictionName = reference.tree.jurisdictions[unit.jurisdiction]?.name ?? unit.jurisdiction
+        let parent = unit.parent.flatMap { reference.tree.units[$0] }
+        let children = reference.tree.units.values.filter { $0.parent == unit.id && $0.active }.sorted { $0.name < $1.name }
+        let view = UnitCardView(
+            action: SiteURL.unitCard(unit.id).path, name: unit.name, jurisdiction: jurisdictionName,
+            jurisdictionLink: link(SiteURL.statistics.path, [("j", unit.jurisdiction), ("year", String(year))]),
+            parent: parent?.name, parentLink: parent.map { SiteURL.unitCard($0.id).path },
+            children: children.map { Link(label: $0.name, href: SiteURL.unitCard($0.id).path) }, hasChildren: !children.isEmpty,
+            year: year, years: yearOptions(selected: year, current: calendar.localDate(of: now).year),
+            periodText: req.text("stats_period_year", ["year": String(year)]),
+            asOf: req.text("stats_period_as_of", ["when": Wording(language: lang, timeZone: calendar.timeZone).dateTime(now)]),
+            figures: figures, states: stateRows(summary, req, n), hasComplaints: summary.received > 0,
+            listLink: link(SiteURL.complaintList.path, [("unit", unit.id)]),
+            scoreNote: scoreNote(weights, req, n))
+        // The title names the unit: `page` looks its title up in the catalogue and falls back to the text itself.
+        return try await req.page("unit", title: req.text("card_title", ["unit": unit.name]), view)
+    }
+
+    // MARK: - GET /statistik?j=63&year=2026
+
+    struct StageRowView: Encodable, Sendable {
+        var label: String
+        var onTime: String
+        var median: String
+        var mean: String
+    }
+
+    struct UnitRowView: Encodable, Sendable {
+        var name: String
+        var link: String
+        var dispositioned: String
+        var followedUp: String
+        var completion: String
+        var responseOnTime: String
+        var responseMedian: String
+        var satisfaction: String
+        var score: String
+        var overdue: String
+    }
+
+    struct StatisticsView: Encodable, Sendable {
+        var action: String
+        var jurisdiction: String
+        var jurisdictionCode: String
+        var year: Int
+        var jurisdictions: [Option]
+        var years: [Option]
+        var periodText: String
+        var asOf: String
+        var headline: [Figure]
+        var stages: [StageRowView]
+        var others: [Figure]
+        var charts: [BarChart]
+        var units: [UnitRowView]
+        var hasUnits: Bool
+        var noComplaints: Bool
+        var listLink: String
+        var scoreNote: String
+    }
+
+    static func statistics(_ req: Request) async throws -> Response {
+        let reference = try await req.reference()
+        let requested = req.query[String.self, at: "j"]?.trimmingCharacters(in: .whitespaces)
+        guard let code = requested.flatMap({ $0.isEmpty ? nil : $0 }) ?? defaultJurisdiction(reference) else {
+            throw AppError.notFound(req.text("stats_not_found"))
+        }
+        guard let jurisdiction = reference.tree.jurisdictions[code] else { throw AppError.notFound(req.text("stats_not_found")) }
+        let calendar = reference.calendar(for: code)
+        let now = req.application.clock.now
+        let year = requestedYear(req, calendar: calendar, now: now)
+        let (from, to) = yearBounds(year, calendar)
+        let (complaints, stages) = try await MonevQuery.facts(on: req.db, jurisdictions: [code], unit: nil, from: from, to: to)
+        let weights = try await MonevQuery.weights(on: req.db)
+        let calendars = reference.calendars
+        let lookup: (String) -> WorkingCalendar = { calendars[$0] ?? WorkingCalendar(timeZone: WorkingCalendar.wita) }
+        let summary = MetricEngine.summary(complaints: complaints, stages: stages, now: now, calendar: lookup)
+        // Every handling unit of the jurisdiction is listed, quiet ones as "—".
+        let handling = reference.tree.units.values.filter { $0.jurisdiction == code && $0.active && $0.kind != .coordinator }.map(\.id)
+        let unitMetrics = MetricEngine.units(complaints: complaints, stages: stages, now: now, calendar: lookup, weights: weights,
+                                             including: handling)
+
+        let lang = req.language
+        let n = Numbers(language: lang)
+        let headline = [
+            Figure(label: req.text("stats_received"), value: n.count(summary.received)),
+            Figure(label: req.text("stats_dispositioned"), value: n.count(summary.dispositioned)),
+            Figure(label: req.text("metric_followed_up"), value: n.percent(summary.followedUpRate)),
+            Figure(label: req.text("metric_completion"), value: n.percent(summary.completionRate)),
+            Figure(label: req.text("metric_satisfaction"), value: n.satisfaction(summary.satisfactionMean, req)),
+            Figure(label: req.text("metric_overdue_now"), value: n.count(summary.overdueNow)),
+        ]
+        let stageRows = [
+            StageRowView(label: req.text("stats_stage_verification"), onTime: n.percent(summary.verificationOnTimeRate),
+                         median: n.decimal(summary.verificationDaysMedian), mean: n.decimal(summary.verificationDaysMean)),
+            StageRowView(label: req.text("stats_stage_response"), onTime: n.percent(summary.responseOnTimeRate),
+                         median: n.decimal(summary.responseDaysMedian), mean: n.decimal(summary.responseDaysMean)),
+            StageRowView(label: req.text("stats_stage_resolution"), onTime: n.percent(summary.resolutionOnTimeRate),
+                         median: n.decimal(summary.resolutionDaysMedian), mean: n.decimal(summary.resolutionDaysMean)),
+        ]
+        let archivedDetail = ArchiveReason.allCases.compactMap { reason -> String? in
+            guard let count = summary.archivedByReason[reason.rawValue], count > 0 else { return nil }
+            return "\(req.text("stats_reason_\(reason.rawValue)")) \(n.count(count))"
+        }.joined(separator: "; ")
+        let others = [
+            Figure(label: req.text("metric_reopen"), value: n.percent(summary.reopenRate)),
+            Figure(label: req.text("stats_rated_share"), value: n.percent(summary.ratedShare)),
+            Figure(label: req.text("stats_archived"), value: n.count(summary.archived), note: archivedDetail.isEmpty ? nil : archivedDetail),
+            Figure(label: req.text("stats_forwarded_out"), value: n.count(summary.forwardedOut)),
+        ]
+        let categoryName: (String) -> String = { code in
+            code == MetricSummary.uncategorised ? req.text("stats_no_category") : categoryLabel(code, reference)
+        }
+        let charts = [
+            BarChart.make(id: "chart-state", title: req.text("stats_by_state"), header: req.text("stats_col_state"), numbers: n, req: req,
+                          items: ComplaintState.allCases.map { (req.text("state_\($0.rawValue)"), summary.byState[$0.rawValue] ?? 0) }),
+            BarChart.make(id: "chart-type", title: req.text("stats_by_type"), header: req.text("stats_col_type"), numbers: n, req: req,
+                          items: ComplaintType.allCases.map { (req.text("type_\($0.rawValue)"), summary.byType[$0.rawValue] ?? 0) }),
+            BarChart.make(id: "chart-channel", title: req.text("stats_by_channel"), header: req.text("stats_col_channel"), numbers: n, req: req,
+                          items: sortedCounts(summary.byChannel).map { (req.text("stats_channel_\($0.key)"), $0.count) }),
+            BarChart.make(id: "chart-category", title: req.text("stats_by_category"), header: req.text("stats_col_category"), numbers: n, req: req,
+                          items: sortedCounts(summary.byCategory).map { (categoryName($0.key), $0.count) }),
+        ]
+        let units = unitMetrics.sorted(by: rankedFirst).map { m in
+            UnitRowView(name: reference.tree.units[m.unit]?.name ?? m.unit, link: SiteURL.unitCard(m.unit).path,
+                        dispositioned: n.count(m.dispositioned), followedUp: n.percent(m.followedUpRate),
+                        completion: n.percent(m.completionRate), responseOnTime: n.percent(m.responseOnTimeRate),
+                        responseMedian: n.decimal(m.responseDaysMedian), satisfaction: n.decimal(m.satisfactionMean),
+                        score: n.decimal(m.complianceScore), overdue: n.count(m.overdueNow))
+        }
+        let view = StatisticsView(
+            action: SiteURL.statistics.path, jurisdiction: jurisdiction.name, jurisdictionCode: code, year: year,
+            jurisdictions: jurisdictionOptions(reference, selected: code),
+            years: yearOptions(selected: year, current: calendar.localDate(of: now).year),
+            periodText: req.text("stats_period_year", ["year": String(year)]),
+            asOf: req.text("stats_period_as_of", ["when": Wording(language: lang, timeZone: calendar.timeZone).dateTime(now)]),
+            headline: headline, stages: stageRows, others: others, charts: charts, units: units, hasUnits: !units.isEmpty,
+            noComplaints: summary.received == 0, listLink: link(SiteURL.complaintList.path, [("jurisdiction", code)]),
+            scoreNote: scoreNote(weights, req, n))
+        return try await req.page("statistics", title: req.text("stats_title", ["place": jurisdiction.name, "year": String(year)]), view)
+    }
+
+    // MARK: - Shared view pieces
+
+    struct Option: Encodable, Sendable { var value: String; var label: String; var selected: Bool }
+    struct OptionGroup: Encodable, Sendable { var label: String; var options: [Option] }
+    struct Link: Encodable, Sendable { var label: String; var href: String }
+    struct CountRow: Encodable, Sendable { var label: String; var count: String }
+
+    /// A horizontal bar chart drawn by the server (SPEC §8: readable without JavaScript), with its numbers as
+    /// the SVG's text alternative and as a table.
+    struct BarChart: Encodable, Sendable {
+        struct Bar: Encodable, Sendable {
+            var label: String
+            /// The label as drawn, shortened to fit; the table and the text alternative carry it whole.
+            var shortLabel: String
+            var count: String
+            var share: String
+            var labelY: Int
+            var barY: Int
+            var width: Int
+            var valueX: Int
+            var valueY: Int
+        }
+        var id: String
+        var title: String
+        var header: String
+        var description: String
+        var width: Int
+        var height: Int
+        var bars: [Bar]
+        var hasBars: Bool
+
+        static let drawingWidth = 320
+        static let barSpace = 250
+        static let rowHeight = 40
+        static let maxLabel = 40
+
+        static func make(id: String, title: String, header: String, numbers: Numbers, req: Request,
+                         items: [(label: String, count: Int)]) -> BarChart {
+            let total = items.reduce(0) { $0 + $1.count }
+            let largest = items.map(\.count).max() ?? 0
+            let bars = items.enumerated().map { index, item in
+                let top = index * rowHeight
+                let width = largest == 0 ? 0 : max(item.count > 0 ? 2 : 0, item.count * barSpace / largest)
+                return Bar(label: item.label,
+                           shortLabel: item.label.count > maxLabel ? String(item.label.prefix(maxLabel - 1)) + "…" : item.label,
+                           count: numbers.count(item.count),
+                           share: numbers.percent(total == 0 ? nil : Double(item.count) / Double(total)),
+                           labelY: top + 14, barY: top + 20, width: width, valueX: width + 6, valueY: top + 32)
+            }
+            let description = bars.map { "\($0.label): \($0.count)" }.joined(separator: "; ")
+            return BarChart(id: id, title: title, header: header,
+                            description: description.isEmpty ? req.text("stats_chart_empty") : description,
+                            width: drawingWidth, height: max(rowHeight, bars.count * rowHeight + 4), bars: bars, hasBars: !bars.isEmpty)
+        }
+    }
+
+    /// Numbers in the visitor's language: "1.234" and "81,8%" in Indonesian, "1,234" and "81.8%" in English;
+    /// "—" for a figure that could not be measured.
+    struct Numbers: Sendable {
+        let language: Language
+        static let none = "—"
+
+        func count(_ value: Int) -> String {
+            let digits = String(value.magnitude)
+            var grouped = ""
+            for (index, digit) in digits.enumerated() {
+                if index > 0 && (digits.count - index) % 3 == 0 { grouped.append(language == .id ? "." : ",") }
+                grouped.append(digit)
+            }
+            return (value < 0 ? "-" : "") + grouped
+        }
+
+        /// One decimal at most, without a trailing zero.
+        func decimal(_ value: Double?) -> String {
+            guard let value, value.isFinite else { return Self.none }
+            let tenths = Int((value * 10).rounded())
+            let sign = tenths < 0 ? "-" : ""
+            let whole = count(abs(tenths) / 10)
+            let fraction = abs(tenths) % 10
+            return fraction == 0 ? sign + whole : sign + whole + (language == .id ? "," : ".") + String(fraction)
+        }
+
+        func percent(_ rate: Double?) -> String {
+            guard let rate else { return Self.none }
+            return decimal(rate * 100) + "%"
+        }
+
+        func days(_ value: Double?, _ req: Request) -> String {
+            guard value != nil else { return Self.none }
+            return req.text("metric_days", ["days": decimal(value)])
+        }
+
+        func satisfaction(_ value: Double?, _ req: Request) -> String {
+            guard value != nil else { return Self.none }
+            return req.text("metric_out_of_five", ["value": decimal(value)])
+        }
+
+        /// "25 Mar 2026" in the jurisdiction's time zone.
+        func shortDate(_ instant: Date, _ calendar: WorkingCalendar) -> String {
+            let date = calendar.localDate(of: instant)
+            let months = language == .id ? Wording.monthsID : Wording.monthsEN
+            return "\(date.day) \(months[date.month - 1].prefix(3)) \(date.year)"
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// `path` with a query string; values are percent-encoded.
+    static func link(_ path: String, _ items: [(String, String)]) -> String {
+        guard !items.isEmpty else { return path }
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+?#/")
+        let query = items.map { name, value in
+            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
+        }.joined(separator: "&")
+        return path + "?" + query
+    }
+
+    /// `?year=` when it is a sensible year, else the current year in the jurisdiction's calendar.
+    static func requestedYear(_ req: Request, calendar: WorkingCalendar, now: Date) -> Int {
+        let current = calendar.localDate(of: now).year
+        guard let text = req.query[String.self, at: "year"], let year = Int(text), (2000...current).contains(year) else { return current }
+        return year
+    }
+
+    /// The instants bounding the local calendar year: [1 January 00:00, next 1 January 00:00).
+    static func yearBounds(_ year: Int, _ calendar: WorkingCalendar) -> (Date, Date) {
+        (calendar.startOfDay(LocalDate(year: year, month: 1, day: 1)!), calendar.startOfDay(LocalDate(year: year + 1, month: 1, day: 1)!))
+    }
+
+    /// The five most recent years, newest first.
+    static func yearOptions(selected: Int, current: Int) -> [Option] {
+        (max(2000, current - 4)...current).reversed().map { Option(value: String($0), label: String($0), selected: $0 == selected) }
+    }
+
+    /// The top of the tree (the province), the statistics page's default.
+    static func defaultJurisdiction(_ reference: ReferenceData) -> String? {
+        reference.tree.jurisdictions.values.filter { $0.parent == nil }.map(\.code).sorted().first
+            ?? reference.tree.jurisdictions.keys.sorted().first
+    }
+
+    static func jurisdictionOptions(_ reference: ReferenceData, selected: String?) -> [Option] {
+        reference.tree.jurisdictions.values.sorted { $0.code < $1.code }
+            .map { Option(value: $0.code, label: $0.name, selected: $0.code == selected) }
+    }
+
+    static func unitOptions(_ reference: ReferenceData, selected: String?) -> [OptionGroup] {
+        let units = reference.tree.units.values.filter { $0.active && $0.kind != .coordinator }
+        return Dictionary(grouping: units, by: \.jurisdiction).keys.sorted().map { code in
+            OptionGroup(label: reference.tree.jurisdictions[code]?.name ?? code,
+                        options: units.filter { $0.jurisdiction == code }.sorted { $0.name < $1.name }
+                            .map { Option(value: $0.id, label: $0.name, selected: $0.id == selected) })
+        }
+    }
+
+    static func categoryOptions(_ reference: ReferenceData, selected: String?) -> [Option] {
+        reference.categories.keys.map { (code: $0, label: categoryLabel($0, reference)) }
+            .sorted { $0.label < $1.label }
+            .map { Option(value: $0.code, label: $0.label, selected: $0.code == selected) }
+    }
+
+    /// "Kesehatan › Pelayanan Rumah Sakit" for a sub-category, so the list reads without indentation.
+    static func categoryLabel(_ code: String, _ reference: ReferenceData) -> String {
+        guard let info = reference.categories[code] else { return code }
+        guard let parent = info.parent.flatMap({ reference.categories[$0] }) else { return info.name }
+        return parent.name + " › " + info.name
+    }
+
+    static func sortedCounts(_ counts: [String: Int]) -> [(key: String, count: Int)] {
+        counts.map { (key: $0.key, count: $0.value) }.sorted { ($1.count, $0.key) < ($0.count, $1.key) }
+    }
+
+    static func stateRows(_ summary: MetricSummary, _ req: Request, _ n: Numbers) -> [CountRow] {
+        ComplaintState.allCases.compactMap { state in
+            guard let count = summary.byState[state.rawValue], count > 0 else { return nil }
+            return CountRow(label: req.text("state_\(state.rawValue)"), count: n.count(count))
+        }
+    }
+
+    /// Highest compliance score first; units without a score ("—") last; then by id for a stable order.
+    static func rankedFirst(_ a: UnitMetrics, _ b: UnitMetrics) -> Bool {
+        switch (a.complianceScore, b.complianceScore) {
+        case let (x?, y?): return x != y ? x > y : a.unit < b.unit
+        case (.some, nil): return true
+        case (nil, .some): return false
+        case (nil, nil): return a.unit < b.unit
+        }
+    }
+
+    /// The score's formula with the weights in force.
+    static func scoreNote(_ w: ComplianceWeights, _ req: Request, _ n: Numbers) -> String {
+        req.text("metric_compliance_note", ["response": n.decimal(w.response * 100), "completion": n.decimal(w.completion * 100),
+                                            "satisfaction": n.decimal(w.satisfaction * 100)])
+    }
+}
