@@ -1,6 +1,7 @@
 import AduanCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// The complaint row: content plus the projection of its events (see `ComplaintRecord`).
 final class Complaint: Model, @unchecked Sendable {
@@ -93,6 +94,34 @@ final class Complaint: Model, @unchecked Sendable {
         r.mergedInto = mergedInto; r.externalDestination = externalDestination; r.externalRef = externalRef
         r.escalationLevel = escalationLevel; r.closedAt = closedAt; r.eventCount = eventCount
         return r
+    }
+
+    /// Columns that only the submission sets (SQL insert in `ComplaintStore.commit`).
+    var contentColumns: [(String, any SQLExpression)] {
+        [("tracking_id", SQLBind(trackingID)), ("title", SQLBind(title)), ("body", SQLBind(body)),
+         ("incident_date", SQLBind(incidentDate)), ("address", SQLBind(address)), ("lat", SQLBind(lat)), ("lng", SQLBind(lng)),
+         ("qr_code", SQLBind(qrCode)), ("language", SQLBind(language)), ("reporter_sealed", SQLBind(reporterSealed)),
+         ("reporter_email_hash", SQLBind(reporterEmailHash)), ("reporter_phone_hash", SQLBind(reporterPhoneHash)),
+         ("secret_hash", SQLBind(secretHash)), ("pin_hash", SQLBind(pinHash)), ("secret_failures", SQLBind(secretFailures)),
+         ("reporter_account_id", SQLBind(reporterAccountID)), ("submitted_at", SQLBind(submittedAt))]
+    }
+
+    /// Columns of the lifecycle projection, rewritten by every transition.
+    var projectionColumns: [(String, any SQLExpression)] {
+        [("type", SQLBind(type)), ("channel", SQLBind(channel)), ("state", SQLBind(state)), ("jurisdiction_code", SQLBind(jurisdictionCode)),
+         ("unit_id", SQLBind(unitID)), ("collaborating_units", SQLBind(collaboratingUnits)), ("target_unit_id", SQLBind(targetUnitID)),
+         ("category_code", SQLBind(categoryCode)), ("resolution_class", SQLBind(resolutionClass)), ("supervision", SQLBind(supervision)),
+         ("anonymous", SQLBind(anonymous)), ("anonymous_by_reporter", SQLBind(anonymousByReporter)), ("confidential", SQLBind(confidential)),
+         ("confidential_by_reporter", SQLBind(confidentialByReporter)), ("has_contact", SQLBind(hasContact)),
+         ("updated_at", SQLBind(updatedAt)), ("verification_due", SQLBind(verificationDue)), ("response_due", SQLBind(responseDue)),
+         ("resolution_due", SQLBind(resolutionDue)), ("reporter_due", SQLBind(reporterDue)),
+         ("resolution_started_at", SQLBind(resolutionStartedAt)), ("due_at", SQLBind(dueAt)), ("officer_due", SQLBind(officerDue)),
+         ("extension_requested_days", SQLBind(extensionRequestedDays)), ("extension_days", SQLBind(extensionDays)),
+         ("extension_used", SQLBind(extensionUsed)), ("disposition_count", SQLBind(dispositionCount)), ("reopen_count", SQLBind(reopenCount)),
+         ("rating", SQLBind(rating)), ("archive_reason", SQLBind(archiveReason)), ("merged_into", SQLBind(mergedInto)),
+         ("external_destination", SQLBind(externalDestination)), ("external_ref", SQLBind(externalRef)),
+         ("escalation_level", SQLBind(escalationLevel)), ("closed_at", SQLBind(closedAt)), ("event_count", SQLBind(eventCount)),
+         ("head_hash", SQLBind(headHash))]
     }
 
     /// Writes the projection fields of `r` onto the row.

@@ -8,92 +8,99 @@ import Vapor
 /// transaction. The rules live in AduanCore; this type only persists what the core decided.
 enum ComplaintStore {
     /// Appends the transition's events to `complaint` and saves its new projection, stages and messages.
-    @discardableResult
+    /// Written with SQLKit rather than Fluent models: this is the hot path of every submission and action, and
+    /// Fluent's reflection over the complaint's fifty columns cost more than the statements themselves.
     static func commit(_ transition: Transition, to complaint: Complaint, actorID: String?, secrets: Secrets,
-                       language: String? = nil, on db: any Database) async throws -> [Event] {
+                       language: String? = nil, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { throw AppError(status: .internalServerError, code: "internal", message: "SQL database required") }
         let isNew = complaint.id == nil
-        complaint.apply(transition.record, at: transition.events.last?.at ?? Date())
-        if isNew {
-            complaint.headHash = CanonicalEvent.genesis
-            complaint.eventCount = 0
-            try await complaint.create(on: db)
-        }
-        guard let complaintID = complaint.id else { throw AppError(status: .internalServerError, code: "internal", message: "complaint has no id") }
+        let now = transition.events.last?.at ?? Date()
+        if isNew { complaint.headHash = CanonicalEvent.genesis }
+        complaint.apply(transition.record, at: now)
 
+        // The chain first: the complaint row stores its head, so a new complaint is written once.
         var previous = complaint.headHash
         var seq = transition.record.eventCount - transition.events.count
-        var written: [Event] = []
+        var rows: [[any SQLExpression]] = []
         for draft in transition.events {
             seq += 1
-            let event = Event()
-            event.complaintID = complaintID
-            event.seq = seq
-            event.at = draft.at
-            event.action = draft.action.rawValue
-            event.fromState = draft.fromState?.rawValue
-            event.toState = draft.toState.rawValue
-            event.actorRole = draft.actorRole
-            event.actorID = actorID
-            event.unitID = draft.unit
-            event.jurisdictionCode = draft.jurisdiction
-            event.publicText = draft.publicText
-            event.internalText = draft.internalText
-            event.dueAt = draft.dueAt
-            event.late = draft.late
-            event.data = CanonicalEvent.encodeData(draft.data)
-            event.isPublic = draft.isPublic
-            event.prevHash = previous
-            event.hash = secrets.chainHash(event.canonical(trackingID: complaint.trackingID).bytes)
-            previous = event.hash
-            try await event.create(on: db)
-            written.append(event)
+            let data = CanonicalEvent.encodeData(draft.data)
+            let canonical = CanonicalEvent(trackingID: complaint.trackingID, seq: seq, at: draft.at, action: draft.action.rawValue,
+                                           fromState: draft.fromState?.rawValue, toState: draft.toState.rawValue, actorRole: draft.actorRole,
+                                           actorID: actorID, unit: draft.unit, jurisdiction: draft.jurisdiction, publicText: draft.publicText,
+                                           internalText: draft.internalText, dueAt: draft.dueAt, late: draft.late, data: data,
+                                           previousHash: previous)
+            let hash = secrets.chainHash(canonical.bytes)
+            rows.append([SQLBind(seq), SQLBind(draft.at), SQLBind(draft.action.rawValue), SQLBind(draft.fromState?.rawValue),
+                         SQLBind(draft.toState.rawValue), SQLBind(draft.actorRole), SQLBind(actorID), SQLBind(draft.unit),
+                         SQLBind(draft.jurisdiction), SQLBind(draft.publicText), SQLBind(draft.internalText), SQLBind(draft.dueAt),
+                         SQLBind(draft.late), SQLBind(data), SQLBind(draft.isPublic), SQLBind(previous), SQLBind(hash)])
+            previous = hash
         }
         complaint.headHash = previous
         complaint.eventCount = transition.record.eventCount
-        try await complaint.update(on: db)
 
-        try await applyStages(transition.stages, complaintID: complaintID, on: db)
-
-        let lastSeq = written.last?.seq ?? seq
-        for notice in transition.notices {
-            let message = OutboxMessage()
-            message.idempotencyKey = "\(complaint.trackingID):\(lastSeq):\(notice.audience.code):\(notice.kind)"
-            message.kind = notice.kind
-            message.audience = notice.audience.code
-            message.complaintID = complaintID
-            message.payload = CanonicalEvent.encodeData([
-                "tracking_id": complaint.trackingID, "kind": notice.kind, "state": complaint.state,
-                "seq": String(lastSeq), "language": language ?? complaint.language,
-            ])
-            message.status = "pending"
-            message.attempts = 0
-            message.nextAttemptAt = transition.events.last?.at ?? Date()
-            message.createdAt = message.nextAttemptAt
-            try await message.create(on: db)
+        let complaintID: Int
+        if isNew {
+            let columns = complaint.contentColumns + complaint.projectionColumns
+            let row = try await sql.insert(into: Complaint.schema).columns(columns.map(\.0)).values(columns.map(\.1))
+                .returning("id").first()
+            complaintID = try row?.decode(column: "id", as: Int.self) ?? { throw AppError(status: .internalServerError, code: "internal", message: "no id") }()
+            complaint.id = complaintID
+            complaint.$id.exists = true
+        } else {
+            complaintID = complaint.id!
+            var update = sql.update(Complaint.schema).where("id", .equal, complaintID)
+            for (column, value) in complaint.projectionColumns { update = update.set(SQLIdentifier(column), to: value) }
+            try await update.run()
         }
-        return written
+
+        if !rows.isEmpty {
+            let eventColumns = ["complaint_id", "seq", "at", "action", "from_state", "to_state", "actor_role", "actor_id", "unit_id",
+                                "jurisdiction_code", "public_text", "internal_text", "due_at", "late", "data", "is_public", "prev_hash", "hash"]
+            var insert = sql.insert(into: Event.schema).columns(eventColumns)
+            for row in rows { insert = insert.values([SQLBind(complaintID)] + row) }
+            try await insert.run()
+        }
+
+        try await applyStages(transition.stages, complaintID: complaintID, on: sql)
+
+        if !transition.notices.isEmpty {
+            var insert = sql.insert(into: OutboxMessage.schema).columns(["idempotency_key", "kind", "audience", "complaint_id", "payload",
+                                                                         "status", "attempts", "next_attempt_at", "created_at"])
+            for notice in transition.notices {
+                let payload = CanonicalEvent.encodeData([
+                    "tracking_id": complaint.trackingID, "kind": notice.kind, "state": complaint.state,
+                    "seq": String(seq), "language": language ?? complaint.language,
+                ])
+                insert = insert.values([SQLBind("\(complaint.trackingID):\(seq):\(notice.audience.code):\(notice.kind)"),
+                                        SQLBind(notice.kind), SQLBind(notice.audience.code), SQLBind(complaintID), SQLBind(payload),
+                                        SQLBind("pending"), SQLBind(0), SQLBind(now), SQLBind(now)])
+            }
+            try await insert.run()
+        }
     }
 
-    static func applyStages(_ changes: [StageChange], complaintID: Int, on db: any Database) async throws {
+    static func applyStages(_ changes: [StageChange], complaintID: Int, on sql: any SQLDatabase) async throws {
+        var starts: [[any SQLExpression]] = []
         for change in changes {
             switch change {
             case .start(let kind, let jurisdiction, let unit, let at, let due):
-                let stage = Stage()
-                stage.complaintID = complaintID; stage.kind = kind.rawValue; stage.jurisdictionCode = jurisdiction
-                stage.unitID = unit; stage.startedAt = at; stage.dueAt = due
-                try await stage.create(on: db)
+                starts.append([SQLBind(complaintID), SQLBind(kind.rawValue), SQLBind(jurisdiction), SQLBind(unit), SQLBind(at), SQLBind(due)])
             case .end(let kind, let at, let late):
-                try await Stage.query(on: db)
-                    .filter(\.$complaintID == complaintID).filter(\.$kind == kind.rawValue).filter(\.$endedAt == nil)
-                    .set(\.$endedAt, to: at).set(\.$late, to: late)
-                    .update()
+                try await sql.update(Stage.schema).set("ended_at", to: at).set("late", to: late)
+                    .where("complaint_id", .equal, complaintID).where("kind", .equal, kind.rawValue).where("ended_at", .is, SQLLiteral.null)
+                    .run()
             case .reschedule(let kind, let due):
-                try await Stage.query(on: db)
-                    .filter(\.$complaintID == complaintID).filter(\.$kind == kind.rawValue).filter(\.$endedAt == nil)
-                    .set(\.$dueAt, to: due)
-                    .update()
+                try await sql.update(Stage.schema).set("due_at", to: due)
+                    .where("complaint_id", .equal, complaintID).where("kind", .equal, kind.rawValue).where("ended_at", .is, SQLLiteral.null)
+                    .run()
             }
         }
+        guard !starts.isEmpty else { return }
+        var insert = sql.insert(into: Stage.schema).columns(["complaint_id", "kind", "jurisdiction_code", "unit_id", "started_at", "due_at"])
+        for row in starts { insert = insert.values(row) }
+        try await insert.run()
     }
 
     static func find(_ trackingID: String, on db: any Database) async throws -> Complaint? {
