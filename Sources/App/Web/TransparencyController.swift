@@ -135,6 +135,11 @@ enum TransparencyController {
     }
 
     static func list(_ req: Request) async throws -> Response {
+        try await req.page("complaints", title: "list_title", listView(req))
+    }
+
+    /// The list page's view model for the request's filters and language.
+    static func listView(_ req: Request) async throws -> ListView {
         let reference = try await req.reference()
         let f = ListFilters.parse(req, reference: reference)
         let result = try await listing(f, usesSQLite: req.application.usesSQLite, on: req.db)
@@ -162,7 +167,7 @@ enum TransparencyController {
             previous: f.page > 1 ? f.link(page: min(f.page - 1, pages)) : nil,
             next: f.page < pages ? f.link(page: f.page + 1) : nil,
             hasFilters: f.hasFilters, clearLink: SiteURL.complaintList.path)
-        return try await req.page("complaints", title: "list_title", view)
+        return view
     }
 
     // MARK: - GET /unit/{jurisdiction}/{slug}
@@ -194,8 +199,15 @@ enum TransparencyController {
     }
 
     static func unit(_ req: Request) async throws -> Response {
-        let reference = try await req.reference()
         let id = "\(req.parameters.get("jurisdiction") ?? "")/\(req.parameters.get("slug") ?? "")"
+        let view = try await unitCardView(req, unit: id)
+        // The title names the unit: `page` looks its title up in the catalogue and falls back to the text itself.
+        return try await req.page("unit", title: req.text("card_title", ["unit": view.name]), view)
+    }
+
+    /// The report card of unit `id` (`63/dinkes`) for the request's `?year=` and language.
+    static func unitCardView(_ req: Request, unit id: String) async throws -> UnitCardView {
+        let reference = try await req.reference()
         guard let unit = reference.tree.units[id] else { throw AppError.notFound(req.text("card_not_found")) }
         let calendar = reference.calendar(for: unit.jurisdiction)
         let now = req.application.clock.now
@@ -239,8 +251,7 @@ enum TransparencyController {
             figures: figures, states: stateRows(summary, req, n), hasComplaints: summary.received > 0,
             listLink: link(SiteURL.complaintList.path, [("unit", unit.id)]),
             scoreNote: scoreNote(weights, req, n))
-        // The title names the unit: `page` looks its title up in the catalogue and falls back to the text itself.
-        return try await req.page("unit", title: req.text("card_title", ["unit": unit.name]), view)
+        return view
     }
 
     // MARK: - GET /statistik?j=63&year=2026
@@ -286,6 +297,12 @@ enum TransparencyController {
     }
 
     static func statistics(_ req: Request) async throws -> Response {
+        let view = try await statisticsView(req)
+        return try await req.page("statistics", title: req.text("stats_title", ["place": view.jurisdiction, "year": String(view.year)]), view)
+    }
+
+    /// The statistics page's view model for the request's `?j=` (default: the province) and `?year=`.
+    static func statisticsView(_ req: Request) async throws -> StatisticsView {
         let reference = try await req.reference()
         let requested = req.query[String.self, at: "j"]?.trimmingCharacters(in: .whitespaces)
         guard let code = requested.flatMap({ $0.isEmpty ? nil : $0 }) ?? defaultJurisdiction(reference) else {
@@ -363,7 +380,7 @@ enum TransparencyController {
             headline: headline, stages: stageRows, others: others, charts: charts, units: units, hasUnits: !units.isEmpty,
             noComplaints: summary.received == 0, listLink: link(SiteURL.complaintList.path, [("jurisdiction", code)]),
             scoreNote: scoreNote(weights, req, n))
-        return try await req.page("statistics", title: req.text("stats_title", ["place": jurisdiction.name, "year": String(year)]), view)
+        return view
     }
 
     // MARK: - Shared view pieces
@@ -398,7 +415,7 @@ enum TransparencyController {
         var hasBars: Bool
 
         static let drawingWidth = 320
-        static let barSpace = 250
+        static let barSpace = 230
         static let rowHeight = 40
         static let maxLabel = 40
 
