@@ -85,6 +85,21 @@ struct PortalTemplateTests {
         }
     }
 
+    @Test("account pages: sign-up errors by their fields, sign-in message, my complaints")
+    func accountPages() async throws {
+        try await TestHarness.withApp { app in
+            let signup = try await render(app, "account_signup", AccountController.FormView(name: "Rina <b>", email: "x", errors: ["email": "salah"]))
+            #expect(signup.contains(#"id="email-error""#) && signup.contains("Rina &lt;b&gt;"))
+            let signin = try await render(app, "account_signin", AccountController.FormView(name: "", email: "a@b.id", errors: [:], message: "E-mail atau kata sandi salah."), lang: .en)
+            #expect(signin.contains(#"role="alert""#) && signin.contains("Sign in"))
+            let mine = try await render(app, "account_mine", AccountController.MineView(
+                name: "Rina", rows: [.init(trackingID: "7KQ2MX9PJ", title: "Sampah", state: "Selesai", submitted: "Senin")], hasRows: true))
+            #expect(mine.contains(#"href="/t/7KQ2MX9PJ""#) && mine.contains("<caption>"))
+            let empty = try await render(app, "account_mine", AccountController.MineView(name: "Rina", rows: [], hasRows: false))
+            #expect(empty.contains(#"href="/lapor""#))
+        }
+    }
+
     @Test("both catalogues have the same keys, and every key a template uses exists")
     func catalogues() async throws {
         try await TestHarness.withApp { app in
