@@ -6,7 +6,7 @@ SIGKILL in the middle of the load, starts it again on the same data and checks t
 complaint that got a 201 is there, and that `aduan audit verify` passes. Exits non-zero on any loss.
 Usage: ADUAN_BIN=.build/debug/aduan python3 tests-reliability/kill9.py
 """
-import json, os, random, shutil, signal, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error
+import http.client, json, os, random, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error
 
 BIN = os.environ.get("ADUAN_BIN", ".build/debug/aduan")
 ROUNDS = int(os.environ.get("KILL9_ROUNDS", "3"))
@@ -17,11 +17,13 @@ def start(data, port):
     proc = subprocess.Popen([BIN, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode} before it answered")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
                 if r.status == 200:
                     return proc
-        except (urllib.error.URLError, ConnectionError, OSError):
+        except (urllib.error.URLError, http.client.HTTPException, ConnectionError, OSError):
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("server did not start")
@@ -40,7 +42,9 @@ def submit(port, n):
 
 def main():
     data = tempfile.mkdtemp(prefix="aduan-kill9-")
-    port = random.randint(20000, 40000)
+    with socket.socket() as probe:  # a port nobody uses now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     acknowledged, lock, stop = [], threading.Lock(), threading.Event()
     try:
         for round_ in range(ROUNDS):
