@@ -28,6 +28,7 @@ let package = Package(
             name: "App",
             dependencies: [
                 "AduanCore",
+                "QRCode",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

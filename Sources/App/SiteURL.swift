@@ -30,6 +30,12 @@ enum SiteURL {
     case stylesheet
     case script
     case account
+    case qrForm(String)
+    case qrList
+    case qrImage(String, String)
+    case qrPoster(String)
+    case qrSnippet(String)
+    case qrAction(String, String)
     case signIn
     case signUp
     case signOut
@@ -67,6 +73,12 @@ enum SiteURL {
         case .stylesheet: return "/css/app.css"
         case .script: return "/js/app.js"
         case .account: return "/akun"
+        case .qrForm(let code): return "/q/\(code)"
+        case .qrList: return "/api/v1/qr"
+        case .qrImage(let code, let ext): return "/api/v1/qr/\(code).\(ext)"
+        case .qrPoster(let code): return "/api/v1/qr/\(code)/poster.pdf"
+        case .qrSnippet(let code): return "/api/v1/qr/\(code)/snippet"
+        case .qrAction(let code, let action): return "/api/v1/qr/\(code)/\(action)"
         case .signIn: return "/akun/masuk"
         case .signUp: return "/akun/daftar"
         case .signOut: return "/akun/keluar"

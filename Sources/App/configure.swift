@@ -40,6 +40,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.prepareWriter()
     app.migrations.add(M001_CreateSchema())
     app.migrations.add(M002_ReporterAccounts())
+    app.migrations.add(M003_QRCodes())
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601

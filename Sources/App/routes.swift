@@ -28,6 +28,16 @@ func routes(_ app: Application) throws {
     }
     one.post("actions", ":action", use: ComplaintController.officerAction)
 
+    // QR codes: images, posters and snippets are public; listing and management need an officer in scope.
+    let qr = api.grouped("qr")
+    qr.get(use: QRController.list)
+    qr.post(use: QRController.create)
+    qr.get(":code", use: QRController.image)
+    qr.get(":code", "poster.pdf", use: QRController.poster)
+    qr.get(":code", "snippet", use: QRController.snippet)
+    qr.post(":code", "deactivate", use: QRController.manage("deactivate"))
+    qr.post(":code", "rotate", use: QRController.manage("rotate"))
+
     // The public portal: HTML pages, every form protected against cross-site requests.
     let web = app.grouped(CSRF.Middleware())
     web.get(use: PortalController.home)
@@ -35,6 +45,8 @@ func routes(_ app: Application) throws {
     web.on(.POST, "lapor", body: .collect(maxSize: maxBody), use: PortalController.submit)
     web.get("lapor", "terkirim", use: PortalController.sent)
     web.get("lacak", use: PortalController.lookup)
+    web.get("q", ":code", use: QRPageController.show)
+    web.on(.POST, "q", ":code", body: .collect(maxSize: maxBody), use: QRPageController.submit)
     web.get("laporan", use: TransparencyController.list)
     web.get("unit", ":jurisdiction", ":slug", use: TransparencyController.unit)
     web.get("statistik", use: TransparencyController.statistics)

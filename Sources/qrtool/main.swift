@@ -6,8 +6,10 @@
 //   qrtool svg|png [options] TEXT -o FILE
 //   qrtool pdf [options] [--title T] [--subtitle S] [--instruction I]... URL -o FILE
 //   qrtool batch                          JSON lines on stdin -> JSON lines on stdout
-//   qrtool bench [--count N] [--level L] [--length N]
-//                                         encode N URLs (or N texts of the length), print the time
+//   qrtool bench [--count N] [--level L] [--length N] [--payloads FILE]
+//                                         encode N URLs (or N texts of the length), print the time;
+//                                         with --payloads, encode each line of FILE instead
+//                                         (bench/qr/run.sh, shared with the libqrencode harness)
 //
 // Options: --version N, --level L|M|Q|H, --mask N, --mode numeric|alphanumeric|byte,
 //          --boost, --hex (TEXT is hex-encoded bytes), --scale N, --module-size N,
@@ -32,6 +34,7 @@ struct Options {
     var instructions: [String] = []
     var count = 10_000
     var length: Int?
+    var payloads: String?
     var positional: [String] = []
 }
 
@@ -75,6 +78,7 @@ func parse(_ arguments: ArraySlice<String>) -> Options {
         case "--instruction": options.instructions.append(value(argument))
         case "--count": options.count = integer(argument)
         case "--length": options.length = integer(argument)
+        case "--payloads": options.payloads = value(argument)
         case "--": while let rest = iterator.next() { options.positional.append(rest) }
         default: options.positional.append(argument)
         }
@@ -206,8 +210,25 @@ func batch() {
     FileHandle.standardOutput.write(Data(output.utf8))
 }
 
+/// The lines of a payload file (one payload per line, `\n` separated, the last newline optional),
+/// for `bench --payloads FILE`.
+func payloadLines(_ path: String) -> [String] {
+    guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read \(path)") }
+    var lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
+        .map { String(decoding: $0, as: UTF8.self) }
+    if lines.last == "" { lines.removeLast() }
+    guard !lines.isEmpty else { fail("\(path) holds no payloads") }
+    return lines
+}
+
 /// Encodes `count` distinct complaint-form URLs and prints the elapsed time.
+/// With `--payloads FILE` the payloads are the lines of FILE (count = number of lines) and the
+/// renderer timings are skipped.
 func bench(_ options: Options) {
+    if let path = options.payloads {
+        benchEncode(payloadLines(path), options)
+        return
+    }
     let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789".utf8)
     var urls: [String] = []
     urls.reserveCapacity(options.count)
@@ -230,25 +251,12 @@ func bench(_ options: Options) {
             urls.append("https://aduan.kalselprov.go.id/q/" + String(decoding: code, as: UTF8.self))
         }
     }
-    let clock = ContinuousClock()
-    var checksum = 0
-    let elapsed = clock.measure {
-        for url in urls {
-            let code = try! QRCode(encoding: url, errorCorrection: options.level)
-            checksum &+= code.mask &+ code.version
-        }
-    }
-    func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-    let total = seconds(elapsed)
-    print(String(
-        format: "encoded %d payloads at level %@ in %.3f s (%.1f µs each, checksum %d)",
-        options.count, options.level.letter, total, total / Double(options.count) * 1e6, checksum))
+    benchEncode(urls, options)
     // Renderings of one symbol, 1,000 times each.
     guard options.length == nil else { return }
-    let sample = try! QRCode(encoding: urls[0], errorCorrection: options.level)
+    let clock = ContinuousClock()
     var bytes = 0
+    let sample = try! QRCode(encoding: urls[0], errorCorrection: options.level)
     let renderers: [(String, () -> Int)] = [
         ("svg", { sample.svg().utf8.count }),
         ("png", { sample.png().count }),
@@ -258,6 +266,27 @@ func bench(_ options: Options) {
         let time = seconds(clock.measure { for _ in 0..<1000 { bytes &+= render() } })
         print(String(format: "%@: %.1f µs each (%d bytes)", name, time * 1000, render()))
     }
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+/// Encodes every payload once (automatic version, segmentation and mask) and prints one line:
+/// `encoded N payloads at level L in T s (U µs each, checksum C)`, C = Σ (mask + version).
+func benchEncode(_ urls: [String], _ options: Options) {
+    let clock = ContinuousClock()
+    var checksum = 0
+    let elapsed = clock.measure {
+        for url in urls {
+            let code = try! QRCode(encoding: url, errorCorrection: options.level)
+            checksum &+= code.mask &+ code.version
+        }
+    }
+    let total = seconds(elapsed)
+    print(String(
+        format: "encoded %d payloads at level %@ in %.3f s (%.1f µs each, checksum %d)",
+        urls.count, options.level.letter, total, total / Double(urls.count) * 1e6, checksum))
 }
 
 let arguments = CommandLine.arguments

@@ -98,4 +98,21 @@ public enum Access {
             return nil
         }
     }
+
+    /// Who may create, deactivate and rotate a unit's QR codes: the coordinator or sysadmin of its jurisdiction.
+    public static func canManageQRCodes(of unit: String, _ officer: Officer, tree: OrgTree) -> Bool {
+        guard let jurisdiction = tree.units[unit]?.jurisdiction else { return false }
+        return officer.assignments.contains { a in
+            (a.role == .coordinator || a.role == .sysadmin) && a.scope == .jurisdiction(jurisdiction)
+        }
+    }
+
+    /// Who may see a unit's QR codes and their scan and complaint counts: managers, and the unit's own officers.
+    public static func canViewQRCodes(of unit: String, _ officer: Officer, tree: OrgTree) -> Bool {
+        if canManageQRCodes(of: unit, officer, tree: tree) { return true }
+        return officer.assignments.contains { a in
+            guard a.role == .liaison || a.role == .unit_head, case .unit(let id) = a.scope else { return false }
+            return tree.unitSubtree(id).contains(unit)
+        }
+    }
 }

@@ -12,6 +12,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(UserGroup(), as: "user")
     app.asyncCommands.use(AuditGroup(), as: "audit")
     app.asyncCommands.use(DemoGroup(), as: "demo")
+    app.asyncCommands.use(QRGroup(), as: "qr")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
 }
@@ -105,5 +106,27 @@ struct AuditVerifyCommand: AsyncCommand {
         for problem in result.problems.prefix(50) { context.console.error(problem) }
         context.console.print("checked \(result.complaints) complaints and \(result.events) events: \(result.problems.isEmpty ? "chain intact" : "\(result.problems.count) problems")")
         if !result.problems.isEmpty { throw AuditVerifier.Broken(count: result.problems.count) }
+    }
+}
+
+struct QRGroup: AsyncCommandGroup {
+    var help: String { "QR codes of units and service points." }
+    var commands: [String: any AnyAsyncCommand] { ["create": QRCreateCommand()] }
+}
+
+struct QRCreateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "unit", help: "the unit, e.g. 63/rsud-ulin") var unit: String?
+        @Option(name: "label", help: "service point, e.g. \"Loket Poli Anak\"") var label: String?
+        @Option(name: "location", help: "where the code hangs") var location: String?
+    }
+    var help: String { "Create a QR code for a unit: --unit UNIT [--label TEXT]; prints the code and its address." }
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let unit = signature.unit else { throw AppError.badRequest("--unit UNIT is required") }
+        let app = context.application
+        try await Bootstrap.migrate(app)
+        let record = try await QRService.create(app, unit: unit, label: signature.label, location: signature.location, by: "cli")
+        context.console.print(record.code)
+        context.console.print(QRService.url(record.code, app))
     }
 }

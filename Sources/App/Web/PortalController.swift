@@ -41,9 +41,22 @@ enum PortalController {
     /// The form's POST: every error comes back next to its field with the input kept; success redirects to the
     /// confirmation (post/redirect/get), which reads the one-time secret from a sealed, short-lived cookie.
     static func submit(_ req: Request) async throws -> Response {
+        try await accept(req, from: nil) { view in
+            try await req.page("report", title: "report_title", FormPage(form: view), status: .unprocessableEntity)
+        }
+    }
+
+    /// Accepts the portal form or a QR code's form (`code` set: its unit is the target and the channel is `qr`).
+    /// With problems, `rerender` shows the same form again with every error next to its field.
+    static func accept(_ req: Request, from code: UnitQRCode?,
+                       rerender: (ReportFormView) async throws -> Response) async throws -> Response {
         try RateLimiter.checkSubmission(req)
-        let input = try req.content.decode(ReportFormInput.self)
+        var input = try req.content.decode(ReportFormInput.self)
         let reference = try await req.reference()
+        if let code {
+            input.target_unit = code.unitID
+            input.jurisdiction = reference.tree.units[code.unitID]?.jurisdiction ?? input.jurisdiction
+        }
         if let trap = input.website, !trap.isEmpty {
             throw AppError.badRequest("the form could not be accepted")
         }
@@ -53,7 +66,7 @@ enum PortalController {
                                     target_unit: input.target_unit.flatMap { $0.isEmpty ? nil : $0 },
                                     anonymous: input.anonymous != nil, confidential: input.confidential != nil,
                                     reporter: ReporterIdentity(name: input.name, email: input.email, phone: input.phone, nik: nil),
-                                    qr_code: nil, language: req.language.rawValue, attachments: input.attachments)
+                                    qr_code: code?.code, language: req.language.rawValue, attachments: input.attachments)
         var errors: [FieldError] = []
         var parsed: (Submission, ReporterIdentity?, String)?
         var files: [SubmissionController.SanitizedFile] = []
@@ -76,10 +89,9 @@ enum PortalController {
             errors.append(FieldError("attachments", error.message))
         }
         guard errors.isEmpty, var (submission, reporter, language) = parsed else {
-            let view = ReportFormBuilder.view(req, reference: reference, input: input, errors: errors)
-            return try await req.page("report", title: "report_title", FormPage(form: view), status: .unprocessableEntity)
+            return try await rerender(ReportFormBuilder.view(req, reference: reference, input: input, errors: errors, presetUnit: code?.unitID))
         }
-        submission.channel = .web
+        submission.channel = code == nil ? .web : .qr
         language = req.language.rawValue
         let result = try await SubmissionController.create(
             submission: submission, reporter: reporter, content: .init(api), language: language, files: files,
