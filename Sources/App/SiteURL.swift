@@ -31,6 +31,9 @@ enum SiteURL {
     case script
     case account
     case qrForm(String)
+    case officerHome
+    case officerSignIn
+    case officerQR
     case qrList
     case qrImage(String, String)
     case qrPoster(String)
@@ -74,6 +77,9 @@ enum SiteURL {
         case .script: return "/js/app.js"
         case .account: return "/akun"
         case .qrForm(let code): return "/q/\(code)"
+        case .officerHome: return "/petugas"
+        case .officerSignIn: return "/petugas/masuk"
+        case .officerQR: return "/petugas/qr"
         case .qrList: return "/api/v1/qr"
         case .qrImage(let code, let ext): return "/api/v1/qr/\(code).\(ext)"
         case .qrPoster(let code): return "/api/v1/qr/\(code)/poster.pdf"

@@ -61,6 +61,16 @@ func routes(_ app: Application) throws {
     web.get("akun", "masuk", use: AccountController.signInForm)
     web.post("akun", "masuk", use: AccountController.signIn)
     web.post("akun", "keluar", use: AccountController.signOut)
+    // Officers in the browser (session cookie); every page checks the signed-in officer's scope itself.
+    let officer = web.grouped("petugas").grouped(OfficerController.SessionAuthenticator())
+    officer.get(use: OfficerController.home)
+    officer.get("masuk", use: OfficerController.signInForm)
+    officer.post("masuk", use: OfficerController.signIn)
+    officer.post("keluar", use: OfficerController.signOut)
+    officer.get("qr", use: OfficerController.qrPage)
+    officer.post("qr", use: OfficerController.qrCreate)
+    officer.post("qr", ":code", "rotate", use: OfficerController.qrAction("rotate"))
+    officer.post("qr", ":code", "deactivate", use: OfficerController.qrAction("deactivate"))
     for action in [SiteURL.TrackAction.balas, .konfirmasi, .sanggah, .nilai] {
         web.post("t", ":id", PathComponent(stringLiteral: action.rawValue), use: TrackingController.reporterAction(action))
     }

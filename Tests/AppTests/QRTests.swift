@@ -99,3 +99,39 @@ struct QRTests {
         }
     }
 }
+
+@Suite("Officer web: sign-in and the QR code page")
+struct OfficerQRPageTests {
+    @Test("the coordinator signs in, creates, rotates and deactivates codes; a liaison sees counts but no buttons")
+    func managePage() async throws {
+        try await TestHarness.withApp { app in
+            _ = try await app.createOfficer("koord", .coordinator, "63")
+            _ = try await app.createOfficer("ulin", .liaison, "63/rsud-ulin")
+            let browser = Browser(app)
+            #expect(try await browser.get("/petugas/qr").0 == .seeOther)
+            try await browser.get("/petugas/masuk")
+            #expect(try await browser.post("/petugas/masuk", ["username": "koord", "password": "salah"]).0 == .unauthorized)
+            let (signedIn, _, location) = try await browser.post("/petugas/masuk", ["username": "koord", "password": "password-koord"])
+            #expect(signedIn == .seeOther && location == "/petugas")
+            try await browser.get("/petugas/qr")
+            let (created, _, _) = try await browser.post("/petugas/qr", ["unit": "63/rsud-ulin", "label": "Loket Poli Anak"])
+            #expect(created == .seeOther)
+            let code = try #require(try await UnitQRCode.query(on: app.db).first()?.code)
+            var (_, page) = try await browser.get("/petugas/qr?ok=create")
+            #expect(page.contains("Loket Poli Anak") && page.contains("/api/v1/qr/\(code)/poster.pdf") && page.contains("/petugas/qr/\(code)/rotate"))
+            #expect(try await browser.post("/petugas/qr", ["unit": "63.71/dinkes"]).0 == .unprocessableEntity)
+            try await browser.post("/petugas/qr/\(code)/rotate", [:])
+            #expect(try await UnitQRCode.query(on: app.db).filter(\.$active == true).count() == 1)
+            try await browser.post("/petugas/keluar", [:])
+            #expect(try await browser.get("/petugas/qr").0 == .seeOther)
+
+            let liaison = Browser(app)
+            try await liaison.get("/petugas/masuk")
+            try await liaison.post("/petugas/masuk", ["username": "ulin", "password": "password-ulin"])
+            (_, page) = try await liaison.get("/petugas/qr")
+            #expect(page.contains("Loket Poli Anak") && !page.contains("/rotate") && !page.contains(#"action="/petugas/qr" "#))
+            let fresh = try #require(try await UnitQRCode.query(on: app.db).filter(\.$active == true).first()?.code)
+            #expect(try await liaison.post("/petugas/qr/\(fresh)/deactivate", [:]).0 == .forbidden)
+        }
+    }
+}

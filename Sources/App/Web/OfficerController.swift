@@ -1,0 +1,156 @@
+import AduanCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Officers in the browser: sign-in with a database-backed session, and the QR code management page.
+/// (The full officer workspace builds on this.)
+enum OfficerController {
+    static let cookie = "aduan_officer"
+    static let lifetime: TimeInterval = 12 * 3600
+
+    /// Resolves the officer session cookie to the same principal the API uses.
+    struct SessionAuthenticator: AsyncRequestAuthenticator {
+        func authenticate(request: Request) async throws {
+            guard let token = request.cookies[OfficerController.cookie]?.string,
+                  let session = try await BrowserSession.query(on: request.db).filter(\.$tokenHash == Secrets.sha256(token))
+                    .filter(\.$kind == "officer").first(),
+                  session.expiresAt > request.application.clock.now,
+                  let user = try await User.find(session.subjectID, on: request.db), user.active else { return }
+            let roles = try await UserRole.query(on: request.db).filter(\.$user.$id == session.subjectID).all()
+            request.auth.login(OfficerPrincipal(userID: session.subjectID, username: user.username,
+                                                officer: Officer(id: user.username, assignments: roles.compactMap(\.assignment))))
+        }
+    }
+
+    struct SignInView: Encodable, Sendable { var username: String; var message: String?; var needsTOTP: Bool }
+    struct SignInForm: Content { var username: String?; var password: String?; var totp: String? }
+
+    static func signInForm(_ req: Request) async throws -> Response {
+        if req.auth.has(OfficerPrincipal.self) { return req.redirect(to: SiteURL.officerHome.path) }
+        return try await req.page("officer_signin", title: "officer_signin_title", SignInView(username: "", message: nil, needsTOTP: false))
+    }
+
+    static func signIn(_ req: Request) async throws -> Response {
+        let form = try req.content.decode(SignInForm.self)
+        let username = (form.username ?? "").trimmingCharacters(in: .whitespaces)
+        let user: User
+        do {
+            user = try await AuthController.signIn(req, username: username, password: form.password ?? "", totp: form.totp)
+        } catch let error as AppError {
+            let key = error.code == "locked" ? "officer_error_locked" : error.code == "totp_required" ? "officer_error_totp" : "officer_error_signin"
+            return try await req.page("officer_signin", title: "officer_signin_title",
+                                      SignInView(username: username, message: req.text(key), needsTOTP: error.code == "totp_required"),
+                                      status: error.status)
+        }
+        let token = Secrets.randomToken(bytes: 32)
+        let session = BrowserSession()
+        session.tokenHash = Secrets.sha256(token)
+        session.kind = "officer"
+        session.subjectID = try user.requireID()
+        session.createdAt = req.application.clock.now
+        session.expiresAt = session.createdAt.addingTimeInterval(lifetime)
+        try await session.create(on: req.writeDB)
+        let response = req.redirect(to: SiteURL.officerHome.path)
+        response.cookies[cookie] = HTTPCookies.Value(string: token, maxAge: Int(lifetime), path: "/",
+                                                     isSecure: req.application.settings.baseURL.hasPrefix("https"), isHTTPOnly: true, sameSite: .strict)
+        return response
+    }
+
+    static func signOut(_ req: Request) async throws -> Response {
+        if let token = req.cookies[cookie]?.string {
+            try await BrowserSession.query(on: req.writeDB).filter(\.$tokenHash == Secrets.sha256(token)).delete()
+        }
+        let response = req.redirect(to: SiteURL.officerSignIn.path)
+        response.cookies[cookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: "/")
+        return response
+    }
+
+    struct HomeView: Encodable, Sendable {
+        var username: String
+        var roles: [String]
+        var canSeeQR: Bool
+    }
+
+    static func home(_ req: Request) async throws -> Response {
+        guard let principal = req.auth.get(OfficerPrincipal.self) else { return req.redirect(to: SiteURL.officerSignIn.path) }
+        let roles = principal.officer.assignments.map { "\(req.text("role_\($0.role.rawValue)")) · \($0.scope)" }
+        let canSeeQR = principal.officer.assignments.contains { [.coordinator, .sysadmin, .liaison, .unit_head].contains($0.role) }
+        return try await req.page("officer_home", title: "officer_home_title", HomeView(username: principal.username, roles: roles, canSeeQR: canSeeQR))
+    }
+
+    // MARK: QR codes
+
+    struct QRPageView: Encodable, Sendable {
+        struct Row: Encodable, Sendable {
+            var code: String; var unitName: String; var label: String?; var location: String?; var active: Bool; var replacedBy: String?
+            var url: String; var scans: Int; var complaints: Int; var conversion: String; var snippet: String; var canManage: Bool
+        }
+        struct UnitOption: Encodable, Sendable { var id: String; var name: String }
+        var rows: [Row]
+        var hasRows: Bool
+        var units: [UnitOption]
+        var canCreate: Bool
+        var message: String?
+        var error: String?
+    }
+
+    static func qrPage(_ req: Request) async throws -> Response {
+        guard let principal = req.auth.get(OfficerPrincipal.self) else { return req.redirect(to: SiteURL.officerSignIn.path) }
+        let done = req.query[String.self, at: "ok"].flatMap { ["create", "rotate", "deactivate"].contains($0) ? $0 : nil }
+        return try await renderQR(req, principal, message: done.map { req.text("officer_qr_done_\($0)") }, error: nil)
+    }
+
+    static func renderQR(_ req: Request, _ principal: OfficerPrincipal, message: String?, error: String?, status: HTTPStatus = .ok) async throws -> Response {
+        let reference = try await req.reference()
+        let officer = principal.officer
+        let records = try await UnitQRCode.query(on: req.db).sort(\.$unitID).sort(\.$createdAt, .descending).all()
+            .filter { Access.canViewQRCodes(of: $0.unitID, officer, tree: reference.tree) }
+        let counts = try await QRService.complaintCounts(records.map(\.code), on: req.db)
+        let rows = records.map { r in
+            let complaints = counts[r.code] ?? 0
+            return QRPageView.Row(code: r.code, unitName: reference.tree.units[r.unitID]?.name ?? r.unitID, label: r.label, location: r.location,
+                                  active: r.active, replacedBy: r.replacedBy, url: QRService.url(r.code, req.application), scans: r.scans,
+                                  complaints: complaints,
+                                  conversion: r.scans > 0 ? String(format: "%.0f%%", 100 * Double(complaints) / Double(r.scans)) : "—",
+                                  snippet: QRService.snippet(r, unitName: reference.tree.units[r.unitID]?.name ?? r.unitID, req.application),
+                                  canManage: r.active && Access.canManageQRCodes(of: r.unitID, officer, tree: reference.tree))
+        }
+        let units = reference.tree.units.values.filter { $0.active && Access.canManageQRCodes(of: $0.id, officer, tree: reference.tree) }
+            .sorted { $0.id < $1.id }.map { QRPageView.UnitOption(id: $0.id, name: $0.name) }
+        return try await req.page("officer_qr", title: "officer_qr_title",
+                                  QRPageView(rows: rows, hasRows: !rows.isEmpty, units: units, canCreate: !units.isEmpty, message: message, error: error),
+                                  status: status)
+    }
+
+    struct CreateForm: Content { var unit: String?; var label: String?; var location: String? }
+
+    static func qrCreate(_ req: Request) async throws -> Response {
+        guard let principal = req.auth.get(OfficerPrincipal.self) else { return req.redirect(to: SiteURL.officerSignIn.path) }
+        let form = try req.content.decode(CreateForm.self)
+        let reference = try await req.reference()
+        guard let unit = form.unit, reference.tree.units[unit] != nil, Access.canManageQRCodes(of: unit, principal.officer, tree: reference.tree) else {
+            return try await renderQR(req, principal, message: nil, error: req.text("officer_qr_error_unit"), status: .unprocessableEntity)
+        }
+        do {
+            _ = try await QRService.create(req.application, unit: unit, label: form.label, location: form.location, by: principal.username)
+        } catch let error as AppError {
+            return try await renderQR(req, principal, message: nil, error: error.message, status: error.status)
+        }
+        return req.redirect(to: SiteURL.officerQR.path + "?ok=create")
+    }
+
+    static func qrAction(_ action: String) -> @Sendable (Request) async throws -> Response {
+        { req in
+            guard let principal = req.auth.get(OfficerPrincipal.self) else { return req.redirect(to: SiteURL.officerSignIn.path) }
+            let reference = try await req.reference()
+            guard let record = try await QRService.find(req.parameters.get("code") ?? "", on: req.db),
+                  Access.canManageQRCodes(of: record.unitID, principal.officer, tree: reference.tree), record.active else {
+                return try await renderQR(req, principal, message: nil, error: req.text("officer_qr_error_manage"), status: .forbidden)
+            }
+            if action == "rotate" { _ = try await QRService.rotate(req.application, record, by: principal.username) }
+            else { try await QRService.deactivate(req.application, record) }
+            return req.redirect(to: SiteURL.officerQR.path + "?ok=\(action)")
+        }
+    }
+}
