@@ -25,9 +25,8 @@ struct AppError: Error, AbortError, Sendable {
     init(_ error: LifecycleError) {
         switch error {
         case .notPermitted(let m): self.init(status: .forbidden, code: "forbidden", message: m)
-        case .illegalTransition(let action, let state, let reason):
+        case .illegalTransition(_, _, let reason):
             self.init(status: .conflict, code: "illegal_transition", message: reason)
-            _ = (action, state)
         case .invalid(let field, let m): self.init(status: .unprocessableEntity, code: "invalid", message: m, field: field)
         }
     }

@@ -87,27 +87,12 @@ enum AccountController {
     }
 
     static func startSession(_ req: Request, account: ReporterAccount) async throws -> Response {
-        let token = Secrets.randomToken(bytes: 32)
-        let session = BrowserSession()
-        session.tokenHash = Secrets.sha256(token)
-        session.kind = "reporter"
-        session.subjectID = try account.requireID()
-        session.createdAt = req.application.clock.now
-        session.expiresAt = session.createdAt.addingTimeInterval(lifetime)
-        try await session.create(on: req.writeDB)
-        let response = req.redirect(to: SiteURL.account.path)
-        response.cookies[cookie] = HTTPCookies.Value(string: token, maxAge: Int(lifetime), path: "/",
-                                                     isSecure: req.application.settings.baseURL.hasPrefix("https"), isHTTPOnly: true, sameSite: .lax)
-        return response
+        try await Sessions.start(req, kind: "reporter", subject: try account.requireID(), lifetime: lifetime, cookie: cookie,
+                                 sameSite: .lax, redirectTo: SiteURL.account.path)
     }
 
     static func signOut(_ req: Request) async throws -> Response {
-        if let token = req.cookies[cookie]?.string {
-            try await BrowserSession.query(on: req.writeDB).filter(\.$tokenHash == Secrets.sha256(token)).delete()
-        }
-        let response = req.redirect(to: SiteURL.home.path)
-        response.cookies[cookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: "/")
-        return response
+        try await Sessions.end(req, cookie: cookie, redirectTo: SiteURL.home.path)
     }
 
     static func mine(_ req: Request) async throws -> Response {
@@ -124,9 +109,7 @@ enum AccountController {
     static func current(_ req: Request) async throws -> ReporterAccount? {
         if let cached = req.storage[CurrentKey.self] { return cached.account }
         var account: ReporterAccount?
-        if let token = req.cookies[cookie]?.string,
-           let session = try await BrowserSession.query(on: req.db).filter(\.$tokenHash == Secrets.sha256(token)).filter(\.$kind == "reporter").first(),
-           session.expiresAt > req.application.clock.now {
+        if let session = try await Sessions.current(req, kind: "reporter", cookie: cookie) {
             account = try await ReporterAccount.find(session.subjectID, on: req.db)
         }
         req.storage[CurrentKey.self] = .init(account: account)

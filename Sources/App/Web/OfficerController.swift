@@ -12,10 +12,7 @@ enum OfficerController {
     /// Resolves the officer session cookie to the same principal the API uses.
     struct SessionAuthenticator: AsyncRequestAuthenticator {
         func authenticate(request: Request) async throws {
-            guard let token = request.cookies[OfficerController.cookie]?.string,
-                  let session = try await BrowserSession.query(on: request.db).filter(\.$tokenHash == Secrets.sha256(token))
-                    .filter(\.$kind == "officer").first(),
-                  session.expiresAt > request.application.clock.now,
+            guard let session = try await Sessions.current(request, kind: "officer", cookie: OfficerController.cookie),
                   let user = try await User.find(session.subjectID, on: request.db), user.active else { return }
             let roles = try await UserRole.query(on: request.db).filter(\.$user.$id == session.subjectID).all()
             request.auth.login(OfficerPrincipal(userID: session.subjectID, username: user.username,
@@ -43,27 +40,12 @@ enum OfficerController {
                                       SignInView(username: username, message: req.text(key), needsTOTP: error.code == "totp_required"),
                                       status: error.status)
         }
-        let token = Secrets.randomToken(bytes: 32)
-        let session = BrowserSession()
-        session.tokenHash = Secrets.sha256(token)
-        session.kind = "officer"
-        session.subjectID = try user.requireID()
-        session.createdAt = req.application.clock.now
-        session.expiresAt = session.createdAt.addingTimeInterval(lifetime)
-        try await session.create(on: req.writeDB)
-        let response = req.redirect(to: SiteURL.officerHome.path)
-        response.cookies[cookie] = HTTPCookies.Value(string: token, maxAge: Int(lifetime), path: "/",
-                                                     isSecure: req.application.settings.baseURL.hasPrefix("https"), isHTTPOnly: true, sameSite: .strict)
-        return response
+        return try await Sessions.start(req, kind: "officer", subject: try user.requireID(), lifetime: lifetime, cookie: cookie,
+                                        sameSite: .strict, redirectTo: SiteURL.officerHome.path)
     }
 
     static func signOut(_ req: Request) async throws -> Response {
-        if let token = req.cookies[cookie]?.string {
-            try await BrowserSession.query(on: req.writeDB).filter(\.$tokenHash == Secrets.sha256(token)).delete()
-        }
-        let response = req.redirect(to: SiteURL.officerSignIn.path)
-        response.cookies[cookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: "/")
-        return response
+        try await Sessions.end(req, cookie: cookie, redirectTo: SiteURL.officerSignIn.path)
     }
 
     struct HomeView: Encodable, Sendable {

@@ -1,0 +1,42 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Database-backed browser sessions (SPEC §11): the cookie holds a random token, the database its SHA-256.
+enum Sessions {
+    /// Starts a session of `kind` for `subject` and answers with a redirect that sets the cookie.
+    static func start(_ req: Request, kind: String, subject: UUID, lifetime: TimeInterval, cookie: String,
+                      sameSite: HTTPCookies.SameSitePolicy, redirectTo path: String) async throws -> Response {
+        let token = Secrets.randomToken(bytes: 32)
+        let session = BrowserSession()
+        session.tokenHash = Secrets.sha256(token)
+        session.kind = kind
+        session.subjectID = subject
+        session.createdAt = req.application.clock.now
+        session.expiresAt = session.createdAt.addingTimeInterval(lifetime)
+        try await session.create(on: req.writeDB)
+        let response = req.redirect(to: path)
+        response.cookies[cookie] = HTTPCookies.Value(string: token, maxAge: Int(lifetime), path: "/",
+                                                     isSecure: req.application.settings.baseURL.hasPrefix("https"), isHTTPOnly: true, sameSite: sameSite)
+        return response
+    }
+
+    /// The live session of `kind` named by the cookie, if any.
+    static func current(_ req: Request, kind: String, cookie: String) async throws -> BrowserSession? {
+        guard let token = req.cookies[cookie]?.string,
+              let session = try await BrowserSession.query(on: req.db).filter(\.$tokenHash == Secrets.sha256(token))
+                .filter(\.$kind == kind).first(),
+              session.expiresAt > req.application.clock.now else { return nil }
+        return session
+    }
+
+    /// Ends the session in the database and clears the cookie.
+    static func end(_ req: Request, cookie: String, redirectTo path: String) async throws -> Response {
+        if let token = req.cookies[cookie]?.string {
+            try await BrowserSession.query(on: req.writeDB).filter(\.$tokenHash == Secrets.sha256(token)).delete()
+        }
+        let response = req.redirect(to: path)
+        response.cookies[cookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: "/")
+        return response
+    }
+}
