@@ -61,6 +61,8 @@ struct ComplaintView: Content {
     var unit_name: String?
     var collaborating_units: [String]
     var target_unit: String?
+    /// The QR code the complaint came through (channel `qr`).
+    var qr_code: String?
     var category: String?
     var resolution_class: String?
     var incident_date: String?

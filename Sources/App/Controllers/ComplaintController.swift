@@ -98,7 +98,7 @@ enum ComplaintController {
         var v = ComplaintView(
             tracking_id: c.trackingID, type: c.type, title: c.title, body: c.body, state: c.state, channel: c.channel,
             jurisdiction: c.jurisdictionCode, unit: c.unitID, unit_name: c.unitID.flatMap { reference.tree.units[$0]?.name },
-            collaborating_units: record.collaboratingUnits, target_unit: c.targetUnitID, category: c.categoryCode,
+            collaborating_units: record.collaboratingUnits, target_unit: c.targetUnitID, qr_code: c.qrCode, category: c.categoryCode,
             resolution_class: c.resolutionClass, incident_date: c.incidentDate, address: c.address, lat: c.lat, lng: c.lng,
             submitted_at: c.submittedAt, updated_at: c.updatedAt, due_at: c.dueAt, overdue: record.isOverdue(at: now),
             anonymous: c.anonymous, confidential: c.confidential, supervision: c.supervision, reopen_count: c.reopenCount,

@@ -26,7 +26,12 @@ enum QRPageController {
     }
 
     static func submit(_ req: Request) async throws -> Response {
-        let (record, reference) = try await load(req)
+        var (record, reference) = try await load(req)
+        // A form opened just before its code was replaced still counts: it goes to the replacement (same unit).
+        var hops = 0
+        while !record.active, let next = record.replacedBy, hops < 10, let fresh = try await QRService.find(next, on: req.db) {
+            record = fresh; hops += 1
+        }
         guard record.active else { return try await replaced(req, record, reference) }
         return try await PortalController.accept(req, from: record) { view in
             try await req.page("qr_form", title: "qr_title", formView(req, record, reference, form: view), status: .unprocessableEntity)
