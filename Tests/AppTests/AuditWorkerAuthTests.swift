@@ -238,3 +238,32 @@ struct BackupTests {
         }
     }
 }
+
+@Suite("Outbox under concurrency")
+struct OutboxConcurrencyTests {
+    @Test("two workers drain 1,000 queued messages: every one delivered, none twice")
+    func twoWorkers() async throws {
+        try await TestHarness.withApp { app in
+            let now = app.clock.now
+            guard let sql = app.writeDB as? any SQLDatabase else { return }
+            for batch in 0..<10 {
+                var insert = sql.insert(into: OutboxMessage.schema).columns(["idempotency_key", "kind", "audience", "payload", "status",
+                                                                             "attempts", "next_attempt_at", "created_at"])
+                for i in 0..<100 {
+                    insert = insert.values([SQLBind("load:\(batch * 100 + i)"), SQLBind("received"), SQLBind("reporter"), SQLBind("{}"),
+                                            SQLBind("pending"), SQLBind(0), SQLBind(now), SQLBind(now)])
+                }
+                try await insert.run()
+            }
+            let recorder = RecordingTransport()
+            // Two workers with their own identities claim side by side (FOR UPDATE SKIP LOCKED on PostgreSQL).
+            async let first = Worker(app: app, transport: recorder).deliverOutbox()
+            async let second = Worker(app: app, transport: recorder).deliverOutbox()
+            let (a, b) = try await (first, second)
+            let keys = await recorder.keys
+            #expect(a.0 + b.0 == 1000)
+            #expect(keys.count == 1000 && Set(keys).count == 1000)
+            #expect(try await OutboxMessage.query(on: app.db).filter(\.$status == "sent").count() == 1000)
+        }
+    }
+}
