@@ -99,7 +99,7 @@ enum AccountController {
         guard let account = try await current(req) else { return req.redirect(to: SiteURL.signIn.path) }
         let identity = try JSONDecoder().decode(ReporterIdentity.self, from: req.application.secrets.open(account.sealedIdentity))
         let complaints = try await Complaint.query(on: req.db).filter(\.$reporterAccountID == account.id).sort(\.$submittedAt, .descending).limit(200).all()
-        let wording = Wording(language: req.language, timeZone: WorkingCalendar.wita)
+        let wording = Wording(req, timeZone: WorkingCalendar.wita)
         let rows = complaints.map { MineView.Row(trackingID: $0.trackingID, title: $0.title, state: req.text("state_\($0.state)"),
                                                  submitted: wording.date($0.submittedAt)) }
         return try await req.page("account_mine", title: "account_mine_title", MineView(name: identity.name ?? "", rows: rows, hasRows: !rows.isEmpty))

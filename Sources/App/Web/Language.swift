@@ -49,36 +49,34 @@ extension Application {
     }
 }
 
-/// Dates and durations in the reporter's words, in the jurisdiction's time zone.
+/// Dates in the reader's words and language, in the jurisdiction's time zone; month and day names come from the
+/// catalogues (`month_1`…`month_12`, `day_1` Monday…`day_7`).
 struct Wording: Sendable {
     let language: Language
     let timeZone: TimeZone
+    let catalog: Catalog
 
-    static let monthsID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"]
-    static let monthsEN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-    static let daysID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
-    static let daysEN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    init(_ req: Request, timeZone: TimeZone) {
+        self.language = req.language; self.timeZone = timeZone; self.catalog = req.application.catalog
+    }
 
-    /// "Rabu, 25 Maret 2026" / "Wednesday 25 March 2026".
+    func month(_ m: Int) -> String { catalog.text("month_\(m)", language) }
+
+    /// "Rabu, 25 Maret 2026" / "Wednesday, 25 March 2026".
     func date(_ instant: Date) -> String {
         let local = WorkingCalendarBridge.localDate(instant, timeZone)
-        let months = language == .id ? Wording.monthsID : Wording.monthsEN
-        let days = language == .id ? Wording.daysID : Wording.daysEN
-        let day = days[local.isoWeekday - 1]
-        return language == .id ? "\(day), \(local.day) \(months[local.month - 1]) \(local.year)"
-                               : "\(day) \(local.day) \(months[local.month - 1]) \(local.year)"
+        return "\(catalog.text("day_\(local.isoWeekday)", language)), \(local.day) \(month(local.month)) \(local.year)"
     }
 
     /// "25 Mar 2026 14:05 WITA".
     func dateTime(_ instant: Date) -> String {
         let offset = timeZone.secondsFromGMT(for: instant)
-        let shifted = instant.addingTimeInterval(TimeInterval(offset))
-        var utc = Calendar(identifier: .gregorian); utc.timeZone = TimeZone(identifier: "UTC")!
-        let c = utc.dateComponents([.year, .month, .day, .hour, .minute], from: shifted)
-        let months = language == .id ? Wording.monthsID : Wording.monthsEN
+        let local = WorkingCalendarBridge.localDate(instant, timeZone)
+        let seconds = ((Int(instant.timeIntervalSince1970) + offset) % 86_400 + 86_400) % 86_400
         let zone = timeZone.identifier == "Asia/Makassar" ? "WITA" : timeZone.identifier == "Asia/Jakarta" ? "WIB"
             : timeZone.identifier == "Asia/Jayapura" ? "WIT" : timeZone.identifier
-        return String(format: "%d %@ %d %02d:%02d %@", c.day!, String(months[c.month! - 1].prefix(3)), c.year!, c.hour!, c.minute!, zone)
+        return String(format: "%d %@ %d %02d:%02d %@", local.day, String(month(local.month).prefix(3)), local.year,
+                      seconds / 3600, seconds % 3600 / 60, zone)
     }
 }
 

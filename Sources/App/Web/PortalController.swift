@@ -123,7 +123,7 @@ enum PortalController {
             return req.redirect(to: SiteURL.track.path)
         }
         let reference = try await req.reference()
-        let wording = Wording(language: req.language, timeZone: reference.calendar(for: complaint.jurisdictionCode).timeZone)
+        let wording = Wording(req, timeZone: reference.calendar(for: complaint.jurisdictionCode).timeZone)
         let view = SentView(trackingID: complaint.trackingID, formattedID: TrackingID(complaint.trackingID)?.formatted ?? complaint.trackingID,
                             link: req.application.settings.baseURL + SiteURL.publicComplaint(complaint.trackingID).path + "?s=" + receipt.secret,
                             pin: receipt.pin, verificationDue: complaint.verificationDue.map(wording.date),

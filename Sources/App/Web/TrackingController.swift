@@ -93,7 +93,7 @@ enum TrackingController {
                        status: HTTPStatus = .ok) async throws -> Response {
         let reference = try await req.reference()
         let lang = req.language
-        let wording = Wording(language: lang, timeZone: reference.calendar(for: c.jurisdictionCode).timeZone)
+        let wording = Wording(req, timeZone: reference.calendar(for: c.jurisdictionCode).timeZone)
         let events = try await Event.query(on: req.db).filter(\.$complaintID == c.id!).filter(\.$isPublic == true).sort(\.$seq).all()
         let record = c.record
         let now = req.application.clock.now

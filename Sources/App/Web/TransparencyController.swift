@@ -153,7 +153,7 @@ enum TransparencyController {
                 link: SiteURL.publicComplaint(row.trackingID).path, title: row.title,
                 state: req.text("state_\(row.state)"), stateCode: row.state,
                 unit: row.unit.map { reference.tree.units[$0]?.name ?? $0 }, unitLink: row.unit.map { SiteURL.unitCard($0).path },
-                submitted: numbers.shortDate(row.submittedAt, calendar), submittedISO: calendar.localDate(of: row.submittedAt).description)
+                submitted: numbers.shortDate(row.submittedAt, calendar, req), submittedISO: calendar.localDate(of: row.submittedAt).description)
         }
         let view = ListView(
             action: SiteURL.complaintList.path, q: f.q ?? "",
@@ -247,7 +247,7 @@ enum TransparencyController {
             children: children.map { Link(label: $0.name, href: SiteURL.unitCard($0.id).path) }, hasChildren: !children.isEmpty,
             year: year, years: yearOptions(selected: year, current: calendar.localDate(of: now).year),
             periodText: req.text("stats_period_year", ["year": String(year)]),
-            asOf: req.text("stats_period_as_of", ["when": Wording(language: lang, timeZone: calendar.timeZone).dateTime(now)]),
+            asOf: req.text("stats_period_as_of", ["when": Wording(req, timeZone: calendar.timeZone).dateTime(now)]),
             figures: figures, states: stateRows(summary, req, n), hasComplaints: summary.received > 0,
             listLink: link(SiteURL.complaintList.path, [("unit", unit.id)]),
             scoreNote: scoreNote(weights, req, n))
@@ -376,7 +376,7 @@ enum TransparencyController {
             jurisdictions: jurisdictionOptions(reference, selected: code),
             years: yearOptions(selected: year, current: calendar.localDate(of: now).year),
             periodText: req.text("stats_period_year", ["year": String(year)]),
-            asOf: req.text("stats_period_as_of", ["when": Wording(language: lang, timeZone: calendar.timeZone).dateTime(now)]),
+            asOf: req.text("stats_period_as_of", ["when": Wording(req, timeZone: calendar.timeZone).dateTime(now)]),
             headline: headline, stages: stageRows, others: others, charts: charts, units: units, hasUnits: !units.isEmpty,
             noComplaints: summary.received == 0, listLink: link(SiteURL.complaintList.path, [("jurisdiction", code)]),
             scoreNote: scoreNote(weights, req, n))
@@ -481,10 +481,9 @@ enum TransparencyController {
         }
 
         /// "25 Mar 2026" in the jurisdiction's time zone.
-        func shortDate(_ instant: Date, _ calendar: WorkingCalendar) -> String {
+        func shortDate(_ instant: Date, _ calendar: WorkingCalendar, _ req: Request) -> String {
             let date = calendar.localDate(of: instant)
-            let months = language == .id ? Wording.monthsID : Wording.monthsEN
-            return "\(date.day) \(months[date.month - 1].prefix(3)) \(date.year)"
+            return "\(date.day) \(req.text("month_\(date.month)").prefix(3)) \(date.year)"
         }
     }
 
