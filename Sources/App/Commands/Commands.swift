@@ -45,7 +45,7 @@ struct WorkerCommand: AsyncCommand {
     var help: String { "Run the background worker on its own (serve already runs one)." }
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let worker = Worker(app: app, transport: LoggingTransport(logger: app.logger))
+        let worker = Worker(app: app, transport: try MailSettings.transport(for: app))
         if signature.once {
             let report = try await worker.runOnce()
             context.console.print("\(report)")

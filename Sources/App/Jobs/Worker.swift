@@ -177,7 +177,7 @@ final class WorkerLifecycle: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
 
     func didBootAsync(_ app: Application) async throws {
-        let worker = Worker(app: app, transport: LoggingTransport(logger: app.logger))
+        let worker = Worker(app: app, transport: try MailSettings.transport(for: app))
         let interval = app.settings.workerInterval
         task = Task { await worker.loop(interval: interval) }
     }

@@ -1,0 +1,74 @@
+import AduanCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Delivers outbox messages by e-mail (SPEC §7): resolves the audience to addresses, renders the template and
+/// sends one SMTP transaction per message. A throw leaves the message pending for the worker's retry with backoff.
+struct EmailTransport: MessageTransport {
+    let app: Application
+    let settings: MailSettings
+    let client: SMTPClient
+
+    init(app: Application, settings: MailSettings) {
+        self.app = app
+        self.settings = settings
+        self.client = SMTPClient(configuration: settings.client, group: app.eventLoopGroup)
+    }
+
+    struct Payload: Decodable {
+        var tracking_id: String
+        var kind: String?
+        var language: String?
+    }
+
+    func deliver(_ message: OutboxSnapshot) async throws {
+        guard let mail = try await compose(message) else { return }
+        try await client.send(mail)
+    }
+
+    /// The message to send, or nil when the audience has nobody with an e-mail address (logged, not retried).
+    func compose(_ message: OutboxSnapshot) async throws -> MailMessage? {
+        let payload = try JSONDecoder().decode(Payload.self, from: Data(message.payload.utf8))
+        let recipients = try await recipients(of: message.audience, trackingID: payload.tracking_id)
+        guard !recipients.isEmpty else {
+            app.logger.info("notification has no e-mail recipient", metadata: [
+                "idempotency_key": "\(message.idempotencyKey)", "audience": "\(message.audience)",
+            ])
+            return nil
+        }
+        let officer = message.audience != "reporter"
+        // Officers work in Indonesian; the reporter reads the language they submitted in.
+        let language = officer ? "id" : (payload.language ?? "id")
+        let path = officer ? SiteURL.complaint(payload.tracking_id).path : SiteURL.publicComplaint(payload.tracking_id).path
+        let rendered = MailTemplates.render(kind: payload.kind ?? message.kind, language: language, trackingID: payload.tracking_id,
+                                            link: app.settings.baseURL + path, officer: officer)
+        return MailMessage(from: settings.from, to: recipients, subject: rendered.subject, text: rendered.text, html: rendered.html,
+                           date: app.clock.now, idempotencyKey: message.idempotencyKey)
+    }
+
+    /// `reporter` → the sealed reporter address; officer audiences → active users holding the matching role on that scope.
+    func recipients(of audience: String, trackingID: String) async throws -> [MailAddress] {
+        if audience == "reporter" {
+            guard let complaint = try await ComplaintStore.find(trackingID, on: app.db), let sealed = complaint.reporterSealed else { return [] }
+            let identity = try JSONDecoder().decode(ReporterIdentity.self, from: app.secrets.open(sealed))
+            return identity.email.flatMap { MailAddress(name: identity.name, address: $0.trimmingCharacters(in: .whitespaces)) }.map { [$0] } ?? []
+        }
+        let parts = audience.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { throw SMTPError.protocol("unknown audience '\(audience)'") }
+        let role: Role
+        switch parts[0] {
+        case "unit_liaisons": role = .liaison
+        case "unit_head": role = .unit_head
+        case "coordinators": role = .coordinator
+        case "inspectorate": role = .inspector
+        default: throw SMTPError.protocol("unknown audience '\(audience)'")
+        }
+        let holders = try await UserRole.query(on: app.db).filter(\.$role == role.rawValue).filter(\.$scope == parts[1]).with(\.$user).all()
+        var seen = Set<String>()
+        return holders.map(\.user).filter(\.active).sorted { $0.username < $1.username }.compactMap { user in
+            guard let email = user.email?.trimmingCharacters(in: .whitespaces), seen.insert(email.lowercased()).inserted else { return nil }
+            return MailAddress(name: user.displayName, address: email)
+        }
+    }
+}
