@@ -41,6 +41,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M001_CreateSchema())
     app.migrations.add(M002_ReporterAccounts())
     app.migrations.add(M003_QRCodes())
+    app.migrations.add(M004_APIKeys())
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601

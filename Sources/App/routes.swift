@@ -74,4 +74,5 @@ func routes(_ app: Application) throws {
     for action in [SiteURL.TrackAction.balas, .konfirmasi, .sanggah, .nilai] {
         web.post("t", ":id", PathComponent(stringLiteral: action.rawValue), use: TrackingController.reporterAction(action))
     }
+    registerOpen311(app)
 }

@@ -13,6 +13,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(AuditGroup(), as: "audit")
     app.asyncCommands.use(DemoGroup(), as: "demo")
     app.asyncCommands.use(QRGroup(), as: "qr")
+    app.asyncCommands.use(APIKeyGroup(), as: "apikey")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
 }
