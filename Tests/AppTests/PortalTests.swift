@@ -204,3 +204,21 @@ struct PortalJourneyTests {
         }
     }
 }
+
+@Suite("Statistics scope")
+struct StatisticsScopeTests {
+    @Test("a province's statistics count its kabupaten/kota only when asked to")
+    func includeSub() async throws {
+        try await TestHarness.withApp { app in
+            _ = try await app.submit()
+            _ = try await app.submit(["jurisdiction": "63.71"])
+            let label = app.catalog.text("stats_received", .id)
+            let (_, own) = try await app.get("/statistik?j=63")
+            #expect(own.contains("<strong>1</strong> \(label)"))
+            let (_, all) = try await app.get("/statistik?j=63&sub=1")
+            #expect(all.contains("<strong>2</strong> \(label)"))
+            let (_, kota) = try await app.get("/statistik?j=63.71&sub=1")
+            #expect(kota.contains("<strong>1</strong> \(label)") && !kota.contains(#"name="sub""#))
+        }
+    }
+}

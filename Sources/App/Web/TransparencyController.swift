@@ -281,6 +281,9 @@ enum TransparencyController {
         var jurisdiction: String
         var jurisdictionCode: String
         var year: Int
+        /// The jurisdiction has kabupaten/kota below it, so the "include them" switch is offered.
+        var hasSub: Bool
+        var includeSub: Bool
         var jurisdictions: [Option]
         var years: [Option]
         var periodText: String
@@ -313,13 +316,17 @@ enum TransparencyController {
         let now = req.application.clock.now
         let year = requestedYear(req, calendar: calendar, now: now)
         let (from, to) = yearBounds(year, calendar)
-        let (complaints, stages) = try await MonevQuery.facts(on: req.db, jurisdictions: [code], unit: nil, from: from, to: to)
+        // `sub=1` adds the kabupaten/kota below a province (SPEC §12 `include_sub`).
+        let subtree = reference.tree.jurisdictionSubtree(code)
+        let includeSub = subtree.count > 1 && req.query[String.self, at: "sub"] == "1"
+        let codes = includeSub ? subtree.sorted() : [code]
+        let (complaints, stages) = try await MonevQuery.facts(on: req.db, jurisdictions: codes, unit: nil, from: from, to: to)
         let weights = try await MonevQuery.weights(on: req.db)
         let calendars = reference.calendars
         let lookup: (String) -> WorkingCalendar = { calendars[$0] ?? WorkingCalendar(timeZone: WorkingCalendar.wita) }
         let summary = MetricEngine.summary(complaints: complaints, stages: stages, now: now, calendar: lookup)
         // Every handling unit of the jurisdiction is listed, quiet ones as "—".
-        let handling = reference.tree.units.values.filter { $0.jurisdiction == code && $0.active && $0.kind != .coordinator }.map(\.id)
+        let handling = reference.tree.units.values.filter { codes.contains($0.jurisdiction) && $0.active && $0.kind != .coordinator }.map(\.id)
         let unitMetrics = MetricEngine.units(complaints: complaints, stages: stages, now: now, calendar: lookup, weights: weights,
                                              including: handling)
 
@@ -373,6 +380,7 @@ enum TransparencyController {
         }
         let view = StatisticsView(
             action: SiteURL.statistics.path, jurisdiction: jurisdiction.name, jurisdictionCode: code, year: year,
+            hasSub: subtree.count > 1, includeSub: includeSub,
             jurisdictions: jurisdictionOptions(reference, selected: code),
             years: yearOptions(selected: year, current: calendar.localDate(of: now).year),
             periodText: req.text("stats_period_year", ["year": String(year)]),
