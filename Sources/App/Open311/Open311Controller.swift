@@ -10,6 +10,11 @@ func registerOpen311(_ app: Application) {
     v2.post(":file", use: Open311Controller.submit)
     v2.get("services", ":file", use: Open311Controller.serviceDefinition)
     v2.get("requests", ":file", use: Open311Controller.request)
+    // The router does not fall back from a literal segment to `:file`, so the bare names get the spec's error here.
+    for name in ["services", "requests"] {
+        v2.get(PathComponent(stringLiteral: name)) { req in await Open311Controller.respond(req, name) { _, _ in throw AppError.notFound() } }
+        v2.post(PathComponent(stringLiteral: name)) { req in await Open311Controller.respond(req, name) { _, _ in throw AppError.notFound() } }
+    }
 }
 
 /// Stateless handlers. Only public columns of non-confidential complaints are ever read into a response:
