@@ -98,6 +98,9 @@ struct ErrorMiddleware: AsyncMiddleware {
         case let e as AppError: return (e.status, e.code, e.message, e.field)
         case let e as LifecycleError: let a = AppError(e); return (a.status, a.code, a.message, a.field)
         case let e as DecodingError: return (.badRequest, "bad_request", Self.decodingMessage(e), Self.decodingField(e))
+        // A body the multipart parser cannot read is bad input too (its error types are internal to MultipartKit).
+        case _ where String(reflecting: type(of: error)).hasPrefix("MultipartKit."):
+            return (.badRequest, "bad_request", "malformed multipart body", nil)
         case let e as any AbortError:
             let code = e.status == .payloadTooLarge ? "payload_too_large" : (e.status.code < 500 ? "bad_request" : "internal")
             return (e.status, code, e.status.code < 500 ? e.reason : "internal error", nil)
