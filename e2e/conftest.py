@@ -16,11 +16,7 @@ import itertools
 import json
 import os
 import re
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +33,9 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "testsupport"))
+from aduan_server import run, serving  # noqa: E402  (shared with open311-conformance/)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(os.environ.get("ADUAN_BIN") or ROOT / ".build" / "debug" / "aduan")
@@ -88,11 +87,6 @@ def catalogue(lang: str) -> dict:
 # --------------------------------------------------------------------------------------------------
 # The server
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Portal:
@@ -158,58 +152,21 @@ class Portal:
         return r.json()
 
 
-def _run(cmd: list, env: dict, what: str):
-    p = subprocess.run([str(c) for c in cmd], env=env, capture_output=True, text=True, timeout=180)
-    if p.returncode != 0:
-        pytest.fail(f"{what} failed ({p.returncode}):\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}", pytrace=False)
-
 
 @pytest.fixture(scope="session")
 def portal():
     if not (BIN.is_file() and os.access(BIN, os.X_OK)):
         missing(f"server binary {BIN} is missing: run `swift build` first or set ADUAN_BIN")
-    data_dir = tempfile.mkdtemp(prefix="aduan-e2e-")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, ADUAN_DATA_DIR=data_dir, ADUAN_SUBMIT_RATE_LIMIT="0", ADUAN_BASE_URL=base, LOG_LEVEL="warning")
-    env.pop("DATABASE_URL", None)
-    _run([BIN, "migrate"], env, "aduan migrate")
-    _run([BIN, "seed"], env, "aduan seed")
-    for name, (password, role, scope) in OFFICERS.items():
-        _run([BIN, "user", "create", "--username", name, "--password", password, "--role", role, "--scope", scope], env,
-             f"aduan user create {name}")
-    log_path = Path(data_dir) / "server.log"
-    log = open(log_path, "wb")
-    proc = subprocess.Popen([str(BIN), "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT, cwd=data_dir)
-    server = Portal(base, data_dir, log_path)
-    deadline = time.time() + 60
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"aduan serve exited with {proc.returncode}:\n{server.log_tail()}", pytrace=False)
-        try:
-            if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        if time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"aduan serve did not answer /healthz within 60 s:\n{server.log_tail()}", pytrace=False)
-        time.sleep(0.1)
-    try:
-        yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        if os.environ.get("E2E_KEEP_DATA") == "1":
-            print(f"\ne2e server data and log kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
+
+    def setup(env: dict) -> None:
+        run([BIN, "migrate"], env, "aduan migrate")
+        run([BIN, "seed"], env, "aduan seed")
+        for name, (password, role, scope) in OFFICERS.items():
+            run([BIN, "user", "create", "--username", name, "--password", password, "--role", role, "--scope", scope], env,
+                f"aduan user create {name}")
+
+    with serving(BIN, "aduan-e2e-", "E2E_KEEP_DATA", setup) as (base, data_dir, log_path):
+        yield Portal(base, data_dir, log_path)
 
 
 @pytest.fixture(scope="session")

@@ -13,15 +13,14 @@ import importlib
 import itertools
 import os
 import re
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
+import sys
 import uuid
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "testsupport"))
+from aduan_server import run, serving  # noqa: E402  (shared with e2e/)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(os.environ.get("ADUAN_BIN") or ROOT / ".build" / "debug" / "aduan")
@@ -58,19 +57,6 @@ _counter = itertools.count(1)
 
 def uid() -> str:
     return f"{uuid.uuid4().hex[:6]}{next(_counter)}"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _run(cmd: list, env: dict, what: str) -> str:
-    p = subprocess.run([str(c) for c in cmd], env=env, capture_output=True, text=True, timeout=180)
-    if p.returncode != 0:
-        pytest.fail(f"{what} failed ({p.returncode}):\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}", pytrace=False)
-    return p.stdout
 
 
 class Server:
@@ -144,53 +130,21 @@ def server():
     need("requests")
     if not (BIN.is_file() and os.access(BIN, os.X_OK)):
         missing(f"server binary {BIN} is missing: run `swift build` first or set ADUAN_BIN")
-    requests = need("requests")
-    data_dir = tempfile.mkdtemp(prefix="aduan-open311-")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, ADUAN_DATA_DIR=data_dir, ADUAN_SUBMIT_RATE_LIMIT="0", ADUAN_BASE_URL=base, LOG_LEVEL="warning")
-    env.pop("DATABASE_URL", None)
-    _run([BIN, "migrate"], env, "aduan migrate")
-    _run([BIN, "seed"], env, "aduan seed")
-    out = _run([BIN, "apikey", "create", "--name", "ci", "--scopes", "submit,read-public"], env, "aduan apikey create")
-    m = re.search(r"\b(aduan_[A-Za-z0-9_\-]+)", out)
-    assert m, f"aduan apikey create printed no key:\n{out}"
-    api_key = m.group(1)
-    for name, (password, role, scope) in OFFICERS.items():
-        _run([BIN, "user", "create", "--username", name, "--password", password, "--role", role, "--scope", scope], env,
-             f"aduan user create {name}")
-    log_path = Path(data_dir) / "server.log"
-    log = open(log_path, "wb")
-    proc = subprocess.Popen([str(BIN), "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT, cwd=data_dir)
-    srv = Server(base, data_dir, log_path, api_key)
-    deadline = time.time() + 60
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"aduan serve exited with {proc.returncode}:\n{srv.log_tail()}", pytrace=False)
-        try:
-            if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        if time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"aduan serve did not answer /healthz within 60 s:\n{srv.log_tail()}", pytrace=False)
-        time.sleep(0.1)
-    try:
-        yield srv
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        if os.environ.get("OPEN311_KEEP_DATA") == "1":
-            print(f"\nOpen311 server data and log kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
+    keys: list[str] = []
+
+    def setup(env: dict) -> None:
+        run([BIN, "migrate"], env, "aduan migrate")
+        run([BIN, "seed"], env, "aduan seed")
+        out = run([BIN, "apikey", "create", "--name", "ci", "--scopes", "submit,read-public"], env, "aduan apikey create")
+        m = re.search(r"\b(aduan_[A-Za-z0-9_\-]+)", out)
+        assert m, f"aduan apikey create printed no key:\n{out}"
+        keys.append(m.group(1))
+        for name, (password, role, scope) in OFFICERS.items():
+            run([BIN, "user", "create", "--username", name, "--password", password, "--role", role, "--scope", scope], env,
+                f"aduan user create {name}")
+
+    with serving(BIN, "aduan-open311-", "OPEN311_KEEP_DATA", setup) as (base, data_dir, log_path):
+        yield Server(base, data_dir, log_path, keys[0])
 
 
 @pytest.fixture(scope="session")
