@@ -73,7 +73,6 @@ enum DemoData {
             ("Tarif parkir di pasar kota", "Juru parkir di pasar meminta tarif di atas ketentuan peraturan daerah.", nil,
              [(.forwardExternal(destination: "Kementerian Dalam Negeri (SP4N-LAPOR! nasional)", reference: nil), coordinator, Texts(public: "Diteruskan ke instansi yang berwenang."))]),
         ]
-        let reference = try await app.reference.get(on: app.db)
         var created: [String] = []
         for (title, body, target, steps) in stories {
             var submission = Submission(title: title, body: body, jurisdiction: "63")
@@ -84,7 +83,7 @@ enum DemoData {
                 submission: submission, reporter: ReporterIdentity(name: "Warga Demo", email: "warga.demo@example.org", phone: nil, nik: nil),
                 content: .init(title: title, body: body), language: "id", files: [], actor: .reporter, actorID: nil, app: app)
             for (command, officer, texts) in steps {
-                _ = try await ComplaintController.perform(command, actor: officer.map(Participant.officer) ?? .reporter,
+                _ = try await ComplaintStore.perform(command, actor: officer.map(Participant.officer) ?? .reporter,
                                                           actorID: officer?.id, trackingID: result.tracking_id, texts: texts, app: app)
             }
             let state = try await ComplaintStore.find(result.tracking_id, on: app.db)!.state
@@ -95,7 +94,7 @@ enum DemoData {
         wbs.type = .wbs
         let w = try await SubmissionController.create(submission: wbs, reporter: nil, content: .init(title: wbs.title, body: wbs.body),
                                                       language: "id", files: [], actor: .reporter, actorID: nil, app: app)
-        _ = try await ComplaintController.perform(.verify(Disposition(unit: "63/inspektorat")), actor: .officer(inspector), actorID: inspector.id,
+        _ = try await ComplaintStore.perform(.verify(Disposition(unit: "63/inspektorat")), actor: .officer(inspector), actorID: inspector.id,
                                                   trackingID: w.tracking_id, texts: Texts(public: "Laporan diterima Inspektorat."), app: app)
         created.append("  \(w.tracking_id) didisposisikan: \(wbs.title) (wbs, confidential)")
         return (["demo officers (password: \(password)):"] + lines + ["demo complaints:"] + created).joined(separator: "\n")

@@ -85,8 +85,7 @@ enum ComplaintController {
     static func verifyReporterSecret(_ secret: String, complaint: Complaint, req: Request) async throws {
         let secrets = req.application.secrets
         let hash = secrets.reporterSecretHash(secret.trimmingCharacters(in: .whitespaces))
-        if hash == complaint.secretHash { return }
-        if hash == complaint.pinHash && complaint.secretFailures < 10 { return }
+        if complaint.accepts(reporterSecretHash: hash) { return }
         try await Complaint.query(on: req.writeDB).filter(\.$id == complaint.id!)
             .set(\.$secretFailures, to: complaint.secretFailures + 1).update()
         throw AppError(status: .forbidden, code: "bad_secret", message: "the reporter secret or PIN is wrong")
@@ -151,7 +150,7 @@ enum ComplaintController {
                 throw AppError.notFound("no complaint with tracking ID \(raw)")
             }
             try await verifyReporterSecret(secret, complaint: found, req: req)
-            let updated = try await perform(command, actor: .reporter, actorID: nil, trackingID: found.trackingID, texts: texts, req: req)
+            let updated = try await ComplaintStore.perform(command, actor: .reporter, actorID: nil, trackingID: found.trackingID, texts: texts, app: req.application)
             return try await view(updated, for: .reporter, reference: try await req.reference(), req: req)
         }
     }
@@ -174,10 +173,11 @@ enum ComplaintController {
             guard let into = body.into, let original = try await ComplaintStore.find(into, on: req.db) else {
                 throw AppError.invalid("merge needs `into`: the tracking ID of the original complaint", field: "into")
             }
-            updated = try await merge(complaint.trackingID, into: original.trackingID, actor: actor, actorID: principal.username, texts: texts, req: req)
+            updated = try await ComplaintStore.merge(complaint.trackingID, into: original.trackingID, actor: actor, actorID: principal.username, texts: texts, app: req.application)
         } else {
             let command = try makeCommand(action, body, reference: reference)
-            updated = try await perform(command, actor: actor, actorID: principal.username, trackingID: complaint.trackingID, texts: texts, req: req)
+            updated = try await ComplaintStore.perform(command, actor: actor, actorID: principal.username, trackingID: complaint.trackingID,
+                                                       texts: texts, app: req.application)
         }
         return try await view(updated, for: .officer(principal), reference: reference, req: req)
     }
@@ -230,36 +230,4 @@ enum ComplaintController {
         }
     }
 
-    /// Load, decide and write in one transaction, retried if another writer changed the complaint meanwhile.
-    static func perform(_ command: ComplaintCommand, actor: Participant, actorID: String?, trackingID: String, texts: Texts,
-                        app: Application) async throws -> Complaint {
-        let reference = try await app.reference.get(on: app.db)
-        let secrets = app.secrets
-        return try await withWriteTransaction(app) { db in
-            guard let complaint = try await ComplaintStore.find(trackingID, on: db) else { throw AppError.notFound() }
-            let transition = try Lifecycle.decide(command, by: actor, on: complaint.record, texts: texts,
-                                                  context: reference.context(now: app.clock.now))
-            try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, on: db)
-            return complaint
-        }
-    }
-
-    static func perform(_ command: ComplaintCommand, actor: Participant, actorID: String?, trackingID: String, texts: Texts, req: Request) async throws -> Complaint {
-        try await perform(command, actor: actor, actorID: actorID, trackingID: trackingID, texts: texts, app: req.application)
-    }
-
-    static func merge(_ duplicateID: String, into originalID: String, actor: Participant, actorID: String?, texts: Texts, req: Request) async throws -> Complaint {
-        let app = req.application
-        let reference = try await req.reference()
-        let secrets = app.secrets
-        return try await withWriteTransaction(app) { db in
-            guard let duplicate = try await ComplaintStore.find(duplicateID, on: db),
-                  let original = try await ComplaintStore.find(originalID, on: db) else { throw AppError.notFound() }
-            let (d, o) = try Lifecycle.merge(duplicate.record, into: original.record, by: actor, texts: texts,
-                                             context: reference.context(now: app.clock.now))
-            try await ComplaintStore.commit(d, to: duplicate, actorID: actorID, secrets: secrets, on: db)
-            try await ComplaintStore.commit(o, to: original, actorID: actorID, secrets: secrets, on: db)
-            return duplicate
-        }
-    }
 }

@@ -23,7 +23,7 @@ enum ReferenceController {
 
     static func categories(_ req: Request) async throws -> [CategoryView] {
         let reference = try await req.reference()
-        let jurisdiction = req.query[String.self, at: "jurisdiction"] ?? "63"
+        let jurisdiction = req.query[String.self, at: "jurisdiction"] ?? reference.defaultJurisdiction
         return reference.categories.sorted { $0.key < $1.key }.map { code, info in
             CategoryView(code: code, name: info.name, parent: info.parent, resolution_class: info.resolutionClass.rawValue,
                          default_unit: reference.categoryUnits["\(code)@\(jurisdiction)"])

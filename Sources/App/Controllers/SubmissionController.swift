@@ -55,18 +55,25 @@ enum SubmissionController {
         var bytes: [UInt8]
     }
 
-    /// Validates the submission against the reference data; every problem is reported as a field error.
-    static func parse(_ input: SubmissionRequest, reference: ReferenceData, now: Date) throws -> (Submission, ReporterIdentity?, String) {
+    /// A submission read from its request, with every problem found (in field order); usable only when `problems` is empty.
+    struct Checked: Sendable {
+        var submission: Submission
+        var reporter: ReporterIdentity?
+        var language: String
+        var problems: [FieldError]
+    }
+
+    /// Reads and validates a submission against the reference data, collecting every problem.
+    static func check(_ input: SubmissionRequest, reference: ReferenceData, now: Date) -> Checked {
+        var problems: [FieldError] = []
         var submission = Submission(title: input.title, body: input.body, jurisdiction: input.jurisdiction)
         if let type = input.type {
-            guard let parsed = ComplaintType(rawValue: type) else {
-                throw AppError.invalid("type must be one of \(ComplaintType.allCases.map(\.rawValue).joined(separator: ", "))", field: "type")
-            }
-            submission.type = parsed
+            if let parsed = ComplaintType(rawValue: type) { submission.type = parsed }
+            else { problems.append(FieldError("type", "type must be one of \(ComplaintType.allCases.map(\.rawValue).joined(separator: ", "))")) }
         }
         if let date = input.incident_date, !date.isEmpty {
-            guard let parsed = LocalDate(date) else { throw AppError.invalid("incident_date must be YYYY-MM-DD", field: "incident_date") }
-            submission.incidentDate = parsed
+            if let parsed = LocalDate(date) { submission.incidentDate = parsed }
+            else { problems.append(FieldError("incident_date", "incident_date must be YYYY-MM-DD")) }
         }
         submission.address = input.address
         submission.latitude = input.lat
@@ -77,16 +84,30 @@ enum SubmissionController {
         submission.confidential = input.confidential ?? false
         submission.channel = (input.qr_code ?? "").isEmpty ? .api : .qr
 
-        let reporter = try validateReporter(input.reporter)
+        var reporter: ReporterIdentity?
+        do { reporter = try validateReporter(input.reporter) } catch let error as AppError {
+            problems.append(FieldError(error.field ?? "reporter", error.message))
+        } catch {
+            problems.append(FieldError("reporter", "reporter is not valid"))
+        }
         submission.hasReporterContact = reporter?.email != nil || reporter?.phone != nil
         let language = input.language ?? "id"
-        guard ["id", "en"].contains(language) else { throw AppError.invalid("language must be id or en", field: "language") }
-        if let qr = input.qr_code, qr.count > 64 { throw AppError.invalid("qr_code is too long", field: "qr_code") }
+        if !["id", "en"].contains(language) { problems.append(FieldError("language", "language must be id or en")) }
+        if let qr = input.qr_code, qr.count > 64 { problems.append(FieldError("qr_code", "qr_code is too long")) }
 
         let today = reference.calendar(for: submission.jurisdiction).localDate(of: now)
-        let problems = submission.problems(tree: reference.tree, categories: Set(reference.categories.keys), today: today)
-        if let first = problems.first { throw AppError(first) }
-        return (submission, reporter, language)
+        for problem in submission.problems(tree: reference.tree, categories: Set(reference.categories.keys), today: today)
+        where !problems.contains(where: { $0.field == problem.field }) {
+            problems.append(problem)
+        }
+        return Checked(submission: submission, reporter: reporter, language: language, problems: problems)
+    }
+
+    /// The API's form of `check`: the first problem is the error.
+    static func parse(_ input: SubmissionRequest, reference: ReferenceData, now: Date) throws -> (Submission, ReporterIdentity?, String) {
+        let checked = check(input, reference: reference, now: now)
+        if let first = checked.problems.first { throw AppError(first) }
+        return (checked.submission, checked.reporter, checked.language)
     }
 
     static func validateReporter(_ reporter: ReporterIdentity?) throws -> ReporterIdentity? {

@@ -15,6 +15,12 @@ struct ReferenceData: Sendable {
     var categoryUnits: [String: String]
     var policy: Policy
 
+    /// The jurisdiction forms and lists start from: the root of the tree (the province, `63` in Kalsel).
+    var defaultJurisdiction: String {
+        tree.jurisdictions.values.filter { $0.parent == nil }.map(\.code).sorted().first
+            ?? tree.jurisdictions.keys.sorted().first ?? ReferenceSeeder.province
+    }
+
     func calendar(for jurisdiction: String) -> WorkingCalendar {
         calendars[jurisdiction] ?? WorkingCalendar(timeZone: WorkingCalendar.wita)
     }

@@ -75,7 +75,7 @@ struct Worker: Sendable {
     /// Runs an automatic transition; false when it no longer applies (another instance did it, the reporter acted).
     func automatic(_ command: ComplaintCommand, _ trackingID: String) async throws -> Bool {
         do {
-            _ = try await ComplaintController.perform(command, actor: .system, actorID: nil, trackingID: trackingID, texts: Texts(), app: app)
+            _ = try await ComplaintStore.perform(command, actor: .system, actorID: nil, trackingID: trackingID, texts: Texts(), app: app)
             return true
         } catch is LifecycleError {
             return false

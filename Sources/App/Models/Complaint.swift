@@ -72,6 +72,14 @@ final class Complaint: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Failed PIN tries after which the short PIN stops working (the long secret link always works).
+    static let maxPINFailures = 10
+
+    /// Whether `hash` (of a secret or PIN the reporter gave) unlocks this complaint.
+    func accepts(reporterSecretHash hash: String) -> Bool {
+        hash == secretHash || (hash == pinHash && secretFailures < Complaint.maxPINFailures)
+    }
+
     /// The lifecycle projection as the core sees it.
     var record: ComplaintRecord {
         var r = ComplaintRecord(trackingID: trackingID, type: ComplaintType(rawValue: type) ?? .pengaduan,

@@ -22,7 +22,6 @@ func registerOpen311(_ app: Application) {
 enum Open311Controller {
     static let windowDays = 90
     static let maxRecords = 1000
-    static let defaultJurisdiction = "63"
     static let changeset = "2026-11-29T00:00:00+08:00"
 
     // MARK: - routing and errors
@@ -289,7 +288,7 @@ enum Open311Controller {
         try await APIKeys.authorize(form.api_key, scope: .submit, app: app)
         let reference = try await req.reference()
 
-        let jurisdiction = form.jurisdiction_id.flatMap { $0.isEmpty ? nil : $0 } ?? defaultJurisdiction
+        let jurisdiction = form.jurisdiction_id.flatMap { $0.isEmpty ? nil : $0 } ?? reference.defaultJurisdiction
         guard reference.tree.jurisdictions[jurisdiction] != nil else { throw AppError.badRequest("unknown jurisdiction_id \(jurisdiction)") }
         guard let serviceCode = form.service_code, !serviceCode.isEmpty else { throw AppError.badRequest("service_code is required") }
         guard reference.categories[serviceCode] != nil else { throw AppError.badRequest("unknown service_code \(serviceCode)") }

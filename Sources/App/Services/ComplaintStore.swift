@@ -103,6 +103,35 @@ enum ComplaintStore {
         try await insert.run()
     }
 
+    /// Load, decide and write in one transaction, retried if another writer changed the complaint meanwhile.
+    static func perform(_ command: ComplaintCommand, actor: Participant, actorID: String?, trackingID: String, texts: Texts,
+                        app: Application) async throws -> Complaint {
+        let reference = try await app.reference.get(on: app.db)
+        let secrets = app.secrets
+        return try await withWriteTransaction(app) { db in
+            guard let complaint = try await find(trackingID, on: db) else { throw AppError.notFound() }
+            let transition = try Lifecycle.decide(command, by: actor, on: complaint.record, texts: texts,
+                                                  context: reference.context(now: app.clock.now))
+            try await commit(transition, to: complaint, actorID: actorID, secrets: secrets, on: db)
+            return complaint
+        }
+    }
+
+    static func merge(_ duplicateID: String, into originalID: String, actor: Participant, actorID: String?, texts: Texts,
+                      app: Application) async throws -> Complaint {
+        let reference = try await app.reference.get(on: app.db)
+        let secrets = app.secrets
+        return try await withWriteTransaction(app) { db in
+            guard let duplicate = try await find(duplicateID, on: db),
+                  let original = try await find(originalID, on: db) else { throw AppError.notFound() }
+            let (d, o) = try Lifecycle.merge(duplicate.record, into: original.record, by: actor, texts: texts,
+                                             context: reference.context(now: app.clock.now))
+            try await commit(d, to: duplicate, actorID: actorID, secrets: secrets, on: db)
+            try await commit(o, to: original, actorID: actorID, secrets: secrets, on: db)
+            return duplicate
+        }
+    }
+
     static func find(_ trackingID: String, on db: any Database) async throws -> Complaint? {
         guard let id = TrackingID(trackingID) else { return nil }
         return try await Complaint.query(on: db).filter(\.$trackingID == id.rawValue).first()

@@ -7,7 +7,8 @@ import Vapor
 
 /// QR codes of units and service points: creation, rotation, images, posters and website snippets (SPEC §6).
 enum QRService {
-    static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    /// Crockford base32, as tracking IDs.
+    static let alphabet = TrackingID.alphabet
 
     /// Eight random Crockford base32 symbols (40 bits): short in the URL, never sequential.
     static func newCode() -> String {

@@ -61,40 +61,28 @@ enum PortalController {
             throw AppError.badRequest("the form could not be accepted")
         }
         let api = SubmissionRequest(type: input.type, title: input.title ?? "", body: input.body ?? "", incident_date: input.incident_date,
-                                    jurisdiction: input.jurisdiction ?? "63", address: input.address, lat: nil, lng: nil,
+                                    jurisdiction: input.jurisdiction ?? reference.defaultJurisdiction, address: input.address, lat: nil, lng: nil,
                                     category: input.category.flatMap { $0.isEmpty ? nil : $0 },
                                     target_unit: input.target_unit.flatMap { $0.isEmpty ? nil : $0 },
                                     anonymous: input.anonymous != nil, confidential: input.confidential != nil,
                                     reporter: ReporterIdentity(name: input.name, email: input.email, phone: input.phone, nik: nil),
                                     qr_code: code?.code, language: req.language.rawValue, attachments: input.attachments)
-        var errors: [FieldError] = []
-        var parsed: (Submission, ReporterIdentity?, String)?
+        let checked = SubmissionController.check(api, reference: reference, now: req.application.clock.now)
+        var errors = checked.problems
         var files: [SubmissionController.SanitizedFile] = []
-        do {
-            parsed = try SubmissionController.parse(api, reference: reference, now: req.application.clock.now)
-        } catch let error as AppError {
-            errors.append(FieldError(error.field ?? "title", error.message))
-        }
-        // Report every field problem at once, not just the first.
-        var all = Submission(title: api.title, body: api.body, jurisdiction: api.jurisdiction)
-        all.category = api.category; all.targetUnit = api.target_unit
-        all.incidentDate = api.incident_date.flatMap(LocalDate.init)
-        let today = reference.calendar(for: api.jurisdiction).localDate(of: req.application.clock.now)
-        for problem in all.problems(tree: reference.tree, categories: Set(reference.categories.keys), today: today)
-        where !errors.contains(where: { $0.field == problem.field }) { errors.append(problem) }
         do {
             files = try SubmissionController.sanitizeAttachments(input.attachments ?? [], limit: req.application.settings.maxAttachments,
                                                                  maxBytes: req.application.settings.maxAttachmentBytes)
         } catch let error as AppError {
             errors.append(FieldError("attachments", error.message))
         }
-        guard errors.isEmpty, var (submission, reporter, language) = parsed else {
+        guard errors.isEmpty else {
             return try await rerender(ReportFormBuilder.view(req, reference: reference, input: input, errors: errors, presetUnit: code?.unitID))
         }
+        var submission = checked.submission
         submission.channel = code == nil ? .web : .qr
-        language = req.language.rawValue
         let result = try await SubmissionController.create(
-            submission: submission, reporter: reporter, content: .init(api), language: language, files: files,
+            submission: submission, reporter: checked.reporter, content: .init(api), language: checked.language, files: files,
             actor: .reporter, actorID: nil, app: req.application, account: try await AccountController.current(req)?.id)
         req.application.metrics.submissions.increment()
         let response = req.redirect(to: SiteURL.reportSent.path, redirectType: .normal)

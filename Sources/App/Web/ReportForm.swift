@@ -67,13 +67,13 @@ enum ReportFormBuilder {
         if let input {
             values = ["title": input.title ?? "", "body": input.body ?? "", "incident_date": input.incident_date ?? "",
                       "address": input.address ?? "", "name": input.name ?? "", "email": input.email ?? "", "phone": input.phone ?? "",
-                      "target_unit": input.target_unit ?? "", "jurisdiction": input.jurisdiction ?? "63",
+                      "target_unit": input.target_unit ?? "", "jurisdiction": input.jurisdiction ?? reference.defaultJurisdiction,
                       "category": input.category ?? "", "type": input.type ?? "pengaduan"]
         } else {
-            values = ["jurisdiction": reference.tree.units[presetUnit ?? ""]?.jurisdiction ?? "63", "type": "pengaduan"]
+            values = ["jurisdiction": reference.tree.units[presetUnit ?? ""]?.jurisdiction ?? reference.defaultJurisdiction, "type": "pengaduan"]
         }
         let type = values["type"] ?? "pengaduan"
-        let jurisdiction = values["jurisdiction"] ?? "63"
+        let jurisdiction = values["jurisdiction"] ?? reference.defaultJurisdiction
         let category = values["category"] ?? ""
         let tree = reference.tree
         let top = reference.categories.filter { $0.value.parent == nil }.sorted { $0.value.name < $1.value.name }

@@ -84,9 +84,7 @@ enum TrackingController {
     /// The secret or PIN in this complaint's cookie, if it is still right.
     static func reporterSecret(_ req: Request, _ complaint: Complaint) async throws -> String? {
         guard let secret = req.cookies[cookie]?.string, !secret.isEmpty else { return nil }
-        let hash = req.application.secrets.reporterSecretHash(secret)
-        guard hash == complaint.secretHash || (hash == complaint.pinHash && complaint.secretFailures < 10) else { return nil }
-        return secret
+        return complaint.accepts(reporterSecretHash: req.application.secrets.reporterSecretHash(secret)) ? secret : nil
     }
 
     static func render(_ req: Request, _ c: Complaint, isReporter: Bool, error: String? = nil, notice: String? = nil,
@@ -172,8 +170,8 @@ enum TrackingController {
             case .pin, .keluar: throw AppError.notFound()
             }
             do {
-                _ = try await ComplaintController.perform(command, actor: .reporter, actorID: nil, trackingID: complaint.trackingID,
-                                                          texts: texts, req: req)
+                _ = try await ComplaintStore.perform(command, actor: .reporter, actorID: nil, trackingID: complaint.trackingID,
+                                                     texts: texts, app: req.application)
             } catch let error as LifecycleError {
                 let key: String
                 switch error {

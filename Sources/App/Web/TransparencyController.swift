@@ -308,9 +308,7 @@ enum TransparencyController {
     static func statisticsView(_ req: Request) async throws -> StatisticsView {
         let reference = try await req.reference()
         let requested = req.query[String.self, at: "j"]?.trimmingCharacters(in: .whitespaces)
-        guard let code = requested.flatMap({ $0.isEmpty ? nil : $0 }) ?? defaultJurisdiction(reference) else {
-            throw AppError.notFound(req.text("stats_not_found"))
-        }
+        let code = requested.flatMap({ $0.isEmpty ? nil : $0 }) ?? reference.defaultJurisdiction
         guard let jurisdiction = reference.tree.jurisdictions[code] else { throw AppError.notFound(req.text("stats_not_found")) }
         let calendar = reference.calendar(for: code)
         let now = req.application.clock.now
@@ -526,11 +524,6 @@ enum TransparencyController {
     }
 
     /// The top of the tree (the province), the statistics page's default.
-    static func defaultJurisdiction(_ reference: ReferenceData) -> String? {
-        reference.tree.jurisdictions.values.filter { $0.parent == nil }.map(\.code).sorted().first
-            ?? reference.tree.jurisdictions.keys.sorted().first
-    }
-
     static func jurisdictionOptions(_ reference: ReferenceData, selected: String?) -> [Option] {
         reference.tree.jurisdictions.values.sorted { $0.code < $1.code }
             .map { Option(value: $0.code, label: $0.name, selected: $0.code == selected) }
