@@ -34,6 +34,15 @@ enum SiteURL {
     case officerHome
     case officerSignIn
     case officerQR
+    case officerComplaints
+    case officerComplaint(String)
+    case officerNewComplaint
+    case officerBulk
+    case officerInbox
+    case officerTemplates
+    case officerAccount
+    case officerForgot
+    case officerReset(String)
     case qrList
     case qrImage(String, String)
     case qrPoster(String)
@@ -80,6 +89,15 @@ enum SiteURL {
         case .officerHome: return "/petugas"
         case .officerSignIn: return "/petugas/masuk"
         case .officerQR: return "/petugas/qr"
+        case .officerComplaints: return "/petugas/aduan"
+        case .officerComplaint(let id): return "/petugas/aduan/\(id)"
+        case .officerNewComplaint: return "/petugas/aduan/baru"
+        case .officerBulk: return "/petugas/massal"
+        case .officerInbox: return "/petugas/kotak-masuk"
+        case .officerTemplates: return "/petugas/templat"
+        case .officerAccount: return "/petugas/akun"
+        case .officerForgot: return "/petugas/lupa-sandi"
+        case .officerReset(let token): return "/petugas/atur-sandi/\(token)"
         case .qrList: return "/api/v1/qr"
         case .qrImage(let code, let ext): return "/api/v1/qr/\(code).\(ext)"
         case .qrPoster(let code): return "/api/v1/qr/\(code)/poster.pdf"

@@ -42,6 +42,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M002_ReporterAccounts())
     app.migrations.add(M003_QRCodes())
     app.migrations.add(M004_APIKeys())
+    app.migrations.add(M005_OfficerWorkspace())
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601

@@ -310,7 +310,7 @@ struct MailDeliveryTests {
 
             let dinkes = mails.filter { $0.rcpt_tos == ["dinkes@kalselprov.go.id"] }
             #expect(dinkes.map(\.subject).sorted() == ["[\(english)] Disposisi baru untuk unit Anda", "[\(indonesian)] Disposisi baru untuk unit Anda"].sorted())
-            #expect(dinkes.allSatisfy { mail in [indonesian, english].contains { mail.plain?.contains("\(base)/api/v1/complaints/\($0)") == true } })
+            #expect(dinkes.allSatisfy { mail in [indonesian, english].contains { mail.plain?.contains("\(base)/petugas/aduan/\($0)") == true } })
             let koord = mails.filter { $0.rcpt_tos == ["koord@kalselprov.go.id"] }
             #expect(koord.count == 2 && koord.allSatisfy { $0.subject.hasSuffix("Laporan baru perlu diverifikasi") })
             #expect(siti.count + john.count + dinkes.count + koord.count == mails.count)

@@ -23,6 +23,8 @@ public struct Submission: Sendable, Equatable {
     public var confidential = false
     public var hasReporterContact = false
     public var channel: Channel = .web
+    /// For complaints entered by staff (channel `officer`): how it came in (`walk_in`, `phone`, `letter`, `social_media`, `other`).
+    public var intakeMedium: String?
 
     public init(title: String, body: String, jurisdiction: String) {
         self.title = title; self.body = body; self.jurisdiction = jurisdiction
@@ -101,6 +103,7 @@ extension Lifecycle {
         builder.startVerification(in: submission.jurisdiction)
         var data = ["channel": submission.channel.rawValue, "type": submission.type.rawValue]
         if let target = submission.targetUnit { data["target_unit"] = target }
+        if let medium = submission.intakeMedium { data["medium"] = medium }
         builder.events.append(EventDraft(action: .submit, fromState: nil, toState: .baru, at: context.now, actorRole: role,
                                          unit: submission.targetUnit, jurisdiction: submission.jurisdiction,
                                          dueAt: builder.setDue, data: data))

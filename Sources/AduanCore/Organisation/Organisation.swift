@@ -140,6 +140,17 @@ public struct OrgTree: Sendable, Equatable {
         return result
     }
 
+    /// The unit and the units above it, nearest first (a sub-unit uses its agency's response templates too).
+    public func unitAncestry(_ id: String) -> [String] {
+        var result: [String] = []
+        var current: String? = id
+        while let unit = current, let info = units[unit], !result.contains(unit) {
+            result.append(unit)
+            current = info.parent
+        }
+        return result
+    }
+
     /// The jurisdiction's inspectorate unit.
     public func inspectorate(of jurisdiction: String) -> String? {
         units.values.filter { $0.jurisdiction == jurisdiction && $0.kind == .inspectorate }.map(\.id).min()

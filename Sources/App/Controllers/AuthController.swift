@@ -13,6 +13,10 @@ enum AuthController {
         let body = try req.content.decode(TokenRequest.self)
         let now = req.application.clock.now
         let user = try await signIn(req, username: body.username, password: body.password, totp: body.totp)
+        if user.totpSecret == nil, try await TwoFactor.required(for: officer(user, on: req.db), reference: req.reference()) {
+            throw AppError(status: .forbidden, code: "totp_enrolment_required",
+                           message: "a role you hold requires two-factor sign-in: enrol in the officer workspace (/petugas/akun) first")
+        }
         let raw = Secrets.randomToken(bytes: 32)
         let expires = now.addingTimeInterval(tokenLifetime)
         try await APIToken(userID: user.id!, tokenHash: Secrets.sha256(raw), name: "token login", kind: "session",
@@ -39,7 +43,7 @@ enum AuthController {
             throw AppError(status: .tooManyRequests, code: "locked", message: "too many failed sign-ins; try again later")
         }
         let passwordOK = try await req.password.async.verify(password, created: user.passwordHash)
-        let totpOK = user.totpSecret.map { TOTP.verify(totp ?? "", secret: $0, at: now) } ?? true
+        let totpOK = passwordOK && TwoFactor.accept(totp ?? "", for: user, at: now)
         guard passwordOK && totpOK else {
             user.failedLogins += 1
             if user.failedLogins >= maxFailures { user.lockedUntil = now.addingTimeInterval(lockout); user.failedLogins = 0 }
@@ -54,6 +58,12 @@ enum AuthController {
         try await user.update(on: req.writeDB)
         try await AuditEntry(at: now, actor: user.username, action: "login", complaintID: nil, detail: req.clientAddress).create(on: req.writeDB)
         return user
+    }
+
+    /// The officer (roles and scopes) a user account acts as.
+    static func officer(_ user: User, on db: any Database) async throws -> Officer {
+        let roles = try await UserRole.query(on: db).filter(\.$user.$id == user.requireID()).all()
+        return Officer(id: user.username, assignments: roles.compactMap(\.assignment))
     }
 
     static func revoke(_ req: Request) async throws -> HTTPStatus {

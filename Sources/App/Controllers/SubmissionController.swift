@@ -49,11 +49,6 @@ enum SubmissionController {
         init(title: String, body: String) { self.title = title; self.body = body }
     }
 
-    struct SanitizedFile: Sendable {
-        var filename: String
-        var type: MediaType
-        var bytes: [UInt8]
-    }
 
     /// A submission read from its request, with every problem found (in field order); usable only when `problems` is empty.
     struct Checked: Sendable {
@@ -192,18 +187,7 @@ enum SubmissionController {
                 complaint.secretFailures = 0
                 complaint.reporterAccountID = account
                 try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, language: language, on: db)
-                for (file, key) in zip(files, keys) {
-                    let attachment = Attachment()
-                    attachment.complaintID = complaint.id!
-                    attachment.eventSeq = 1
-                    attachment.filename = file.filename
-                    attachment.contentType = file.type.rawValue
-                    attachment.size = file.bytes.count
-                    attachment.sha256 = Secrets.sha256(bytes: file.bytes)
-                    attachment.storageKey = key
-                    attachment.createdAt = now
-                    try await attachment.create(on: db)
-                }
+                try await ComplaintStore.attach(files, keys: keys, to: complaint, eventSeq: 1, at: now, on: db)
                 return SubmissionResponse(tracking_id: trackingID, secret: secret, pin: pin, state: complaint.state,
                                           due_at: complaint.dueAt,
                                           url: app.settings.baseURL + SiteURL.publicComplaint(trackingID).path + "?s=" + secret,
@@ -214,4 +198,11 @@ enum SubmissionController {
             throw error
         }
     }
+}
+
+/// An uploaded file after its type was decided from the content and its metadata stripped.
+struct SanitizedFile: Sendable {
+    var filename: String
+    var type: MediaType
+    var bytes: [UInt8]
 }

@@ -9,6 +9,9 @@ struct OfficerPrincipal: Authenticatable, Sendable {
     var userID: UUID
     var username: String
     var officer: Officer
+    /// Signed in with a password, but a role they hold requires two-factor and they have not enrolled yet:
+    /// the browser session may only reach the enrolment page.
+    var mustEnrolTwoFactor = false
 }
 
 /// Resolves `Authorization: Bearer …` to an officer (only the token's SHA-256 is stored).
@@ -53,8 +56,16 @@ enum TOTP {
 
     /// Accepts the current code and one step either side (clock drift).
     static func verify(_ code: String, secret base32: String, at date: Date) -> Bool {
-        guard let secret = base32Decode(base32), code.count == 6 else { return false }
-        return [-30.0, 0, 30].contains { self.code(secret: secret, at: date.addingTimeInterval($0)) == code }
+        matchingStep(code, secret: base32, at: date) != nil
+    }
+
+    /// The 30-second step whose code `code` is (current, or one either side), so a used code can be refused later.
+    static func matchingStep(_ code: String, secret base32: String, at date: Date) -> Int64? {
+        guard let secret = base32Decode(base32), code.count == 6 else { return nil }
+        for offset in [-30.0, 0, 30] where self.code(secret: secret, at: date.addingTimeInterval(offset)) == code {
+            return Int64((date.timeIntervalSince1970 + offset) / 30)
+        }
+        return nil
     }
 
     static func base32Decode(_ text: String) -> [UInt8]? {

@@ -14,6 +14,8 @@ struct ReferenceData: Sendable {
     /// Default handling unit per (category, jurisdiction).
     var categoryUnits: [String: String]
     var policy: Policy
+    /// Roles whose officers must sign in with a second factor (setting `totp_required_roles`, a JSON array).
+    var totpRequiredRoles: Set<Role> = []
 
     /// The jurisdiction forms and lists start from: the root of the tree (the province, `63` in Kalsel).
     var defaultJurisdiction: String {
@@ -39,6 +41,7 @@ struct ReferenceData: Sendable {
         let categories = try await Category.query(on: db).all()
         let defaults = try await CategoryDefault.query(on: db).all()
         let policySetting = try await Setting.find("policy", on: db)
+        let totpSetting = try await Setting.find("totp_required_roles", on: db)
 
         let tree = OrgTree(
             jurisdictions: jurisdictions.map { .init(code: $0.id!, name: $0.name, parent: $0.parentCode) },
@@ -63,7 +66,9 @@ struct ReferenceData: Sendable {
                                        resolutionClass: ResolutionClass(rawValue: $0.resolutionClass) ?? policy.defaultResolutionClass))
             }),
             categoryUnits: Dictionary(defaults.map { ("\($0.categoryCode)@\($0.jurisdictionCode)", $0.unitID) }, uniquingKeysWith: { a, _ in a }),
-            policy: policy)
+            policy: policy,
+            totpRequiredRoles: Set((totpSetting.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.value.utf8)) } ?? [])
+                .compactMap(Role.init(rawValue:))))
     }
 }
 

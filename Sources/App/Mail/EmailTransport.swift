@@ -29,6 +29,7 @@ struct EmailTransport: MessageTransport {
 
     /// The message to send, or nil when the audience has nobody with an e-mail address (logged, not retried).
     func compose(_ message: OutboxSnapshot) async throws -> MailMessage? {
+        if message.kind == PasswordResetMail.kind { return try await passwordReset(message) }
         let payload = try JSONDecoder().decode(Payload.self, from: Data(message.payload.utf8))
         let recipients = try await recipients(of: message.audience, trackingID: payload.tracking_id)
         guard !recipients.isEmpty else {
@@ -40,10 +41,23 @@ struct EmailTransport: MessageTransport {
         let officer = message.audience != "reporter"
         // Officers work in Indonesian; the reporter reads the language they submitted in.
         let language = officer ? "id" : (payload.language ?? "id")
-        let path = officer ? SiteURL.complaint(payload.tracking_id).path : SiteURL.publicComplaint(payload.tracking_id).path
+        let path = officer ? SiteURL.officerComplaint(payload.tracking_id).path : SiteURL.publicComplaint(payload.tracking_id).path
         let rendered = MailTemplates.render(kind: payload.kind ?? message.kind, language: language, trackingID: payload.tracking_id,
                                             link: app.settings.baseURL + path, officer: officer)
         return MailMessage(from: settings.from, to: recipients, subject: rendered.subject, text: rendered.text, html: rendered.html,
+                           date: app.clock.now, idempotencyKey: message.idempotencyKey)
+    }
+
+    /// A password-reset link: the payload is sealed (the link holds a live token), the audience is `user:{id}`.
+    func passwordReset(_ message: OutboxSnapshot) async throws -> MailMessage? {
+        let payload = try PasswordResetMail.open(message.payload, secrets: app.secrets)
+        guard let user = try await User.find(payload.user, on: app.db), user.active,
+              let email = user.email?.trimmingCharacters(in: .whitespaces), let to = MailAddress(name: user.displayName, address: email) else {
+            app.logger.info("password reset has no e-mail recipient", metadata: ["idempotency_key": "\(message.idempotencyKey)"])
+            return nil
+        }
+        let rendered = MailTemplates.passwordReset(language: payload.language, link: payload.link, username: user.username)
+        return MailMessage(from: settings.from, to: [to], subject: rendered.subject, text: rendered.text, html: rendered.html,
                            date: app.clock.now, idempotencyKey: message.idempotencyKey)
     }
 

@@ -143,4 +143,41 @@ enum MailTemplates {
             """
         return Rendered(subject: "[\(trackingID)] \(wording.subject)", text: text, html: html)
     }
+
+    /// The password-reset message: the link is valid for one hour and once.
+    static func passwordReset(language: String, link: String, username: String) -> Rendered {
+        let english = language == "en"
+        let subject = english ? "Reset your Aduan password" : "Atur ulang kata sandi Aduan"
+        let body = english
+            ? "Someone (hopefully you) asked to reset the password of officer account \(username). The link works once, within one hour. If it was not you, ignore this message; your password stays as it is."
+            : "Seseorang (semoga Anda) meminta pengaturan ulang kata sandi akun petugas \(username). Tautan berlaku satu kali dalam satu jam. Jika bukan Anda, abaikan pesan ini; kata sandi Anda tidak berubah."
+        let label = english ? "Choose a new password" : "Buat kata sandi baru"
+        let e = MIME.escapeHTML
+        let text = "\(body)\n\n\(label): \(link)\n"
+        let html = """
+            <!DOCTYPE html>
+            <html lang="\(english ? "en" : "id")"><head><meta charset="utf-8"><title>\(e(subject))</title></head>
+            <body style="font-family:sans-serif;line-height:1.5">
+            <p>\(e(body))</p>
+            <p><a href="\(e(link))">\(e(label))</a></p>
+            </body></html>
+
+            """
+        return Rendered(subject: subject, text: text, html: html)
+    }
+}
+
+/// The outbox payload of a password-reset message, sealed with the installation key because the link is live.
+enum PasswordResetMail {
+    static let kind = "password_reset"
+
+    struct Payload: Codable, Sendable { var user: UUID; var link: String; var language: String }
+
+    static func seal(_ payload: Payload, secrets: Secrets) throws -> String {
+        try secrets.seal(JSONEncoder().encode(payload))
+    }
+
+    static func open(_ text: String, secrets: Secrets) throws -> Payload {
+        try JSONDecoder().decode(Payload.self, from: secrets.open(text))
+    }
 }

@@ -12,6 +12,13 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "active") var active: Bool
     /// Base32 TOTP secret once two-factor is enrolled.
     @OptionalField(key: "totp_secret") var totpSecret: String?
+    /// SHA-256 hashes of the unused two-factor recovery codes, `|`-separated.
+    @OptionalField(key: "recovery_codes") var recoveryCodes: String?
+    /// Until when the officer has read their in-app inbox.
+    @OptionalField(key: "inbox_seen_at") var inboxSeenAt: Date?
+    @OptionalField(key: "password_changed_at") var passwordChangedAt: Date?
+    /// The 30-second step of the last accepted TOTP code: a code is accepted once (no replay).
+    @OptionalField(key: "totp_last_step") var totpLastStep: Int64?
     @Field(key: "failed_logins") var failedLogins: Int
     @OptionalField(key: "locked_until") var lockedUntil: Date?
     @Field(key: "created_at") var createdAt: Date

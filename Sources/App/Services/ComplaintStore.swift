@@ -104,16 +104,43 @@ enum ComplaintStore {
     }
 
     /// Load, decide and write in one transaction, retried if another writer changed the complaint meanwhile.
+    /// `files` (already sanitised) are attached to the new event, in the same transaction.
     static func perform(_ command: ComplaintCommand, actor: Participant, actorID: String?, trackingID: String, texts: Texts,
-                        app: Application) async throws -> Complaint {
+                        files: [SanitizedFile] = [], app: Application) async throws -> Complaint {
         let reference = try await app.reference.get(on: app.db)
         let secrets = app.secrets
-        return try await withWriteTransaction(app) { db in
-            guard let complaint = try await find(trackingID, on: db) else { throw AppError.notFound() }
-            let transition = try Lifecycle.decide(command, by: actor, on: complaint.record, texts: texts,
-                                                  context: reference.context(now: app.clock.now))
-            try await commit(transition, to: complaint, actorID: actorID, secrets: secrets, on: db)
-            return complaint
+        let store = AttachmentStore(root: app.settings.dataDirectory.appendingPathComponent("attachments"))
+        let keys = try files.map { try store.save($0.bytes, ext: $0.type.fileExtension) }
+        do {
+            return try await withWriteTransaction(app) { db in
+                guard let complaint = try await find(trackingID, on: db) else { throw AppError.notFound() }
+                let now = app.clock.now
+                let transition = try Lifecycle.decide(command, by: actor, on: complaint.record, texts: texts,
+                                                      context: reference.context(now: now))
+                try await commit(transition, to: complaint, actorID: actorID, secrets: secrets, on: db)
+                try await attach(files, keys: keys, to: complaint, eventSeq: complaint.eventCount, at: now, on: db)
+                return complaint
+            }
+        } catch {
+            keys.forEach(store.delete)
+            throw error
+        }
+    }
+
+    /// Records stored files as attachments of one event of the complaint.
+    static func attach(_ files: [SanitizedFile], keys: [String], to complaint: Complaint, eventSeq: Int, at now: Date,
+                       on db: any Database) async throws {
+        for (file, key) in zip(files, keys) {
+            let attachment = Attachment()
+            attachment.complaintID = try complaint.requireID()
+            attachment.eventSeq = eventSeq
+            attachment.filename = file.filename
+            attachment.contentType = file.type.rawValue
+            attachment.size = file.bytes.count
+            attachment.sha256 = Secrets.sha256(bytes: file.bytes)
+            attachment.storageKey = key
+            attachment.createdAt = now
+            try await attachment.create(on: db)
         }
     }
 

@@ -4,7 +4,7 @@ import Foundation
 import Vapor
 
 /// Officers in the browser: sign-in with a database-backed session, and the QR code management page.
-/// (The full officer workspace builds on this.)
+/// The work queues, complaint pages and account pages are in `Web/Workspace/`.
 enum OfficerController {
     static let cookie = "aduan_officer"
     static let lifetime: TimeInterval = 12 * 3600
@@ -14,51 +14,51 @@ enum OfficerController {
         func authenticate(request: Request) async throws {
             guard let session = try await Sessions.current(request, kind: "officer", cookie: OfficerController.cookie),
                   let user = try await User.find(session.subjectID, on: request.db), user.active else { return }
-            let roles = try await UserRole.query(on: request.db).filter(\.$user.$id == session.subjectID).all()
-            request.auth.login(OfficerPrincipal(userID: session.subjectID, username: user.username,
-                                                officer: Officer(id: user.username, assignments: roles.compactMap(\.assignment))))
+            let officer = try await AuthController.officer(user, on: request.db)
+            let reference = try await request.reference()
+            let mustEnrol = user.totpSecret == nil && TwoFactor.required(for: officer, reference: reference)
+            request.auth.login(OfficerPrincipal(userID: session.subjectID, username: user.username, officer: officer,
+                                                mustEnrolTwoFactor: mustEnrol))
         }
     }
 
-    struct SignInView: Encodable, Sendable { var username: String; var message: String?; var needsTOTP: Bool }
-    struct SignInForm: Content { var username: String?; var password: String?; var totp: String? }
+    struct SignInView: Encodable, Sendable { var username: String; var message: String?; var notice: String?; var needsTOTP: Bool; var next: String }
+    struct SignInForm: Content { var username: String?; var password: String?; var totp: String?; var next: String? }
+
+    /// Where to go after signing in: a page of the workspace named in `next`, else the home queue.
+    static func destination(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/petugas"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 500 else { return SiteURL.officerHome.path }
+        return next
+    }
 
     static func signInForm(_ req: Request) async throws -> Response {
         if req.auth.has(OfficerPrincipal.self) { return req.redirect(to: SiteURL.officerHome.path) }
-        return try await req.page("officer_signin", title: "officer_signin_title", SignInView(username: "", message: nil, needsTOTP: false))
+        let notice = req.query[String.self, at: "ok"].flatMap { ["reset", "everywhere"].contains($0) ? req.text("officer_signin_done_\($0)") : nil }
+        return try await req.page("officer_signin", title: "officer_signin_title",
+                                  SignInView(username: "", message: nil, notice: notice, needsTOTP: false,
+                                             next: destination(req.query[String.self, at: "next"])))
     }
 
     static func signIn(_ req: Request) async throws -> Response {
         let form = try req.content.decode(SignInForm.self)
         let username = (form.username ?? "").trimmingCharacters(in: .whitespaces)
+        let next = destination(form.next)
         let user: User
         do {
             user = try await AuthController.signIn(req, username: username, password: form.password ?? "", totp: form.totp)
         } catch let error as AppError {
             let key = error.code == "locked" ? "officer_error_locked" : error.code == "totp_required" ? "officer_error_totp" : "officer_error_signin"
             return try await req.page("officer_signin", title: "officer_signin_title",
-                                      SignInView(username: username, message: req.text(key), needsTOTP: error.code == "totp_required"),
+                                      SignInView(username: username, message: req.text(key), notice: nil,
+                                                 needsTOTP: error.code == "totp_required", next: next),
                                       status: error.status)
         }
         return try await Sessions.start(req, kind: "officer", subject: try user.requireID(), lifetime: lifetime, cookie: cookie,
-                                        sameSite: .strict, redirectTo: SiteURL.officerHome.path)
+                                        sameSite: .strict, redirectTo: next)
     }
 
     static func signOut(_ req: Request) async throws -> Response {
         try await Sessions.end(req, cookie: cookie, redirectTo: SiteURL.officerSignIn.path)
-    }
-
-    struct HomeView: Encodable, Sendable {
-        var username: String
-        var roles: [String]
-        var canSeeQR: Bool
-    }
-
-    static func home(_ req: Request) async throws -> Response {
-        guard let principal = req.auth.get(OfficerPrincipal.self) else { return req.redirect(to: SiteURL.officerSignIn.path) }
-        let roles = principal.officer.assignments.map { "\(req.text("role_\($0.role.rawValue)")) · \($0.scope)" }
-        let canSeeQR = principal.officer.assignments.contains { [.coordinator, .sysadmin, .liaison, .unit_head].contains($0.role) }
-        return try await req.page("officer_home", title: "officer_home_title", HomeView(username: principal.username, roles: roles, canSeeQR: canSeeQR))
     }
 
     // MARK: QR codes

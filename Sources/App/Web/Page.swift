@@ -12,7 +12,36 @@ struct Page<Body: Encodable & Sendable>: Encodable, Sendable {
     var path: String
     var otherLang: String
     var otherLangName: String
+    /// Set on the officer workspace's pages: the officer navigation replaces the public one.
+    var officer: OfficerNav?
     var body: Body
+}
+
+/// The officer navigation: only the entries the signed-in officer's roles use.
+struct OfficerNav: Encodable, Sendable {
+    var username: String
+    var unread: Int
+    var queue: Bool
+    var intake: Bool
+    var templates: Bool
+    var qr: Bool
+    var admin: Bool
+    /// Two-factor enrolment is pending: only the account page and sign-out are offered.
+    var restricted: Bool
+
+    static func of(_ req: Request) async throws -> OfficerNav? {
+        guard req.url.path.hasPrefix("/petugas"), let principal = req.auth.get(OfficerPrincipal.self) else { return nil }
+        let roles = Set(principal.officer.assignments.map(\.role))
+        if principal.mustEnrolTwoFactor {
+            return OfficerNav(username: principal.username, unread: 0, queue: false, intake: false, templates: false, qr: false,
+                              admin: false, restricted: true)
+        }
+        return OfficerNav(username: principal.username, unread: try await InboxController.unreadCount(req, principal: principal),
+                          queue: !roles.subtracting([.sysadmin]).isEmpty, intake: roles.contains(.coordinator),
+                          templates: !roles.isDisjoint(with: [.coordinator, .liaison, .unit_head]),
+                          qr: !roles.isDisjoint(with: [.coordinator, .sysadmin, .liaison, .unit_head]),
+                          admin: roles.contains(.sysadmin), restricted: false)
+    }
 }
 
 extension Request {
@@ -25,7 +54,7 @@ extension Request {
         let other: Language = lang == .id ? .en : .id
         let page = Page(lang: lang.rawValue, t: catalog.table(lang), csrf: CSRF.token(for: self),
                         title: catalog.text(key, lang), path: url.path, otherLang: other.rawValue,
-                        otherLangName: other == .en ? "English" : "Bahasa Indonesia", body: body)
+                        otherLangName: other == .en ? "English" : "Bahasa Indonesia", officer: try await OfficerNav.of(self), body: body)
         let view = try await self.view.render(template, page)
         let response = try await view.encodeResponse(for: self)
         response.status = status

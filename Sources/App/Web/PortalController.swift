@@ -69,7 +69,7 @@ enum PortalController {
                                     qr_code: code?.code, language: req.language.rawValue, attachments: input.attachments)
         let checked = SubmissionController.check(api, reference: reference, now: req.application.clock.now)
         var errors = checked.problems
-        var files: [SubmissionController.SanitizedFile] = []
+        var files: [SanitizedFile] = []
         do {
             files = try SubmissionController.sanitizeAttachments(input.attachments ?? [], limit: req.application.settings.maxAttachments,
                                                                  maxBytes: req.application.settings.maxAttachmentBytes)

@@ -22,11 +22,13 @@ struct ReportFormView: Encodable, Sendable {
     var presetUnit: String?
     var presetUnitName: String?
     var action: String
+    /// Staff entry only: how the complaint came in (walk-in, phone, letter …); empty on the public forms.
+    var mediums: [Option] = []
 
     struct FieldMessage: Encodable, Sendable { var field: String; var message: String }
 
     enum CodingKeys: String, CodingKey {
-        case values, checked, errors, errorList, types, jurisdictions, categories, units, maxFiles, maxMB, presetUnit, presetUnitName, action, hasErrors
+        case values, checked, errors, errorList, types, jurisdictions, categories, units, maxFiles, maxMB, presetUnit, presetUnitName, action, hasErrors, mediums, staff
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -36,6 +38,7 @@ struct ReportFormView: Encodable, Sendable {
         try c.encode(categories, forKey: .categories); try c.encode(units, forKey: .units); try c.encode(maxFiles, forKey: .maxFiles)
         try c.encode(maxMB, forKey: .maxMB); try c.encodeIfPresent(presetUnit, forKey: .presetUnit)
         try c.encodeIfPresent(presetUnitName, forKey: .presetUnitName); try c.encode(action, forKey: .action); try c.encode(hasErrors, forKey: .hasErrors)
+        try c.encode(mediums, forKey: .mediums); try c.encode(!mediums.isEmpty, forKey: .staff)
     }
 }
 
@@ -55,6 +58,7 @@ struct ReportFormInput: Content {
     var email: String?
     var phone: String?
     var website: String?   // honeypot: people never see it, bots fill it
+    var medium: String?    // staff entry only
     var attachments: [File]?
 }
 

@@ -1,0 +1,39 @@
+import Foundation
+
+/// How pressing a deadline is, counted in the jurisdiction's working days (SPEC §5): what the officer queues sort
+/// by and show as "3 HK left", "due today" or "2 HK overdue".
+public struct Countdown: Sendable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        case onTrack = "on_track"
+        /// At most `soon` working days left (default 1: the "due soon" of SPEC §7).
+        case dueSoon = "due_soon"
+        case overdue
+    }
+
+    public var status: Status
+    /// Working days left until the due day (0: due today), or, when overdue, working days since the due day.
+    public var workingDays: Int
+
+    public init(status: Status, workingDays: Int) {
+        self.status = status; self.workingDays = workingDays
+    }
+
+    public init(due: Date, now: Date, calendar: WorkingCalendar, soon: Int = 1) {
+        let today = calendar.localDate(of: now)
+        let dueDay = calendar.localDate(of: due)
+        if now > due {
+            self.init(status: .overdue, workingDays: calendar.workingDaysBetween(dueDay, today))
+        } else {
+            let left = calendar.workingDaysBetween(today, dueDay)
+            self.init(status: left <= soon ? .dueSoon : .onTrack, workingDays: left)
+        }
+    }
+
+    /// Most urgent first: the longest overdue, then the least time left.
+    public var urgency: Int {
+        switch status {
+        case .overdue: return -1_000 - workingDays
+        case .dueSoon, .onTrack: return workingDays
+        }
+    }
+}

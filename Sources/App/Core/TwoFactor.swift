@@ -1,0 +1,77 @@
+import AduanCore
+import Foundation
+import Vapor
+
+/// Officers' second factor (issue 5): TOTP enrolment, recovery codes, and the check at sign-in.
+enum TwoFactor {
+    static let issuer = "Aduan"
+    static let recoveryCodeCount = 10
+
+    /// A new random TOTP secret (160 bits, base32 as authenticator apps expect).
+    static func newSecret() -> String { base32Encode([UInt8].random(count: 20)) }
+
+    /// The `otpauth://` URI an authenticator app reads from the enrolment QR code.
+    static func uri(secret: String, username: String, site: String) -> String {
+        let label = "\(issuer) \(site):\(username)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? username
+        return "otpauth://totp/\(label)?secret=\(secret)&issuer=\(issuer)&algorithm=SHA1&digits=6&period=30"
+    }
+
+    /// Ten one-time recovery codes like `7KQ2M-X9PJA` (50 random bits each) and the hashes to store.
+    static func newRecoveryCodes() -> (codes: [String], stored: String) {
+        let alphabet = TrackingID.alphabet
+        let codes = (0..<recoveryCodeCount).map { _ -> String in
+            let symbols = (0..<10).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] }
+            return String(symbols[0..<5]) + "-" + String(symbols[5..<10])
+        }
+        return (codes, codes.map { Secrets.sha256(normalise($0)) }.joined(separator: "|"))
+    }
+
+    static func normalise(_ code: String) -> String {
+        code.uppercased().filter { $0.isLetter || $0.isNumber }
+    }
+
+    /// Whether `code` is a fresh TOTP code or an unused recovery code for `user`; updates the user (last TOTP step,
+    /// consumed recovery code) but does not save it.
+    static func accept(_ code: String, for user: User, at now: Date) -> Bool {
+        guard let secret = user.totpSecret else { return true }
+        let trimmed = code.trimmingCharacters(in: .whitespaces)
+        if let step = TOTP.matchingStep(trimmed, secret: secret, at: now) {
+            guard step > (user.totpLastStep ?? -1) else { return false }
+            user.totpLastStep = step
+            return true
+        }
+        let hash = Secrets.sha256(normalise(trimmed))
+        var remaining = (user.recoveryCodes ?? "").split(separator: "|").map(String.init)
+        guard trimmed.count >= 10, let index = remaining.firstIndex(of: hash) else { return false }
+        remaining.remove(at: index)
+        user.recoveryCodes = remaining.joined(separator: "|")
+        return true
+    }
+
+    static func remainingRecoveryCodes(_ user: User) -> Int {
+        (user.recoveryCodes ?? "").split(separator: "|").count
+    }
+
+    /// Whether the sysadmin requires a second factor for any role the officer holds.
+    static func required(for officer: Officer, reference: ReferenceData) -> Bool {
+        officer.assignments.contains { reference.totpRequiredRoles.contains($0.role) }
+    }
+
+    static func base32Encode(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        var out = "", buffer = 0, bits = 0
+        for byte in bytes {
+            buffer = (buffer << 8) | Int(byte); bits += 8
+            while bits >= 5 { bits -= 5; out.append(alphabet[(buffer >> bits) & 31]) }
+        }
+        if bits > 0 { out.append(alphabet[(buffer << (5 - bits)) & 31]) }
+        return out
+    }
+}
+
+extension [UInt8] {
+    static func random(count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
+}
