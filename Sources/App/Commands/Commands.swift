@@ -66,7 +66,36 @@ struct WorkerCommand: AsyncCommand {
 
 struct UserGroup: AsyncCommandGroup {
     var help: String { "Manage officer accounts." }
-    var commands: [String: any AnyAsyncCommand] { ["create": UserCreateCommand()] }
+    var commands: [String: any AnyAsyncCommand] { ["create": UserCreateCommand(), "password": UserPasswordCommand()] }
+}
+
+/// For an officer who cannot use the e-mail reset (no SMTP, no address): sets a new password, clears a lock-out
+/// and ends every session and API token of the account.
+struct UserPasswordCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "username") var username: String?
+        @Option(name: "password", help: "at least 10 characters") var password: String?
+    }
+    var help: String { "Set an officer's password: --username U --password P (ends their sessions)" }
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let username = signature.username, let password = signature.password else {
+            throw AppError.badRequest("--username and --password are required")
+        }
+        guard password.count >= 10 else { throw AppError.invalid("the password needs at least 10 characters", field: "password") }
+        let app = context.application
+        try await Bootstrap.migrate(app)
+        guard let user = try await User.query(on: app.db).filter(\.$username == username).first() else {
+            throw AppError.notFound("no officer \(username)")
+        }
+        user.passwordHash = try await app.password.async.hash(password)
+        user.passwordChangedAt = app.clock.now
+        user.failedLogins = 0
+        user.lockedUntil = nil
+        try await user.update(on: app.writeDB)
+        try await Sessions.endOfficer(user.requireID(), on: app.writeDB)
+        try await AuditEntry(at: app.clock.now, actor: "cli", action: "password_set", complaintID: nil, detail: username).create(on: app.writeDB)
+        context.console.print("password of \(username) set; their sessions and API tokens have ended")
+    }
 }
 
 struct UserCreateCommand: AsyncCommand {

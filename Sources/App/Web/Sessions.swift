@@ -39,4 +39,12 @@ enum Sessions {
         response.cookies[cookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: "/")
         return response
     }
+
+    /// Ends every officer session and API session token of `user`, except the browser session whose cookie is `keeping`.
+    static func endOfficer(_ user: UUID, keeping token: String? = nil, on db: any Database) async throws {
+        let query = BrowserSession.query(on: db).filter(\.$kind == "officer").filter(\.$subjectID == user)
+        if let token { query.filter(\.$tokenHash != Secrets.sha256(token)) }
+        try await query.delete()
+        try await APIToken.query(on: db).filter(\.$user.$id == user).filter(\.$kind == "session").delete()
+    }
 }

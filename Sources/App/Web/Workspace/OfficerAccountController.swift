@@ -156,7 +156,7 @@ enum OfficerAccountController {
         user.passwordHash = try await req.password.async.hash(form.new!)
         user.passwordChangedAt = ws.now
         try await user.update(on: req.writeDB)
-        try await endSessions(of: user.id!, keeping: req.cookies[OfficerController.cookie]?.string, on: req.writeDB)
+        try await Sessions.endOfficer(user.id!, keeping: req.cookies[OfficerController.cookie]?.string, on: req.writeDB)
         try await audit(ws, "password_changed")
         return req.redirect(to: SiteURL.officerAccount.path + "?ok=password")
     }
@@ -172,18 +172,11 @@ enum OfficerAccountController {
     /// Ends every session and API token of the officer, this one included.
     static func signOutEverywhere(_ req: Request) async throws -> Response {
         let ws = try await Workspace.of(req)
-        try await endSessions(of: ws.principal.userID, keeping: nil, on: req.writeDB)
+        try await Sessions.endOfficer(ws.principal.userID, on: req.writeDB)
         try await audit(ws, "signed_out_everywhere")
         let response = req.redirect(to: SiteURL.officerSignIn.path + "?ok=everywhere")
         response.cookies[OfficerController.cookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: "/")
         return response
-    }
-
-    static func endSessions(of user: UUID, keeping token: String?, on db: any Database) async throws {
-        let query = BrowserSession.query(on: db).filter(\.$kind == "officer").filter(\.$subjectID == user)
-        if let token { query.filter(\.$tokenHash != Secrets.sha256(token)) }
-        try await query.delete()
-        try await APIToken.query(on: db).filter(\.$user.$id == user).filter(\.$kind == "session").delete()
     }
 
     static func audit(_ ws: Workspace, _ action: String) async throws {
@@ -278,7 +271,7 @@ enum OfficerAccountController {
             user.lockedUntil = nil
             try await user.update(on: db)
             try await PasswordReset.query(on: db).filter(\.$userID == reset.userID).filter(\.$usedAt == nil).set(\.$usedAt, to: now).update()
-            try await endSessions(of: reset.userID, keeping: nil, on: db)
+            try await Sessions.endOfficer(reset.userID, on: db)
             try await AuditEntry(at: now, actor: user.username, action: "password_reset", complaintID: nil, detail: req.clientAddress).create(on: db)
         }
         return req.redirect(to: SiteURL.officerSignIn.path + "?ok=reset")
