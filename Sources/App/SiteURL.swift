@@ -40,6 +40,7 @@ enum SiteURL {
     case officerBulk
     case officerInbox
     case officerTemplates
+    case officerWarnings
     case officerAccount
     case officerForgot
     case officerReset(String)
@@ -95,6 +96,7 @@ enum SiteURL {
         case .officerBulk: return "/petugas/massal"
         case .officerInbox: return "/petugas/kotak-masuk"
         case .officerTemplates: return "/petugas/templat"
+        case .officerWarnings: return "/petugas/teguran"
         case .officerAccount: return "/petugas/akun"
         case .officerForgot: return "/petugas/lupa-sandi"
         case .officerReset(let token): return "/petugas/atur-sandi/\(token)"

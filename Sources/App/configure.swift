@@ -43,6 +43,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M003_QRCodes())
     app.migrations.add(M004_APIKeys())
     app.migrations.add(M005_OfficerWorkspace())
+    app.migrations.add(M006_Warnings())
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601

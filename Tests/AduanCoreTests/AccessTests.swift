@@ -421,3 +421,26 @@ struct WhoMayReadTests {
         #expect(Access.canRead(Who.inspector63.officer!, walk.record, tree: F.tree))
     }
 }
+
+@Suite struct WarningAccessTests {
+    let tree = Fixture.tree
+
+    @Test func inspectorsWarnUnitsInTheirJurisdictionAndBelow() {
+        let province = Fixture.officer(.inspector, "63")
+        let kota = Fixture.officer(.inspector, "63.71")
+        #expect(Access.canWarn("63/dinkes", province, tree: tree) && Access.canWarn("63.71/dinkes", province, tree: tree))
+        #expect(Access.canWarn("63.71/dinkes", kota, tree: tree) && !Access.canWarn("63/dinkes", kota, tree: tree))
+        #expect(!Access.canWarn("63/dinkes", Fixture.officer(.coordinator, "63"), tree: tree))
+        #expect(!Access.canWarn("63/unknown", province, tree: tree))
+    }
+
+    @Test func theUnitHeadAcknowledgesAndLiaisonsRead() {
+        let head = Fixture.officer(.unit_head, "63/dinkes")
+        #expect(Access.canAcknowledgeWarning(to: "63/dinkes", head, tree: tree))
+        #expect(Access.canAcknowledgeWarning(to: "63/rsud-ulin", head, tree: tree), "a sub-unit's warning reaches the agency head")
+        #expect(!Access.canAcknowledgeWarning(to: "63/dpupr", head, tree: tree))
+        let liaison = Fixture.officer(.liaison, "63/dinkes")
+        #expect(Access.canReadWarnings(of: "63/dinkes", liaison, tree: tree) && !Access.canAcknowledgeWarning(to: "63/dinkes", liaison, tree: tree))
+        #expect(!Access.canReadWarnings(of: "63/dpupr", liaison, tree: tree))
+    }
+}

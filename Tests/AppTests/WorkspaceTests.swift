@@ -261,6 +261,7 @@ struct WorkspaceJourneyTests {
             _ = try await app.createOfficer("dinkes", .liaison, "63/dinkes")
             _ = try await app.createOfficer("kadinkes", .unit_head, "63/dinkes")
             _ = try await app.createOfficer("admin", .sysadmin, "63")
+            _ = try await app.createOfficer("irban", .inspector, "63")
             let id = try await app.submit([:]).tracking_id
             let dup = try await app.submit([:]).tracking_id
             _ = try await app.act(koordToken, id, "verify", ["unit": "63/dinkes"])
@@ -268,7 +269,8 @@ struct WorkspaceJourneyTests {
                 for (user, paths) in [("koord", ["/petugas", "/petugas/aduan", "/petugas/aduan?state=baru&q=jalan&terlambat=1", "/petugas/aduan/\(dup)",
                                                  "/petugas/aduan/\(id)", "/petugas/kotak-masuk", "/petugas/templat", "/petugas/akun", "/petugas/aduan/baru"]),
                                       ("dinkes", ["/petugas", "/petugas/aduan/\(id)", "/petugas/kotak-masuk", "/petugas/templat"]),
-                                      ("kadinkes", ["/petugas", "/petugas/aduan/\(id)"]),
+                                      ("kadinkes", ["/petugas", "/petugas/aduan/\(id)", "/petugas/teguran"]),
+                                      ("irban", ["/petugas", "/petugas/aduan/\(id)", "/petugas/teguran"]),
                                       ("admin", ["/petugas", "/petugas/akun"])] {
                     let browser = try await Browser.officer(app, user)
                     try await browser.get("/bahasa/\(lang)?next=/petugas")
@@ -287,6 +289,61 @@ struct WorkspaceJourneyTests {
                 }
                 #expect(try await visitor.get("/petugas/atur-sandi/nope").0 == .notFound)
             }
+        }
+    }
+}
+
+@Suite("Warnings (teguran): the inspectorate warns a unit, its head acknowledges")
+struct WarningTests {
+    @Test("issued from a complaint, shown on the unit head's home and inbox, acknowledged once; others are refused")
+    func warningJourney() async throws {
+        try await TestHarness.withApp { app in
+            let koordToken = try await app.createOfficer("koord", .coordinator, "63")
+            _ = try await app.createOfficer("irprov", .inspector, "63")
+            _ = try await app.createOfficer("irkota", .inspector, "63.71")
+            _ = try await app.createOfficer("kadinkes", .unit_head, "63/dinkes")
+            _ = try await app.createOfficer("kapupr", .unit_head, "63/dpupr")
+            _ = try await app.createOfficer("dinkes", .liaison, "63/dinkes")
+            let id = try await app.submit([:]).tracking_id
+            _ = try await app.act(koordToken, id, "verify", ["unit": "63/dinkes"])
+
+            let inspector = try await Browser.officer(app, "irprov")
+            var (_, page) = try await inspector.get("/petugas/aduan/\(id)")
+            #expect(page.contains("id=\"form-warn\"") && page.contains("/aksi/flag_supervision"))
+            #expect(try await inspector.post("/petugas/teguran", ["unit": "63/dinkes", "complaint": id, "text": "pendek"]).0 == .unprocessableEntity)
+            #expect(try await UnitWarning.query(on: app.db).count() == 0)
+            #expect(try await inspector.post("/petugas/teguran", ["unit": "63/dinkes", "complaint": id,
+                                                                  "text": "Tindak lanjut aduan ini terlambat; mohon segera diselesaikan."]).2 == "/petugas/teguran?ok=issued")
+            // A kabupaten/kota inspector cannot warn a provincial unit.
+            let kota = try await Browser.officer(app, "irkota")
+            try await kota.get("/petugas/teguran")
+            #expect(try await kota.post("/petugas/teguran", ["unit": "63/dinkes", "text": "Teguran dari luar wewenang."]).0 == .forbidden)
+            let warning = try #require(try await UnitWarning.query(on: app.db).first())
+            #expect(warning.complaintID == (try await app.complaint(id)).id)
+
+            let head = try await Browser.officer(app, "kadinkes")
+            (_, page) = try await head.get("/petugas")
+            #expect(page.contains("Teguran yang harus ditanggapi") && page.contains("terlambat; mohon segera"))
+            (_, page) = try await head.get("/petugas/kotak-masuk")
+            #expect(page.contains("Teguran yang harus ditanggapi"))
+            // The liaison reads it but cannot answer; another unit's head does not see it.
+            let liaison = try await Browser.officer(app, "dinkes")
+            (_, page) = try await liaison.get("/petugas/teguran")
+            #expect(page.contains("terlambat; mohon segera") && !page.contains("/terima"))
+            #expect(try await liaison.post("/petugas/teguran/\(warning.id!)/terima", ["response": "Saya jawab sebagai penghubung."]).0 == .forbidden)
+            let other = try await Browser.officer(app, "kapupr")
+            (_, page) = try await other.get("/petugas/teguran")
+            #expect(!page.contains("terlambat; mohon segera"))
+            #expect(try await other.post("/petugas/teguran/\(warning.id!)/terima", ["response": "Bukan unit saya tapi saya jawab."]).0 == .notFound)
+
+            try await head.get("/petugas/teguran")
+            #expect(try await head.post("/petugas/teguran/\(warning.id!)/terima", ["response": "x"]).0 == .unprocessableEntity)
+            #expect(try await head.post("/petugas/teguran/\(warning.id!)/terima", ["response": "Petugas ditambah; selesai pekan ini."]).2 == "/petugas/teguran?ok=acknowledged")
+            #expect(try await head.post("/petugas/teguran/\(warning.id!)/terima", ["response": "Jawaban kedua tidak boleh."]).0 == .conflict)
+            let done = try #require(try await UnitWarning.find(warning.id, on: app.db))
+            #expect(done.acknowledgedBy == "kadinkes" && done.response == "Petugas ditambah; selesai pekan ini.")
+            (_, page) = try await inspector.get("/petugas/teguran")
+            #expect(page.contains("Sudah ditanggapi") && page.contains("Petugas ditambah"))
         }
     }
 }

@@ -116,3 +116,32 @@ public enum Access {
         }
     }
 }
+
+extension Access {
+    /// Who may issue a formal warning (teguran) to a unit: an inspector whose jurisdiction covers the unit's
+    /// (the province's inspectorate covers every kabupaten/kota; SPEC §1, §4).
+    public static func canWarn(_ unit: String, _ officer: Officer, tree: OrgTree) -> Bool {
+        guard let jurisdiction = tree.units[unit]?.jurisdiction else { return false }
+        return officer.scopes(for: .inspector).contains { scope in
+            if case .jurisdiction(let code) = scope { return tree.jurisdictionSubtree(code).contains(jurisdiction) }
+            return false
+        }
+    }
+
+    /// Who must acknowledge a warning to a unit: the head of that unit (or of a unit above it).
+    public static func canAcknowledgeWarning(to unit: String, _ officer: Officer, tree: OrgTree) -> Bool {
+        officer.scopes(for: .unit_head).contains { scope in
+            if case .unit(let id) = scope { return tree.unitSubtree(id).contains(unit) }
+            return false
+        }
+    }
+
+    /// Who may read a unit's warnings: those who may issue or acknowledge them, and the unit's liaisons.
+    public static func canReadWarnings(of unit: String, _ officer: Officer, tree: OrgTree) -> Bool {
+        if canWarn(unit, officer, tree: tree) || canAcknowledgeWarning(to: unit, officer, tree: tree) { return true }
+        return officer.scopes(for: .liaison).contains { scope in
+            if case .unit(let id) = scope { return tree.unitSubtree(id).contains(unit) }
+            return false
+        }
+    }
+}

@@ -24,6 +24,7 @@ struct OfficerNav: Encodable, Sendable {
     var queue: Bool
     var intake: Bool
     var templates: Bool
+    var warnings: Bool
     var qr: Bool
     var admin: Bool
     /// Two-factor enrolment is pending: only the account page and sign-out are offered.
@@ -33,12 +34,13 @@ struct OfficerNav: Encodable, Sendable {
         guard req.url.path.hasPrefix("/petugas"), let principal = req.auth.get(OfficerPrincipal.self) else { return nil }
         let roles = Set(principal.officer.assignments.map(\.role))
         if principal.mustEnrolTwoFactor {
-            return OfficerNav(username: principal.username, unread: 0, queue: false, intake: false, templates: false, qr: false,
+            return OfficerNav(username: principal.username, unread: 0, queue: false, intake: false, templates: false, warnings: false, qr: false,
                               admin: false, restricted: true)
         }
         return OfficerNav(username: principal.username, unread: try await InboxController.unreadCount(req, principal: principal),
                           queue: !roles.subtracting([.sysadmin]).isEmpty, intake: roles.contains(.coordinator),
                           templates: !roles.isDisjoint(with: [.coordinator, .liaison, .unit_head]),
+                          warnings: !roles.isDisjoint(with: [.inspector, .liaison, .unit_head]),
                           qr: !roles.isDisjoint(with: [.coordinator, .sysadmin, .liaison, .unit_head]),
                           admin: roles.contains(.sysadmin), restricted: false)
     }

@@ -71,6 +71,9 @@ enum CaseController {
         var note: Bool
         var templates: [Choice]
         var prefill: String
+        /// The unit an inspector may warn from this page (the handling unit), if any.
+        var warnUnit: String?
+        var warnUnitName: String?
         var any: Bool
     }
 
@@ -205,6 +208,7 @@ enum CaseController {
             templates = list.map { Choice(value: "\($0.id!)", label: $0.title, selected: $0.id == chosen) }
             prefill = list.first { $0.id == chosen }?.body ?? ""
         }
+        let warnUnit = c.unitID.flatMap { Access.canWarn($0, ws.officer, tree: tree) ? $0 : nil }
         let forms = Forms(
             verify: can.contains(.verify) && c.dispositionCount == 0, redispose: can.contains(.redispose),
             suggestions: suggestions, units: units, categories: categories, classes: classes,
@@ -219,7 +223,8 @@ enum CaseController {
             returnToCoordinator: can.contains(.return), requestExtension: can.contains(.request_extension),
             maxExtension: ws.reference.policy.maxExtensionDays, flagSupervision: can.contains(.flag_supervision),
             note: can.contains(.note), templates: templates, prefill: prefill,
-            any: !can.subtracting([.note]).isEmpty)
+            warnUnit: warnUnit, warnUnitName: ws.unitName(warnUnit),
+            any: !can.subtracting([.note]).isEmpty || warnUnit != nil)
         return forms
     }
 

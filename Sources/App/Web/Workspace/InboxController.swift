@@ -31,6 +31,7 @@ enum InboxController {
         /// Overdue, then due soon.
         var sections: [CaseSection]
         var unread: Int
+        var warnings: [WarningsController.Row]
     }
 
     /// New hand-offs to this officer since `since`, newest first.
@@ -73,7 +74,8 @@ enum InboxController {
         let view = InboxView(news: news, hasNews: !news.isEmpty,
                              sections: [CaseSection(id: "terlambat", title: req.text("inbox_overdue"), hint: req.text("inbox_overdue_hint"), rows: overdue, bulk: false),
                                         CaseSection(id: "segera", title: req.text("inbox_due_soon"), hint: req.text("inbox_due_soon_hint"), rows: dueSoon, bulk: false)],
-                             unread: news.filter(\.unread).count)
+                             unread: news.filter(\.unread).count,
+                             warnings: try await WarningsController.rows(WarningsController.pending(ws), ws))
         return try await req.page("officer_inbox", title: "inbox_title", view)
     }
 

@@ -13,6 +13,8 @@ enum QueueController {
         var sections: [CaseSection]
         var units: [UnitFigures]
         var hasUnits: Bool
+        /// Warnings (teguran) the unit head must acknowledge.
+        var warnings: [WarningsController.Row]
         var bulkUnits: [Choice]
         var archiveReasons: [Choice]
         var canEnter: Bool
@@ -103,13 +105,14 @@ enum QueueController {
             .filter { $0.active && coordinatorJurisdictions.contains($0.jurisdiction) && $0.kind != .coordinator }
             .sorted { ($0.jurisdiction, $0.name) < ($1.jurisdiction, $1.name) }
             .map { Choice(value: $0.id, label: $0.name) }
+        let warnings = ws.holds(.unit_head) ? try await WarningsController.rows(WarningsController.pending(ws), ws) : []
         let done = req.query[Int.self, at: "ok"].map { n in
             req.text("ws_bulk_done", ["n": "\(n)", "refused": "\(req.query[Int.self, at: "refused"] ?? 0)"])
         }
         let view = HomeView(
             displayName: user?.displayName ?? ws.principal.username,
             roles: ws.officer.assignments.map { "\(req.text("role_\($0.role.rawValue)")) · \(scopeName($0.scope, ws))" },
-            sections: sections, units: figures, hasUnits: !figures.isEmpty, bulkUnits: bulkUnits,
+            sections: sections, units: figures, hasUnits: !figures.isEmpty, warnings: warnings, bulkUnits: bulkUnits,
             archiveReasons: ArchiveReason.allCases.filter { $0 != .duplikat }.map { Choice(value: $0.rawValue, label: req.text("stats_reason_\($0.rawValue)")) },
             canEnter: !coordinatorJurisdictions.isEmpty,
             isSysadminOnly: ws.officer.assignments.allSatisfy { $0.role == .sysadmin },
