@@ -42,6 +42,8 @@ struct Worker: Sendable {
 
     struct Report: Sendable, Equatable {
         var closed = 0, archived = 0, escalated = 0, delivered = 0, failed = 0
+        /// Forwarded complaints whose SP4N-LAPOR! status changed (Interop/LaporStatusSync.swift).
+        var synced = 0
     }
 
     /// One sweep over everything that is due now.
@@ -68,6 +70,7 @@ struct Worker: Sendable {
 
         let (delivered, failed) = try await deliverOutbox()
         report.delivered = delivered; report.failed = failed
+        report.synced = await LaporStatusSync(app: app).sweep()
         try await updateGauges(now: now)
         return report
     }
@@ -177,7 +180,7 @@ final class WorkerLifecycle: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
 
     func didBootAsync(_ app: Application) async throws {
-        let worker = Worker(app: app, transport: try MailSettings.transport(for: app))
+        let worker = Worker(app: app, transport: try MailSettings.transport(for: app).routingNationalBridge(app))
         let interval = app.settings.workerInterval
         task = Task { await worker.loop(interval: interval) }
     }

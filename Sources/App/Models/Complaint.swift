@@ -64,6 +64,10 @@ final class Complaint: Model, @unchecked Sendable {
     @OptionalField(key: "merged_into") var mergedInto: String?
     @OptionalField(key: "external_destination") var externalDestination: String?
     @OptionalField(key: "external_ref") var externalRef: String?
+    @OptionalField(key: "external_status") var externalStatus: String?
+    @OptionalField(key: "external_status_at") var externalStatusAt: Date?
+    /// SP4N-LAPOR! tracking number of an imported complaint; unique, so importing an export twice adds nothing.
+    @OptionalField(key: "lapor_id") var laporID: String?
     @Field(key: "escalation_level") var escalationLevel: Int
     @OptionalField(key: "closed_at") var closedAt: Date?
     @Field(key: "event_count") var eventCount: Int
@@ -100,6 +104,7 @@ final class Complaint: Model, @unchecked Sendable {
         r.dispositionCount = dispositionCount; r.reopenCount = reopenCount; r.rating = rating
         r.archiveReason = archiveReason.flatMap(ArchiveReason.init(rawValue:))
         r.mergedInto = mergedInto; r.externalDestination = externalDestination; r.externalRef = externalRef
+        r.externalStatus = externalStatus; r.externalStatusAt = externalStatusAt; r.laporID = laporID
         r.escalationLevel = escalationLevel; r.closedAt = closedAt; r.eventCount = eventCount
         return r
     }
@@ -111,7 +116,7 @@ final class Complaint: Model, @unchecked Sendable {
          ("qr_code", SQLBind(qrCode)), ("language", SQLBind(language)), ("reporter_sealed", SQLBind(reporterSealed)),
          ("reporter_email_hash", SQLBind(reporterEmailHash)), ("reporter_phone_hash", SQLBind(reporterPhoneHash)),
          ("secret_hash", SQLBind(secretHash)), ("pin_hash", SQLBind(pinHash)), ("secret_failures", SQLBind(secretFailures)),
-         ("reporter_account_id", SQLBind(reporterAccountID)), ("submitted_at", SQLBind(submittedAt))]
+         ("reporter_account_id", SQLBind(reporterAccountID)), ("submitted_at", SQLBind(submittedAt)), ("lapor_id", SQLBind(laporID))]
     }
 
     /// Columns of the lifecycle projection, rewritten by every transition.
@@ -128,6 +133,7 @@ final class Complaint: Model, @unchecked Sendable {
          ("extension_used", SQLBind(extensionUsed)), ("disposition_count", SQLBind(dispositionCount)), ("reopen_count", SQLBind(reopenCount)),
          ("rating", SQLBind(rating)), ("archive_reason", SQLBind(archiveReason)), ("merged_into", SQLBind(mergedInto)),
          ("external_destination", SQLBind(externalDestination)), ("external_ref", SQLBind(externalRef)),
+         ("external_status", SQLBind(externalStatus)), ("external_status_at", SQLBind(externalStatusAt)),
          ("escalation_level", SQLBind(escalationLevel)), ("closed_at", SQLBind(closedAt)), ("event_count", SQLBind(eventCount)),
          ("head_hash", SQLBind(headHash))]
     }
@@ -148,6 +154,7 @@ final class Complaint: Model, @unchecked Sendable {
         dispositionCount = r.dispositionCount; reopenCount = r.reopenCount; rating = r.rating
         archiveReason = r.archiveReason?.rawValue; mergedInto = r.mergedInto
         externalDestination = r.externalDestination; externalRef = r.externalRef
+        externalStatus = r.externalStatus; externalStatusAt = r.externalStatusAt; laporID = r.laporID
         escalationLevel = r.escalationLevel; closedAt = r.closedAt; eventCount = r.eventCount
     }
 }
