@@ -10,7 +10,9 @@ import ZIPFoundation
 
 /// Export of complaints as CSV and XLSX: scoped to the officer, the listing's filters, streamed in pages, no
 /// reporter for anonymous complaints.
-@Suite("Complaint export")
+// Serialized: each test holds a database (and on PostgreSQL a pool of connections); the whole suite in parallel
+// with the others would exceed a default max_connections of 100.
+@Suite("Complaint export", .serialized)
 struct ExportTests {
     func download(_ app: Application, _ path: String, token: String?) async throws -> (HTTPStatus, HTTPHeaders, Data) {
         var headers: HTTPHeaders = [:]

@@ -9,7 +9,9 @@ import VaporTesting
 
 /// The SP4N-LAPOR! bridge against a local server that plays the national system (FakeLapor): forwards go through
 /// the outbox, are retried with backoff, carry one Idempotency-Key however often they are sent, and are recorded once.
-@Suite("SP4N-LAPOR! bridge")
+// Serialized: each test holds a database (and on PostgreSQL a pool of connections); the whole suite in parallel
+// with the others would exceed a default max_connections of 100.
+@Suite("SP4N-LAPOR! bridge", .serialized)
 struct LaporBridgeTests {
     let start = Date(timeIntervalSince1970: 1_775_005_200) // Wednesday 2026-04-01 09:00 WITA
 

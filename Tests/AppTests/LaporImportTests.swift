@@ -9,7 +9,9 @@ import VaporTesting
 
 /// Import of SP4N-LAPOR! admin exports (Fixtures/, written by Fixtures/make_fixtures.py): CSV and XLSX read the
 /// same, every row becomes one `submit` event, a second import changes nothing, bad rows change nothing.
-@Suite("SP4N-LAPOR! import")
+// Serialized: each test holds a database (and on PostgreSQL a pool of connections); the whole suite in parallel
+// with the others would exceed a default max_connections of 100.
+@Suite("SP4N-LAPOR! import", .serialized)
 struct LaporImportTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     static func fixture(_ name: String) throws -> Data { try Data(contentsOf: fixtures.appendingPathComponent(name)) }

@@ -93,6 +93,7 @@ enum ExportController {
                                  detail: "complaints.\(format.rawValue)?\(req.url.query ?? "")".prefix(2_000).description).create(on: req.writeDB)
             let query: @Sendable () -> QueryBuilder<Complaint> = {
                 let q = ScopedComplaints.query(for: officer, reference: reference, on: app.db)
+                // The same filters on the same inputs as the probe above, which threw if they were bad.
                 try? ListingController.filter(q, by: p, reference: reference, now: now, usesSQLite: usesSQLite)
                 return q
             }
