@@ -55,6 +55,8 @@ func routes(_ app: Application) throws {
     web.get("t", ":id", "lampiran", ":attachment", use: TrackingController.attachment)
     web.post("t", ":id", "pin", use: TrackingController.unlock)
     web.post("t", ":id", "keluar", use: TrackingController.forget)
+    web.get("berhenti", ":id", ":channel", use: UnsubscribeController.show)
+    web.post("berhenti", ":id", ":channel", use: UnsubscribeController.confirm)
     web.get("akun", use: AccountController.mine)
     web.get("akun", "daftar", use: AccountController.signUpForm)
     web.post("akun", "daftar", use: AccountController.signUp)

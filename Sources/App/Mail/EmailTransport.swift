@@ -16,21 +16,24 @@ struct EmailTransport: MessageTransport {
         self.client = SMTPClient(configuration: settings.client, group: app.eventLoopGroup)
     }
 
-    struct Payload: Decodable {
-        var tracking_id: String
-        var kind: String?
-        var language: String?
+    func deliver(_ message: OutboxSnapshot) async throws -> String? {
+        guard let mail = try await compose(message) else { return "skipped: no e-mail recipient" }
+        do {
+            try await client.send(mail)
+        } catch SMTPError.rejected(let code, let text) where (500..<600).contains(code) {
+            // 5xx is the server's final word (unknown mailbox, policy): retrying cannot help.
+            throw DeliveryError.permanent("SMTP \(code) \(text)")
+        }
+        return "accepted for \(mail.to.count) recipient(s)"
     }
 
-    func deliver(_ message: OutboxSnapshot) async throws {
-        guard let mail = try await compose(message) else { return }
-        try await client.send(mail)
-    }
-
-    /// The message to send, or nil when the audience has nobody with an e-mail address (logged, not retried).
+    /// The message to send, or nil when the audience has nobody with an e-mail address, or the reporter stopped
+    /// e-mails about this complaint (logged, not retried).
     func compose(_ message: OutboxSnapshot) async throws -> MailMessage? {
         if message.kind == PasswordResetMail.kind { return try await passwordReset(message) }
-        let payload = try JSONDecoder().decode(Payload.self, from: Data(message.payload.utf8))
+        let payload = try JSONDecoder().decode(NotificationPayload.self, from: Data(message.payload.utf8))
+        let officer = message.audience != "reporter"
+        if !officer, let complaint = try await ComplaintStore.find(payload.tracking_id, on: app.db), !complaint.notifyEmail { return nil }
         let recipients = try await recipients(of: message.audience, trackingID: payload.tracking_id)
         guard !recipients.isEmpty else {
             app.logger.info("notification has no e-mail recipient", metadata: [
@@ -38,12 +41,12 @@ struct EmailTransport: MessageTransport {
             ])
             return nil
         }
-        let officer = message.audience != "reporter"
         // Officers work in Indonesian; the reporter reads the language they submitted in.
         let language = officer ? "id" : (payload.language ?? "id")
-        let path = officer ? SiteURL.officerComplaint(payload.tracking_id).path : SiteURL.publicComplaint(payload.tracking_id).path
-        let rendered = MailTemplates.render(kind: payload.kind ?? message.kind, language: language, trackingID: payload.tracking_id,
-                                            link: app.settings.baseURL + path, officer: officer)
+        let link = officer ? NotificationLinks.officer(payload.tracking_id, app: app) : NotificationLinks.reporter(payload, app: app)
+        let wording = try await MessageWording.wording(kind: payload.kind ?? message.kind, language: language, on: app.db)
+        let rendered = MailTemplates.render(wording, language: language, trackingID: payload.tracking_id, link: link, officer: officer,
+                                            unsubscribe: officer ? nil : NotificationLinks.unsubscribe(payload.tracking_id, channel: "email", app: app))
         return MailMessage(from: settings.from, to: recipients, subject: rendered.subject, text: rendered.text, html: rendered.html,
                            date: app.clock.now, idempotencyKey: message.idempotencyKey)
     }

@@ -221,6 +221,7 @@ enum OfficerAccountController {
                 message.audience = "user:\(user.id!.uuidString.lowercased())"
                 message.complaintID = nil
                 message.payload = payload
+                message.channel = "email"
                 message.status = "pending"
                 message.attempts = 0
                 message.nextAttemptAt = now
