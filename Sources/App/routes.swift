@@ -103,6 +103,10 @@ func routes(_ app: Application) throws {
     officer.post("qr", use: OfficerController.qrCreate)
     officer.post("qr", ":code", "rotate", use: OfficerController.qrAction("rotate"))
     officer.post("qr", ":code", "deactivate", use: OfficerController.qrAction("deactivate"))
+
+    // The sysadmin's pages (/petugas/admin/…): organisation, users, categories, calendars, settings.
+    AdminController.register(officer)
+
     for action in [SiteURL.TrackAction.balas, .konfirmasi, .sanggah, .nilai] {
         web.post("t", ":id", PathComponent(stringLiteral: action.rawValue), use: TrackingController.reporterAction(action))
     }
