@@ -29,6 +29,27 @@ public struct Policy: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// A stored policy written by an older version lacks the fields added since: those keep their defaults
+    /// instead of the whole policy falling back to the defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Policy()
+        verificationDays = try c.decodeIfPresent(Int.self, forKey: .verificationDays) ?? d.verificationDays
+        responseDays = try c.decodeIfPresent(Int.self, forKey: .responseDays) ?? d.responseDays
+        infoReplyDays = try c.decodeIfPresent(Int.self, forKey: .infoReplyDays) ?? d.infoReplyDays
+        reporterWindowDays = try c.decodeIfPresent(Int.self, forKey: .reporterWindowDays) ?? d.reporterWindowDays
+        maxExtensionDays = try c.decodeIfPresent(Int.self, forKey: .maxExtensionDays) ?? d.maxExtensionDays
+        resolutionDays = d.resolutionDays.merging(try c.decodeIfPresent([String: Int].self, forKey: .resolutionDays) ?? [:]) { _, stored in stored }
+        defaultResolutionClass = try c.decodeIfPresent(ResolutionClass.self, forKey: .defaultResolutionClass) ?? d.defaultResolutionClass
+        escalateToCoordinatorAfterDays = try c.decodeIfPresent(Int.self, forKey: .escalateToCoordinatorAfterDays) ?? d.escalateToCoordinatorAfterDays
+        escalateToInspectorateAfterDays = try c.decodeIfPresent(Int.self, forKey: .escalateToInspectorateAfterDays) ?? d.escalateToInspectorateAfterDays
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case verificationDays, responseDays, infoReplyDays, reporterWindowDays, maxExtensionDays, resolutionDays
+        case defaultResolutionClass, escalateToCoordinatorAfterDays, escalateToInspectorateAfterDays
+    }
+
     public func days(for resolutionClass: ResolutionClass) -> Int {
         resolutionDays[resolutionClass.rawValue] ?? 14
     }
