@@ -55,6 +55,8 @@ private func snapshot(_ app: Application) async throws -> String {
     for d in try await CategoryDefault.query(on: db).sort(\.$id).all() { lines.append("default \(d.categoryCode) \(d.jurisdictionCode) \(d.unitID)") }
     for h in try await Holiday.query(on: db).sort(\.$id).all() { lines.append("holiday \(h.jurisdictionCode ?? "-") \(h.date) \(h.name) \(h.kind)") }
     for s in try await Setting.query(on: db).sort(\.$id).all() { lines.append("setting \(s.id!) \(s.value)") }
+    for m in try await MessageTemplate.query(on: db).sort(\.$id).all() { lines.append("template \(m.id!) \(m.subject) \(m.body)") }
+    for o in try await OutboxMessage.query(on: db).sort(\.$id).all() { lines.append("outbox \(o.id!) \(o.status) \(o.attempts)") }
     lines.append("audit \(try await AuditEntry.query(on: db).count())")
     return lines.joined(separator: "\n")
 }
@@ -111,6 +113,13 @@ private func routes(in j: String, unit: String, user: String, roleID: Int, holid
         Route(method: .GET, path: "/petugas/admin/pengaturan"),
         Route(method: .POST, path: "/petugas/admin/pengaturan/tenggat", form: policy),
         Route(method: .POST, path: "/petugas/admin/pengaturan/keamanan", form: ["role_sysadmin": "1"]),
+        Route(method: .GET, path: "/petugas/admin/pesan"),
+        Route(method: .POST, path: "/petugas/admin/pesan/uji", form: ["to": "uji@example.org"]),
+        Route(method: .POST, path: "/petugas/admin/pesan/ulang-semua"),
+        Route(method: .POST, path: "/petugas/admin/pesan/1/ulang"),
+        Route(method: .GET, path: "/petugas/admin/pesan/templat/received/id"),
+        Route(method: .POST, path: "/petugas/admin/pesan/templat/received/id", form: ["subject": "Diubah {id}", "body": "Isi diubah {id}"]),
+        Route(method: .POST, path: "/petugas/admin/pesan/templat/received/id/asli"),
     ]
 }
 
@@ -169,7 +178,7 @@ extension AdminPages {
                 let setup = try await Installation.make(app)
                 let exercised = (landingRoutes + setup.province).map { ($0.method, $0.path.split(separator: "?")[0].split(separator: "/").map(String.init)) }
                 let registered = app.routes.all.filter { $0.path.count >= 2 && $0.path[0].description == "petugas" && $0.path[1].description == "admin" }
-                #expect(registered.count == 28)
+                #expect(registered.count == 35)
                 for route in registered {
                     let pattern = route.path.map(\.description)
                     let covered = exercised.contains { method, segments in

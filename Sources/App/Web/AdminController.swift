@@ -40,6 +40,14 @@ enum AdminController {
         admin.get("pengaturan", use: guarded(settings))
         admin.post("pengaturan", "tenggat", use: guarded(savePolicy))
         admin.post("pengaturan", "keamanan", use: guarded(saveSecurity))
+
+        admin.get("pesan", use: guarded(messages))
+        admin.post("pesan", "uji", use: guarded(testMail))
+        admin.post("pesan", "ulang-semua", use: guarded(retryMessages(all: true)))
+        admin.post("pesan", ":message_id", "ulang", use: guarded(retryMessages(all: false)))
+        admin.get("pesan", "templat", ":kind", ":lang", use: guarded(messageTemplate))
+        admin.post("pesan", "templat", ":kind", ":lang", use: guarded(saveMessageTemplate))
+        admin.post("pesan", "templat", ":kind", ":lang", "asli", use: guarded(resetMessageTemplate))
     }
 
     // MARK: Who may come in
@@ -91,7 +99,7 @@ enum AdminController {
 
     /// The parts of the administration, in the order of the navigation.
     enum Section: String, CaseIterable {
-        case home, organisation, users, categories, calendar, settings
+        case home, organisation, users, categories, calendar, settings, messages
 
         var path: String {
             switch self {
@@ -101,13 +109,14 @@ enum AdminController {
             case .categories: return SiteURL.Admin.categories(nil).path
             case .calendar: return SiteURL.Admin.calendar(nil).path
             case .settings: return SiteURL.Admin.settings.path
+            case .messages: return SiteURL.Admin.messages.path
             }
         }
     }
 
     /// The sections this administrator may open: settings are installation-wide.
     static func sections(_ ctx: Context) -> [Section] {
-        Section.allCases.filter { $0 != .settings || ctx.scope.isInstallationWide }
+        Section.allCases.filter { ($0 != .settings && $0 != .messages) || ctx.scope.isInstallationWide }
     }
 
     static func nav(_ req: Request, _ ctx: Context, _ here: Section) -> [NavLink] {
@@ -222,6 +231,12 @@ extension SiteURL {
         case settings
         case policy
         case security
+        case messages
+        case testMail
+        case retryAllMessages
+        case retryMessage(Int)
+        case messageTemplate(String, String)
+        case resetMessageTemplate(String, String)
 
         var path: String {
             let root = "/petugas/admin"
@@ -245,6 +260,12 @@ extension SiteURL {
             case .settings: return root + "/pengaturan"
             case .policy: return root + "/pengaturan/tenggat"
             case .security: return root + "/pengaturan/keamanan"
+            case .messages: return root + "/pesan"
+            case .testMail: return root + "/pesan/uji"
+            case .retryAllMessages: return root + "/pesan/ulang-semua"
+            case .retryMessage(let id): return root + "/pesan/\(id)/ulang"
+            case .messageTemplate(let kind, let lang): return root + "/pesan/templat/\(kind)/\(lang)"
+            case .resetMessageTemplate(let kind, let lang): return root + "/pesan/templat/\(kind)/\(lang)/asli"
             }
         }
     }

@@ -69,3 +69,10 @@ extension Request {
         application.catalog.text(key, language, values)
     }
 }
+
+/// File sizes as people read them: "820 KB", "2.4 MB".
+enum ByteSize {
+    static func text(_ bytes: Int) -> String {
+        bytes < 1_048_576 ? "\(max(1, (bytes + 1023) / 1024)) KB" : String(format: "%.1f MB", Double(bytes) / 1_048_576)
+    }
+}

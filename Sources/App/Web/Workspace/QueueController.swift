@@ -108,7 +108,7 @@ enum QueueController {
         let warnings = ws.holds(.unit_head) ? try await WarningsController.rows(WarningsController.pending(ws), ws) : []
         let done = req.query[Int.self, at: "ok"].map { n in
             req.text("ws_bulk_done", ["n": "\(n)", "refused": "\(req.query[Int.self, at: "refused"] ?? 0)"])
-        }
+        } ?? req.query[String.self, at: "selesai"].flatMap(Action.init(rawValue:)).map { req.text("ws_done_\($0.rawValue)") }
         let view = HomeView(
             displayName: user?.displayName ?? ws.principal.username,
             roles: ws.officer.assignments.map { "\(req.text("role_\($0.role.rawValue)")) · \(scopeName($0.scope, ws))" },
