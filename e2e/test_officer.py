@@ -562,8 +562,11 @@ def test_officer_totp_enrolment_and_sign_in(person, officers, tmp_path):
     label = unquote(uri.path).lstrip("/")
     assert label.endswith(f":{user}") and label.startswith("Aduan"), f"the URI's label does not name the issuer and the officer: {label!r}"
     assert params.get("secret") == secret, f"the QR code's secret {params.get('secret')!r} is not the one shown ({secret})"
+    # The issuer names the installation ("Aduan <host>") and matches the label's issuer part, as the apps expect.
+    issuer, _, account = label.partition(":")
+    assert account == user and ":" not in issuer, f"the label must have one colon, between issuer and account: {label!r}"
     assert (params.get("issuer"), params.get("algorithm", "SHA1"), params.get("digits", "6"), params.get("period", "30")) == \
-        ("Aduan", "SHA1", "6", "30"), f"unexpected otpauth parameters: {params}"
+        (issuer, "SHA1", "6", "30"), f"unexpected otpauth parameters: {params}"
 
     # A wrong code does not enrol; the right one does and shows ten recovery codes once.
     form = b.form_for("/petugas/akun/2fa")

@@ -45,6 +45,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M005_OfficerWorkspace())
     app.migrations.add(M006_Warnings())
     app.migrations.add(M007_MessageChannels())
+    app.migrations.add(M008_DigestAndReminders())
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601

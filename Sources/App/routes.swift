@@ -79,6 +79,7 @@ func routes(_ app: Application) throws {
     officer.post("akun", "kode-pemulihan", use: OfficerAccountController.regenerate)
     officer.post("akun", "sandi", use: OfficerAccountController.changePassword)
     officer.post("akun", "keluar-semua", use: OfficerAccountController.signOutEverywhere)
+    officer.post("akun", "ringkasan", use: OfficerAccountController.setDigest)
 
     officer.get(use: QueueController.home)
     officer.get("aduan", use: QueueController.list)

@@ -187,4 +187,67 @@ struct NotifyTests {
             #expect(try await app.outboxRows().filter { $0.kind == "due_soon" }.map(\.audience) == ["coordinators:63", "unit_liaisons:63/dinkes"])
         }
     }
+
+    @Test("an officer who chose the digest gets one e-mail a day listing the day's messages; others get them at once")
+    func digest() async throws {
+        let sink = SMTPSink()
+        try await sink.start()
+        defer { sink.stop() }
+        try await TestHarness.withApp { app in
+            _ = try await app.createOfficer("koord", .coordinator, "63")
+            _ = try await app.createOfficer("koord2", .coordinator, "63")
+            try await app.setEmail("koord", "koord@kalselprov.go.id")
+            try await app.setEmail("koord2", "koord2@kalselprov.go.id")
+            let browser = try await Browser.officer(app, "koord")
+            try await browser.get("/petugas/akun")
+            #expect(try await browser.post("/petugas/akun/ringkasan", ["digest": "1"]).2 == "/petugas/akun?ok=digest")
+            // Monday 6 April 2026, 09:00 WITA: two complaints arrive.
+            app.clock.set(ISO8601DateFormatter().date(from: "2026-04-06T09:00:00+08:00")!)
+            let a = try await app.submit([:]).tracking_id
+            let b = try await app.submit([:]).tracking_id
+            let worker = Worker(app: app, transport: EmailTransport(app: app, settings: .loopback(port: sink.port)))
+            _ = try await worker.runOnce()
+            _ = try await worker.runOnce()  // a second sweep (or a redelivery) keeps nothing twice
+            var mails = try sink.messages()
+            #expect(mails.filter { $0.rcpt_tos == ["koord2@kalselprov.go.id"] }.count == 2)
+            #expect(mails.filter { $0.rcpt_tos == ["koord@kalselprov.go.id"] }.isEmpty)
+            #expect(try await DigestItem.query(on: app.db).count() == 2)
+            // Tuesday 07:05: one digest with both.
+            app.clock.set(ISO8601DateFormatter().date(from: "2026-04-07T07:05:00+08:00")!)
+            var report = try await worker.runOnce()
+            #expect(report.digests == 1)
+            mails = try sink.messages()
+            let digest = try #require(mails.first { $0.rcpt_tos == ["koord@kalselprov.go.id"] })
+            #expect(digest.subject == "Ringkasan harian Aduan: 2 pemberitahuan")
+            #expect(digest.plain?.contains("/petugas/aduan/\(a)") == true && digest.plain?.contains("/petugas/aduan/\(b)") == true)
+            report = try await worker.runOnce()
+            #expect(report.digests == 0, "one a day")
+        }
+    }
+
+    @Test("a warning tells the unit head at once, its answer tells the inspectorate, and a late answer is reminded once")
+    func warningMessages() async throws {
+        try await TestHarness.withApp { app in
+            let koord = try await app.createOfficer("koord", .coordinator, "63")
+            _ = try await app.createOfficer("irprov", .inspector, "63")
+            _ = try await app.createOfficer("kadinkes", .unit_head, "63/dinkes")
+            let id = try await app.submit([:]).tracking_id
+            _ = try await app.act(koord, id, "verify", ["unit": "63/dinkes"])
+            app.clock.set(ISO8601DateFormatter().date(from: "2026-04-06T09:00:00+08:00")!)
+            let inspector = try await Browser.officer(app, "irprov")
+            try await inspector.get("/petugas/teguran")
+            try await inspector.post("/petugas/teguran", ["unit": "63/dinkes", "text": "Tindak lanjut terlambat, segera perbaiki."])
+            #expect(try await app.outboxRows().filter { $0.kind.hasPrefix("warning_") }.map(\.audience) == ["unit_head:63/dinkes"])
+            let worker = Worker(app: app, transport: RecordingTransport())
+            app.clock.set(ISO8601DateFormatter().date(from: "2026-04-14T09:00:00+08:00")!)  // past the 5 HK
+            #expect(try await worker.runOnce().warningReminders == 1)
+            #expect(try await worker.runOnce().warningReminders == 0)
+            let warning = try #require(try await UnitWarning.query(on: app.db).first())
+            let head = try await Browser.officer(app, "kadinkes")
+            try await head.get("/petugas/teguran")
+            try await head.post("/petugas/teguran/\(warning.id!)/terima", ["response": "Sudah kami perbaiki minggu ini."])
+            let kinds = try await app.outboxRows().filter { $0.kind.hasPrefix("warning_") }.map { "\($0.kind)>\($0.audience)" }
+            #expect(kinds == ["warning_issued>unit_head:63/dinkes", "warning_reminder>unit_head:63/dinkes", "warning_acknowledged>inspectorate:63"])
+        }
+    }
 }

@@ -54,7 +54,7 @@ struct Worker: Sendable {
     static let batchSize = 100
 
     struct Report: Sendable, Equatable {
-        var closed = 0, archived = 0, escalated = 0, reminded = 0, delivered = 0, failed = 0
+        var closed = 0, archived = 0, escalated = 0, reminded = 0, warningReminders = 0, digests = 0, delivered = 0, failed = 0
     }
 
     /// One sweep over everything that is due now.
@@ -79,6 +79,8 @@ struct Worker: Sendable {
         }
         app.metrics.transitions.increment(by: Int64(report.closed + report.archived + report.escalated))
         report.reminded = try await remindDueSoon(now: now, reference: reference)
+        report.warningReminders = try await remindLateWarnings(now: now, reference: reference)
+        report.digests = try await queueDigests(now: now, reference: reference)
 
         let (delivered, failed) = try await deliverOutbox()
         report.delivered = delivered; report.failed = failed
@@ -149,6 +151,62 @@ struct Worker: Sendable {
             if written { queued += 1 }
         }
         return queued
+    }
+
+    /// Reminds the unit head once when a warning's answer is late (SPEC §4: warnings must be acknowledged).
+    func remindLateWarnings(now: Date, reference: ReferenceData) async throws -> Int {
+        let late = try await UnitWarning.query(on: app.db).filter(\.$acknowledgedAt == nil).filter(\.$remindedAt == nil)
+            .filter(\.$acknowledgeBy < now).limit(1000).all()
+        var count = 0
+        for warning in late {
+            let app = self.app
+            let unitName = reference.tree.units[warning.unitID]?.name ?? warning.unitID
+            let sent = try await withWriteTransaction(app) { db -> Bool in
+                // Only the instance that sets the marker queues the reminder.
+                guard let sql = db as? any SQLDatabase else { return false }
+                let moved = try await sql.raw("""
+                    UPDATE warnings SET reminded_at = \(bind: now) WHERE id = \(bind: warning.id!) AND reminded_at IS NULL AND acknowledged_at IS NULL
+                    RETURNING id
+                    """).all()
+                guard !moved.isEmpty else { return false }
+                try await OfficerMail.queueWarning("warning_reminder", warning: warning, audience: .unitHead(warning.unitID), unitName: unitName,
+                                                   at: now, on: db)
+                return true
+            }
+            if sent { count += 1 }
+        }
+        return count
+    }
+
+    /// Once a day, from 07:00 in the installation's main time zone, each officer who chose the digest gets one
+    /// e-mail listing what was kept for them since the last one.
+    func queueDigests(now: Date, reference: ReferenceData) async throws -> Int {
+        let calendar = reference.calendar(for: reference.defaultJurisdiction)
+        let sendFrom = calendar.startOfDay(calendar.localDate(of: now)).addingTimeInterval(7 * 3600)
+        guard now >= sendFrom else { return 0 }
+        let readers = try await User.query(on: app.db).filter(\.$digest == true).filter(\.$active == true).all()
+            .filter { ($0.digestSentAt ?? .distantPast) < sendFrom }
+        var count = 0
+        for user in readers {
+            let app = self.app
+            let id = user.id!
+            let sent = try await withWriteTransaction(app) { db -> Bool in
+                let items = try await DigestItem.query(on: db).filter(\.$userID == id).filter(\.$sentAt == nil).sort(\.$createdAt).all()
+                try await User.query(on: db).filter(\.$id == id).set(\.$digestSentAt, to: now).update()
+                guard !items.isEmpty else { return false }
+                try await DigestItem.query(on: db).filter(\.$id ~~ items.map { $0.id! }).set(\.$sentAt, to: now).update()
+                let payload = OfficerMail.DigestPayload(user: id, items: items.map { .init(kind: $0.kind, tracking_id: $0.trackingID) })
+                let message = OutboxMessage()
+                message.idempotencyKey = "digest:\(id.uuidString.lowercased()):\(Int(sendFrom.timeIntervalSince1970))"
+                message.kind = OfficerMail.digestKind; message.audience = "user:\(id.uuidString.lowercased())"; message.channel = "email"
+                message.payload = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
+                message.status = "pending"; message.attempts = 0; message.nextAttemptAt = now; message.createdAt = now
+                try await message.create(on: db)
+                return true
+            }
+            if sent { count += 1 }
+        }
+        return count
     }
 
     /// Claims due messages, delivers them, and records the outcome. A crash between delivery and marking
