@@ -87,4 +87,43 @@ struct AdminMessagesTests {
             #expect(try await browser.get("/petugas/admin/pesan/templat/nope/id").0 == .notFound)
         }
     }
+
+    @Test("the sysadmin sets SMTP on the page: checked like the environment, the password sealed, used by the worker; clearing goes back")
+    func deliverySettings() async throws {
+        let sink = SMTPSink()
+        try await sink.start()
+        defer { sink.stop() }
+        try await TestHarness.withApp { app in
+            let browser = try await Self.admin(app)
+            let path = "/petugas/admin/pesan/pengaturan"
+            var (status, page, _) = try await browser.post(path, ["ADUAN_SMTP_HOST": "127.0.0.1", "ADUAN_SMTP_PORT": "nope", "ADUAN_SMTP_FROM": ""])
+            #expect(status == .unprocessableEntity && page.contains("ADUAN_SMTP_PORT must be a port number") && page.contains("ADUAN_SMTP_FROM must be"))
+            #expect(try await Setting.find(DeliverySettings.key, on: app.db) == nil)
+            (status, _, _) = try await browser.post(path, ["ADUAN_SMTP_HOST": "127.0.0.1", "ADUAN_SMTP_PORT": "\(sink.port)", "ADUAN_SMTP_SECURITY": "none",
+                                                          "ADUAN_SMTP_USERNAME": "", "ADUAN_SMTP_PASSWORD": "rahasia-smtp",
+                                                          "ADUAN_SMTP_FROM": "Aduan Uji <uji@kalselprov.go.id>"])
+            #expect(status == .seeOther)
+            let row = try #require(try await Setting.find(DeliverySettings.key, on: app.db))
+            #expect(!row.value.contains("rahasia-smtp"), "the password is stored sealed")
+            (_, page) = try await browser.get("/petugas/admin/pesan")
+            #expect(page.contains("127.0.0.1:\(sink.port)") && !page.contains("rahasia-smtp"))
+            // Saving again with the password left blank keeps it.
+            try await browser.post(path, ["ADUAN_SMTP_HOST": "127.0.0.1", "ADUAN_SMTP_PORT": "\(sink.port)", "ADUAN_SMTP_SECURITY": "none",
+                                          "ADUAN_SMTP_FROM": "Aduan Uji <uji@kalselprov.go.id>"])
+            #expect(try await DeliverySettings.stored(on: app.db, secrets: app.secrets)["ADUAN_SMTP_PASSWORD"] == "rahasia-smtp")
+
+            // The worker's transport uses them for the next message.
+            try await app.setEmail("admin", "admin@kalselprov.go.id")
+            _ = try await app.createOfficer("koord", .coordinator, "63")
+            try await app.setEmail("koord", "koord@kalselprov.go.id")
+            _ = try await app.submit([:])
+            _ = try await Worker(app: app, transport: try ChannelRouter.make(for: app)).runOnce()
+            let mails = try sink.messages()
+            #expect(mails.contains { $0.rcpt_tos == ["koord@kalselprov.go.id"] && $0.mail_from == "uji@kalselprov.go.id" })
+            #expect(try await browser.post("/petugas/admin/pesan/uji", ["to": "uji@example.org"]).0 == .ok)
+
+            try await browser.post(path + "/hapus", [:])
+            #expect(try await Setting.find(DeliverySettings.key, on: app.db) == nil)
+        }
+    }
 }

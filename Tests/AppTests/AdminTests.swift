@@ -115,6 +115,8 @@ private func routes(in j: String, unit: String, user: String, roleID: Int, holid
         Route(method: .POST, path: "/petugas/admin/pengaturan/keamanan", form: ["role_sysadmin": "1"]),
         Route(method: .GET, path: "/petugas/admin/pesan"),
         Route(method: .POST, path: "/petugas/admin/pesan/uji", form: ["to": "uji@example.org"]),
+        Route(method: .POST, path: "/petugas/admin/pesan/pengaturan", form: ["ADUAN_SMTP_HOST": "smtp.example.org", "ADUAN_SMTP_FROM": "a@example.org"]),
+        Route(method: .POST, path: "/petugas/admin/pesan/pengaturan/hapus"),
         Route(method: .POST, path: "/petugas/admin/pesan/ulang-semua"),
         Route(method: .POST, path: "/petugas/admin/pesan/1/ulang"),
         Route(method: .GET, path: "/petugas/admin/pesan/templat/received/id"),
@@ -178,7 +180,7 @@ extension AdminPages {
                 let setup = try await Installation.make(app)
                 let exercised = (landingRoutes + setup.province).map { ($0.method, $0.path.split(separator: "?")[0].split(separator: "/").map(String.init)) }
                 let registered = app.routes.all.filter { $0.path.count >= 2 && $0.path[0].description == "petugas" && $0.path[1].description == "admin" }
-                #expect(registered.count == 35)
+                #expect(registered.count == 37)
                 for route in registered {
                     let pattern = route.path.map(\.description)
                     let covered = exercised.contains { method, segments in

@@ -15,20 +15,23 @@ struct ChannelRouter: MessageTransport {
         }
     }
 
-    static func make(for app: Application, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ChannelRouter {
+    /// The worker's transport: the delivery settings in force at each message (the sysadmin may change them).
+    static func make(for app: Application) throws -> ConfiguredTransport {
+        // Fail at start on a broken environment, as before; the page checks what it stores.
+        _ = try MailSettings.fromEnvironment()
+        _ = try GatewaySettings.fromEnvironment(ProcessInfo.processInfo.environment)
+        return ConfiguredTransport(app: app)
+    }
+}
+
+/// Routes each message with the settings in force when it is sent; a channel without settings logs its messages.
+struct ConfiguredTransport: MessageTransport {
+    let app: Application
+
+    func deliver(_ message: OutboxSnapshot) async throws -> String? {
         let logging = LoggingTransport(logger: app.logger)
-        var email: any MessageTransport = logging
-        if let settings = try MailSettings.fromEnvironment(environment) {
-            app.logger.info("e-mail delivery enabled", metadata: [
-                "smtp_host": "\(settings.client.host)", "smtp_port": "\(settings.client.port)", "security": "\(settings.client.security.rawValue)",
-            ])
-            email = EmailTransport(app: app, settings: settings)
-        }
-        var sms: any MessageTransport = logging
-        if let settings = try GatewaySettings.fromEnvironment(environment) {
-            app.logger.info("SMS/WhatsApp gateway enabled", metadata: ["url": "\(settings.url)", "channel": "\(settings.medium)"])
-            sms = GatewayTransport(app: app, settings: settings)
-        }
-        return ChannelRouter(email: email, sms: sms)
+        let email: any MessageTransport = try await app.currentMailSettings().map { EmailTransport(app: app, settings: $0) } ?? logging
+        let sms: any MessageTransport = try await app.currentGatewaySettings().map { GatewayTransport(app: app, settings: $0) } ?? logging
+        return try await ChannelRouter(email: email, sms: sms).deliver(message)
     }
 }

@@ -28,6 +28,15 @@ extension AdminController {
         var testAction: String
         var retryAllAction: String
         var testTo: String
+        /// The sysadmin's delivery settings (secrets never shown), and whether they replace the environment's.
+        var delivery: [String: String]
+        var deliveryStored: Bool
+        var deliveryHasPassword: Bool
+        var deliveryHasSecret: Bool
+        var deliveryProblems: [String]
+        var securities: [Option]
+        var deliveryAction: String
+        var clearDeliveryAction: String
         var message: String?
         var error: String?
     }
@@ -38,7 +47,11 @@ extension AdminController {
     }
 
     static func renderMessages(_ req: Request, _ ctx: Context, message: String?, error: String?, testTo: String = "",
-                               status: HTTPStatus) async throws -> Response {
+                               form: [String: String]? = nil, problems: [String] = [], status: HTTPStatus) async throws -> Response {
+        let stored = try await DeliverySettings.stored(on: req.db, secrets: req.application.secrets)
+        var shown = form ?? stored
+        for secret in DeliverySettings.secrets { shown[secret] = nil }
+        let security = shown["ADUAN_SMTP_SECURITY"] ?? "starttls"
         let wording = ctx.wording(req)
         func count(_ status: String) async throws -> Int { try await OutboxMessage.query(on: req.db).filter(\.$status == status).count() }
         let dead = try await OutboxMessage.query(on: req.db).filter(\.$status == "dead").sort(\.$id, .descending).limit(100).all()
@@ -48,8 +61,8 @@ extension AdminController {
                               id: .init(href: SiteURL.Admin.messageTemplate(kind, "id").path, custom: custom.contains("\(kind):id")),
                               en: .init(href: SiteURL.Admin.messageTemplate(kind, "en").path, custom: custom.contains("\(kind):en")))
         }
-        let mail = req.application.mailSettings
-        let gateway = try? GatewaySettings.fromEnvironment(ProcessInfo.processInfo.environment)
+        let mail = try? await req.application.currentMailSettings()
+        let gateway = try? await req.application.currentGatewaySettings()
         let view = MessagesView(
             nav: nav(req, ctx, .messages),
             mail: mail.map { "\($0.client.host):\($0.client.port) (\($0.client.security.rawValue)) · \($0.from.description)" },
@@ -60,6 +73,10 @@ extension AdminController {
                                   error: m.lastError ?? "—", created: wording.dateTime(m.createdAt), retryAction: SiteURL.Admin.retryMessage(m.id!).path)
             },
             kinds: kinds, testAction: SiteURL.Admin.testMail.path, retryAllAction: SiteURL.Admin.retryAllMessages.path, testTo: testTo,
+            delivery: shown, deliveryStored: !stored.isEmpty, deliveryHasPassword: stored["ADUAN_SMTP_PASSWORD"] != nil,
+            deliveryHasSecret: stored["ADUAN_SMS_WEBHOOK_SECRET"] != nil, deliveryProblems: problems,
+            securities: SMTPClient.Security.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == security) },
+            deliveryAction: SiteURL.Admin.delivery.path, clearDeliveryAction: SiteURL.Admin.clearDelivery.path,
             message: message, error: error)
         return try await req.page("admin_messages", title: "admin_section_messages", view, status: status)
     }
@@ -68,7 +85,7 @@ extension AdminController {
     static func testMail(_ req: Request, _ ctx: Context) async throws -> Response {
         try ctx.requireInstallationWide(req)
         let to = field(req, "to")
-        guard let settings = req.application.mailSettings else {
+        guard let settings = try? await req.application.currentMailSettings() else {
             return try await renderMessages(req, ctx, message: nil, error: req.text("admin_messages_no_smtp"), testTo: to, status: .unprocessableEntity)
         }
         guard let address = MailAddress(to) else {
@@ -107,6 +124,41 @@ extension AdminController {
                                  detail: all ? "all (\(count))" : (req.parameters.get("message_id") ?? "")).create(on: req.writeDB)
             return redirect(req, to: SiteURL.Admin.messages.path, done: "messages_retried", ["n": all ? count : 1])
         }
+    }
+
+    /// Stores the delivery settings after checking them with the same parsers the worker uses; a secret left blank
+    /// keeps the stored one.
+    static func saveDelivery(_ req: Request, _ ctx: Context) async throws -> Response {
+        try ctx.requireInstallationWide(req)
+        let stored = try await DeliverySettings.stored(on: req.db, secrets: req.application.secrets)
+        var values: [String: String] = [:]
+        for name in DeliverySettings.variables {
+            let value = field(req, name)
+            values[name] = value.isEmpty && DeliverySettings.secrets.contains(name) ? (stored[name] ?? "") : value
+        }
+        let checked = values.filter { !$0.value.isEmpty }
+        var problems: [String] = []
+        for check in [{ _ = try MailSettings.fromEnvironment(checked) }, { _ = try GatewaySettings.fromEnvironment(checked) }] as [() throws -> Void] {
+            do { try check() } catch let invalid as Settings.Invalid { problems += invalid.problems }
+        }
+        if checked["ADUAN_SMTP_HOST"] == nil && checked["ADUAN_SMS_WEBHOOK_URL"] == nil { problems.append(req.text("admin_messages_delivery_empty")) }
+        guard problems.isEmpty else {
+            return try await renderMessages(req, ctx, message: nil, error: req.text("admin_messages_delivery_not_saved"),
+                                            form: values, problems: problems, status: .unprocessableEntity)
+        }
+        try await DeliverySettings.save(checked, app: req.application)
+        try await AuditEntry(at: req.application.clock.now, actor: ctx.actor, action: "delivery_settings_saved", complaintID: nil,
+                             detail: checked["ADUAN_SMTP_HOST"] ?? checked["ADUAN_SMS_WEBHOOK_URL"] ?? "").create(on: req.writeDB)
+        return redirect(req, to: SiteURL.Admin.messages.path, done: "delivery_saved")
+    }
+
+    /// Back to the environment's delivery settings.
+    static func clearDelivery(_ req: Request, _ ctx: Context) async throws -> Response {
+        try ctx.requireInstallationWide(req)
+        try await DeliverySettings.clear(app: req.application)
+        try await AuditEntry(at: req.application.clock.now, actor: ctx.actor, action: "delivery_settings_cleared", complaintID: nil, detail: "")
+            .create(on: req.writeDB)
+        return redirect(req, to: SiteURL.Admin.messages.path, done: "delivery_cleared")
     }
 
     // MARK: templates
@@ -215,9 +267,9 @@ extension AdminController {
 extension Application {
     private struct MailSettingsKey: StorageKey { typealias Value = MailSettings }
 
-    /// The SMTP settings: from the environment, unless set here (tests point it at a local sink).
+    /// Fixed SMTP settings that win over the environment and the sysadmin's (tests point them at a local sink).
     var mailSettings: MailSettings? {
-        get { storage[MailSettingsKey.self] ?? (try? MailSettings.fromEnvironment()) ?? nil }
+        get { storage[MailSettingsKey.self] }
         set { storage[MailSettingsKey.self] = newValue }
     }
 }

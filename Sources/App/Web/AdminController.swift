@@ -43,6 +43,8 @@ enum AdminController {
 
         admin.get("pesan", use: guarded(messages))
         admin.post("pesan", "uji", use: guarded(testMail))
+        admin.post("pesan", "pengaturan", use: guarded(saveDelivery))
+        admin.post("pesan", "pengaturan", "hapus", use: guarded(clearDelivery))
         admin.post("pesan", "ulang-semua", use: guarded(retryMessages(all: true)))
         admin.post("pesan", ":message_id", "ulang", use: guarded(retryMessages(all: false)))
         admin.get("pesan", "templat", ":kind", ":lang", use: guarded(messageTemplate))
@@ -233,6 +235,8 @@ extension SiteURL {
         case security
         case messages
         case testMail
+        case delivery
+        case clearDelivery
         case retryAllMessages
         case retryMessage(Int)
         case messageTemplate(String, String)
@@ -262,6 +266,8 @@ extension SiteURL {
             case .security: return root + "/pengaturan/keamanan"
             case .messages: return root + "/pesan"
             case .testMail: return root + "/pesan/uji"
+            case .delivery: return root + "/pesan/pengaturan"
+            case .clearDelivery: return root + "/pesan/pengaturan/hapus"
             case .retryAllMessages: return root + "/pesan/ulang-semua"
             case .retryMessage(let id): return root + "/pesan/\(id)/ulang"
             case .messageTemplate(let kind, let lang): return root + "/pesan/templat/\(kind)/\(lang)"
