@@ -41,6 +41,7 @@ enum SiteURL {
     case officerInbox
     case officerTemplates
     case officerWarnings
+    case officerMonev
     case unsubscribe(String, String)
     case officerAccount
     case officerForgot
@@ -98,6 +99,7 @@ enum SiteURL {
         case .officerInbox: return "/petugas/kotak-masuk"
         case .officerTemplates: return "/petugas/templat"
         case .officerWarnings: return "/petugas/teguran"
+        case .officerMonev: return "/petugas/monev"
         case .unsubscribe(let id, let channel): return "/berhenti/\(id)/\(channel)"
         case .officerAccount: return "/petugas/akun"
         case .officerForgot: return "/petugas/lupa-sandi"

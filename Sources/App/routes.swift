@@ -11,6 +11,8 @@ func routes(_ app: Application) throws {
     api.post("auth", "token", use: AuthController.token)
     api.delete("auth", "token", use: AuthController.revoke)
     api.get("me", use: AuthController.me)
+    api.get("monev", "summary", use: MonevController.api(false))
+    api.get("monev", "units", use: MonevController.api(true))
 
     api.get("jurisdictions", use: ReferenceController.jurisdictions)
     api.get("units", use: ReferenceController.units)
@@ -92,6 +94,9 @@ func routes(_ app: Application) throws {
     officer.get("aduan", ":id", use: CaseController.show)
     officer.on(.POST, "aduan", ":id", "aksi", ":action", body: .collect(maxSize: maxBody), use: CaseController.act)
     officer.get("aduan", ":id", "lampiran", ":attachment", use: CaseController.attachment)
+    officer.get("monev", use: MonevController.dashboard)
+    officer.get("monev.csv", use: MonevController.csv)
+    officer.get("monev", "laporan", use: MonevController.report)
     officer.get("teguran", use: WarningsController.show)
     officer.post("teguran", use: WarningsController.issue)
     officer.post("teguran", ":warning", "terima", use: WarningsController.acknowledge)

@@ -377,3 +377,25 @@ struct MetricsTests {
         #expect(try JSONDecoder().decode(UnitMetrics.self, from: try encoder.encode(unit)) == unit)
     }
 }
+
+@Suite struct PeriodAndMonevScopeTests {
+    @Test func periodsCoverTheirDaysInTheJurisdictionsZone() throws {
+        let q4 = try #require(Period(kind: .quarter, year: 2026, index: 4))
+        #expect(q4.days.first == LocalDate("2026-10-01") && q4.days.next == LocalDate("2027-01-01"))
+        #expect(q4.months.map(\.month) == [10, 11, 12])
+        let feb = try #require(Period(kind: .month, year: 2028, index: 2))
+        #expect(feb.days.next == LocalDate("2028-03-01"))
+        let bounds = feb.bounds(in: Fixture.calendar)
+        #expect(bounds.from == Fixture.at("2028-02-01 00:00") && bounds.to == Fixture.at("2028-03-01 00:00"))
+        #expect(Period(kind: .year, year: 2026)?.months.count == 12)
+        #expect(Period(kind: .month, year: 2026, index: 13) == nil && Period(kind: .quarter, year: 2026, index: 0) == nil)
+    }
+
+    @Test func inspectorsAndExecutivesSeeTheirJurisdictionAndBelow() {
+        let tree = Fixture.tree
+        #expect(Access.monevJurisdictions(Fixture.officer(.inspector, "63"), tree: tree) == ["63", "63.71"])
+        #expect(Access.monevJurisdictions(Fixture.officer(.executive, "63.71"), tree: tree) == ["63.71"])
+        #expect(Access.monevJurisdictions(Fixture.officer(.coordinator, "63"), tree: tree).isEmpty)
+        #expect(Access.monevJurisdictions(Fixture.officer(.unit_head, "63/dinkes"), tree: tree).isEmpty)
+    }
+}

@@ -140,9 +140,16 @@ enum QueueController {
         var pages: Int
         var previous: String?
         var next: String?
+        /// The scope and period the list is narrowed to (from the dashboard), kept by the filter form.
+        var narrowed: String
+        var hidden: [Choice]
     }
 
-    struct ListQuery: Content { var state: String?; var q: String?; var terlambat: String?; var halaman: Int? }
+    /// The list's filters; the monitoring dashboard links here with the scope and period behind each number.
+    struct ListQuery: Content {
+        var state: String?; var q: String?; var terlambat: String?; var halaman: Int?
+        var j: String?; var sub: String?; var unit: String?; var dari: String?; var sampai: String?
+    }
 
     static func list(_ req: Request) async throws -> Response {
         let ws = try await Workspace.of(req)
@@ -154,6 +161,17 @@ enum QueueController {
         if let state { query.filter(\.$state == state.rawValue) }
         let overdue = p.terlambat == "1"
         if overdue { query.filter(\.$officerDue < ws.now) }
+        // Scope and period (from the dashboard): kept in the paging links, named in the page's note.
+        var kept: [(String, String)] = []
+        if let j = p.j, ws.reference.tree.jurisdictions[j] != nil {
+            let codes = p.sub == "1" ? ws.reference.tree.jurisdictionSubtree(j).sorted() : [j]
+            query.filter(\.$jurisdictionCode ~~ codes)
+            kept.append(("j", j)); if p.sub == "1" { kept.append(("sub", "1")) }
+        }
+        if let unit = p.unit, ws.reference.tree.units[unit] != nil { query.filter(\.$unitID == unit); kept.append(("unit", unit)) }
+        let calendar = ws.reference.calendar(for: p.j ?? ws.reference.defaultJurisdiction)
+        if let from = p.dari.flatMap(LocalDate.init) { query.filter(\.$submittedAt >= calendar.startOfDay(from)); kept.append(("dari", from.description)) }
+        if let to = p.sampai.flatMap(LocalDate.init) { query.filter(\.$submittedAt < calendar.startOfDay(to.adding(days: 1))); kept.append(("sampai", to.description)) }
         let q = String((p.q ?? "").trimmingCharacters(in: .whitespaces).prefix(200))
         if !q.isEmpty {
             let pattern = "%" + q.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
@@ -165,7 +183,7 @@ enum QueueController {
             .paginate(PageRequest(page: page, per: perPage))
         let pages = max(1, (result.metadata.total + perPage - 1) / perPage)
         func link(_ n: Int) -> String {
-            var items = ["halaman=\(n)"]
+            var items = ["halaman=\(n)"] + kept.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.1)" }
             if let state { items.append("state=\(state.rawValue)") }
             if overdue { items.append("terlambat=1") }
             if !q.isEmpty { items.append("q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
@@ -175,7 +193,8 @@ enum QueueController {
             sections: [CaseSection(id: "daftar", title: req.text("ws_list_title"), hint: "", rows: result.items.map { ws.row($0) }, bulk: false)],
             states: ComplaintState.allCases.map { Choice(value: $0.rawValue, label: req.text("state_\($0.rawValue)"), selected: $0 == state) },
             q: q, overdueOnly: overdue, total: result.metadata.total, page: page, pages: pages,
-            previous: page > 1 ? link(page - 1) : nil, next: page < pages ? link(page + 1) : nil)
+            previous: page > 1 ? link(page - 1) : nil, next: page < pages ? link(page + 1) : nil,
+            narrowed: kept.map { "\($0.0)=\($0.1)" }.joined(separator: " · "), hidden: kept.map { Choice(value: $0.1, label: $0.0) })
         return try await req.page("officer_list", title: "ws_list_title", view)
     }
 
