@@ -99,6 +99,29 @@ struct MonevTests {
         }
     }
 
+    @Test("as of a chosen date the figures are those of that day, rebuilt from the event log")
+    func asOfDate() async throws {
+        try await TestHarness.withApp { app in
+            _ = try await Self.installation(app)
+            let token = try await app.login("irprov")
+            func summary(_ asOf: String) async throws -> [String: AnyJSON] {
+                let (status, body) = try await app.get("/api/v1/monev/summary?scope=63&from=2026-04-01&to=2026-04-30&as_of=\(asOf)", token: token)
+                #expect(status == .ok)
+                return try JSONDecoder().decode([String: AnyJSON].self, from: Data(body.utf8))
+            }
+            let before = try await summary("2026-04-06")
+            #expect(before["received"]?.int == 2 && before["dispositioned"]?.int == 0)
+            let after = try await summary("2026-04-07")
+            #expect(after["dispositioned"]?.int == 1)
+            if case .object(let states)? = after["by_state"] { #expect(states["ditanggapi"]?.int == 1 && states["baru"]?.int == 1) }
+            else { Issue.record("by_state missing") }
+            #expect(try await app.get("/api/v1/monev/summary?scope=63&as_of=2099-01-01", token: token).0 == .unprocessableEntity)
+            let browser = try await Browser.officer(app, "irprov")
+            let (status, page) = try await browser.get("/petugas/monev?j=63&periode=month&tahun=2026&ke=4&per=2026-04-06")
+            #expect(status == .ok && page.contains("value=\"2026-04-06\"") && page.contains("6 Apr 2026 23:59"))
+        }
+    }
+
     @Test("CSV fields are quoted and formulas neutralised")
     func csvFields() {
         #expect(MonevController.csvField("Dinas, Kesehatan") == "\"Dinas, Kesehatan\"")

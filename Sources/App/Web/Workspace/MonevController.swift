@@ -18,7 +18,9 @@ enum MonevController {
         var period: Period
         var from: Date
         var to: Date
+        /// The instant the figures are evaluated at: now, or the end of the chosen day (`per`).
         var now: Date
+        var asOf: LocalDate?
         var summary: MetricSummary
         var units: [UnitMetrics]
         var jurisdictions: [(code: String, metrics: UnitMetrics)]
@@ -36,8 +38,13 @@ enum MonevController {
         guard let jurisdiction = reference.tree.jurisdictions[code] else { throw AppError.notFound(req.text("stats_not_found")) }
         guard allowed.contains(code) else { throw AppError.forbidden(req.text("monev_forbidden")) }
         let calendar = reference.calendar(for: code)
-        let now = req.application.clock.now
+        var now = req.application.clock.now
         let today = calendar.localDate(of: now)
+        var asOf: LocalDate?
+        if let text = req.query[String.self, at: "per"], !text.isEmpty {
+            guard let day = LocalDate(text), day <= today else { throw AppError.invalid(req.text("monev_error_as_of"), field: "per") }
+            if day < today { asOf = day; now = calendar.endOfDay(day) }
+        }
         let kind = req.query[String.self, at: "periode"].flatMap(Period.Kind.init(rawValue:)) ?? .year
         let year = req.query[Int.self, at: "tahun"] ?? today.year
         let defaultIndex = kind == .month ? today.month : kind == .quarter ? (today.month - 1) / 3 + 1 : 1
@@ -48,7 +55,8 @@ enum MonevController {
         let includeSub = subtree.count > 1 && req.query[String.self, at: "sub"] == "1"
         let codes = includeSub ? subtree.sorted() : [code]
         let (from, to) = period.bounds(in: calendar)
-        let (complaints, stages) = try await MonevQuery.facts(on: req.db, jurisdictions: codes, unit: nil, from: from, to: to)
+        let (complaints, stages) = try await MonevQuery.facts(on: req.db, jurisdictions: codes, unit: nil, from: from, to: to,
+                                                              asOf: asOf.map { _ in now })
         let weights = try await MonevQuery.weights(on: req.db)
         let calendars = reference.calendars
         let lookup: (String) -> WorkingCalendar = { calendars[$0] ?? WorkingCalendar(timeZone: WorkingCalendar.wita) }
@@ -72,7 +80,7 @@ enum MonevController {
             }
             ranked.sort { T.rankedFirst($0.1, $1.1) }
         }
-        return Evaluation(jurisdiction: jurisdiction, codes: codes, includeSub: includeSub, period: period, from: from, to: to, now: now,
+        return Evaluation(jurisdiction: jurisdiction, codes: codes, includeSub: includeSub, period: period, from: from, to: to, now: now, asOf: asOf,
                           summary: summary, units: units, jurisdictions: ranked.map { (code: $0.0, metrics: $0.1) },
                           overdue: MetricEngine.overdue(stages: stages, now: now, calendar: lookup), complaints: complaints, weights: weights)
     }
@@ -100,6 +108,7 @@ enum MonevController {
         var indexes: [T.Option]
         var periodText: String
         var asOf: String
+        var asOfValue: String
         var headline: [Figure]
         var stages: [T.StageRowView]
         var charts: [T.BarChart]
@@ -208,6 +217,7 @@ enum MonevController {
         let today = calendar.localDate(of: e.now)
         let query: [(String, String)] = [("j", e.jurisdiction.code), ("periode", e.period.kind.rawValue), ("tahun", String(e.period.year)),
                                          ("ke", String(e.period.index))] + (e.includeSub ? [("sub", "1")] : [])
+            + (e.asOf.map { [("per", $0.description)] } ?? [])
         return DashboardView(
             jurisdiction: e.jurisdiction.name,
             jurisdictions: reference.tree.jurisdictions.values.filter { allowed.contains($0.code) }.sorted { $0.code < $1.code }
@@ -217,7 +227,7 @@ enum MonevController {
             years: T.yearOptions(selected: e.period.year, current: today.year),
             indexes: (1...12).map { T.Option(value: String($0), label: "\($0)", selected: $0 == e.period.index) },
             periodText: periodText(e.period, req, wording),
-            asOf: req.text("stats_period_as_of", ["when": wording.dateTime(e.now)]),
+            asOf: req.text("stats_period_as_of", ["when": wording.dateTime(e.now)]), asOfValue: e.asOf?.description ?? "",
             headline: headline, stages: stages, charts: charts, units: units, places: places, hasPlaces: !places.isEmpty,
             overdue: Array(overdue), overdueMore: max(0, e.overdue.count - 100), escalations: escalations,
             scoreNote: T.scoreNote(e.weights, req, n),
@@ -334,7 +344,7 @@ enum MonevController {
 
     // MARK: API
 
-    struct APIQuery: Content { var scope: String?; var include_sub: Bool?; var from: String?; var to: String? }
+    struct APIQuery: Content { var scope: String?; var include_sub: Bool?; var from: String?; var to: String?; var as_of: String? }
 
     /// `GET /api/v1/monev/summary` and `/units`: the §8 figures for a scope (jurisdiction or unit) and dates.
     static func api(_ units: Bool) -> @Sendable (Request) async throws -> Response {
@@ -366,10 +376,16 @@ enum MonevController {
             let from = try day(q.from, field: "from").map(calendar.startOfDay)
             let to = try day(q.to, field: "to").map { calendar.startOfDay($0.adding(days: 1)) }
             if let from, let to, to <= from { throw AppError.invalid("to must not be before from", field: "to") }
-            let (complaints, stages) = try await MonevQuery.facts(on: req.db, jurisdictions: codes, unit: unit, from: from, to: to)
+            var now = req.application.clock.now
+            let asOf = try day(q.as_of, field: "as_of")
+            if let asOf {
+                guard asOf <= calendar.localDate(of: now) else { throw AppError.invalid("as_of must not be in the future", field: "as_of") }
+                now = min(now, calendar.endOfDay(asOf))
+            }
+            let (complaints, stages) = try await MonevQuery.facts(on: req.db, jurisdictions: codes, unit: unit, from: from, to: to,
+                                                                  asOf: asOf.map { _ in now })
             let calendars = reference.calendars
             let lookup: (String) -> WorkingCalendar = { calendars[$0] ?? WorkingCalendar(timeZone: WorkingCalendar.wita) }
-            let now = req.application.clock.now
             let response = Response(status: .ok)
             if units {
                 let handling = unit.map { [$0] } ?? reference.tree.units.values
