@@ -64,6 +64,10 @@ OFFICERS = {
     "kadinkes": ("kadinkes-password-1", "unit_head", "63/dinkes"),
     # Enrols in two-factor during e2e/test_officer.py; no other test signs in as this officer.
     "dinkes2fa": ("dinkes2fa-password-1", "liaison", "63/dinkes"),
+    # The monitoring journey (e2e/test_monev.py): the provincial and a kota inspectorate, and the governor.
+    "irprov": ("irprov-password-1", "inspector", "63"),
+    "irkota": ("irkota-password-1", "inspector", "63.71"),
+    "gubernur": ("gubernur-password-1", "executive", "63"),
 }
 UNIT = "63/dinkes"
 UNIT_PATH = "/unit/63/dinkes"

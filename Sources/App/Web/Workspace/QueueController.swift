@@ -163,15 +163,24 @@ enum QueueController {
         if overdue { query.filter(\.$officerDue < ws.now) }
         // Scope and period (from the dashboard): kept in the paging links, named in the page's note.
         var kept: [(String, String)] = []
+        var said: [String] = []
         if let j = p.j, ws.reference.tree.jurisdictions[j] != nil {
             let codes = p.sub == "1" ? ws.reference.tree.jurisdictionSubtree(j).sorted() : [j]
             query.filter(\.$jurisdictionCode ~~ codes)
             kept.append(("j", j)); if p.sub == "1" { kept.append(("sub", "1")) }
+            said.append(ws.jurisdictionName(j) + (p.sub == "1" ? " " + req.text("stats_including_sub") : ""))
         }
-        if let unit = p.unit, ws.reference.tree.units[unit] != nil { query.filter(\.$unitID == unit); kept.append(("unit", unit)) }
+        if let unit = p.unit, ws.reference.tree.units[unit] != nil {
+            query.filter(\.$unitID == unit); kept.append(("unit", unit)); said.append(ws.unitName(unit) ?? unit)
+        }
         let calendar = ws.reference.calendar(for: p.j ?? ws.reference.defaultJurisdiction)
-        if let from = p.dari.flatMap(LocalDate.init) { query.filter(\.$submittedAt >= calendar.startOfDay(from)); kept.append(("dari", from.description)) }
-        if let to = p.sampai.flatMap(LocalDate.init) { query.filter(\.$submittedAt < calendar.startOfDay(to.adding(days: 1))); kept.append(("sampai", to.description)) }
+        let wording = Wording(req, timeZone: calendar.timeZone)
+        let from = p.dari.flatMap(LocalDate.init), to = p.sampai.flatMap(LocalDate.init)
+        if let from { query.filter(\.$submittedAt >= calendar.startOfDay(from)); kept.append(("dari", from.description)) }
+        if let to { query.filter(\.$submittedAt < calendar.startOfDay(to.adding(days: 1))); kept.append(("sampai", to.description)) }
+        if from != nil || to != nil {
+            said.append([from, to].map { $0.map { wording.date(calendar.startOfDay($0)) } ?? "…" }.joined(separator: " – "))
+        }
         let q = String((p.q ?? "").trimmingCharacters(in: .whitespaces).prefix(200))
         if !q.isEmpty {
             let pattern = "%" + q.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
@@ -194,7 +203,7 @@ enum QueueController {
             states: ComplaintState.allCases.map { Choice(value: $0.rawValue, label: req.text("state_\($0.rawValue)"), selected: $0 == state) },
             q: q, overdueOnly: overdue, total: result.metadata.total, page: page, pages: pages,
             previous: page > 1 ? link(page - 1) : nil, next: page < pages ? link(page + 1) : nil,
-            narrowed: kept.map { "\($0.0)=\($0.1)" }.joined(separator: " · "), hidden: kept.map { Choice(value: $0.1, label: $0.0) })
+            narrowed: said.joined(separator: " · "), hidden: kept.map { Choice(value: $0.1, label: $0.0) })
         return try await req.page("officer_list", title: "ws_list_title", view)
     }
 
