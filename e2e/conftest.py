@@ -1,7 +1,7 @@
-"""Browser tests of the public portal (issue 3; SPEC §3, §6, §7, §9, §11).
+"""Browser tests of the public portal, the QR channel and the officer workspace (issues 3, 4, 5; SPEC §3, §6, §7, §9, §11).
 
-One `aduan serve` per session on a random port with a temporary data folder and the two officers of
-the brief; headless Chromium from Debian (`chromium` + `chromium-driver`) driven by selenium; axe-core
+One `aduan serve` per session on a random port with a temporary data folder and the officers of
+`OFFICERS`; headless Chromium from Debian (`chromium` + `chromium-driver`) driven by selenium; axe-core
 (axe-selenium-python) for accessibility. With CI=true a missing browser, driver or server binary FAILS
 the run: it is never skipped.
 
@@ -56,9 +56,18 @@ except ImportError:
     AXE_SCRIPT = None
 
 SIZES = {"phone": (360, 800), "desktop": (1280, 900)}
+# Each becomes `aduan user create --username NAME --password … --role … --scope …` before the server starts.
 OFFICERS = {
     "koord": ("koord-password-1", "coordinator", "63"),
     "dinkes": ("dinkes-password-1", "liaison", "63/dinkes"),
+    "pupr": ("pupr-password-1", "liaison", "63/dpupr"),
+    "kadinkes": ("kadinkes-password-1", "unit_head", "63/dinkes"),
+    # Enrols in two-factor during e2e/test_officer.py; no other test signs in as this officer.
+    "dinkes2fa": ("dinkes2fa-password-1", "liaison", "63/dinkes"),
+    # The monitoring journey (e2e/test_monev.py): the provincial and a kota inspectorate, and the governor.
+    "irprov": ("irprov-password-1", "inspector", "63"),
+    "irkota": ("irkota-password-1", "inspector", "63.71"),
+    "gubernur": ("gubernur-password-1", "executive", "63"),
 }
 UNIT = "63/dinkes"
 UNIT_PATH = "/unit/63/dinkes"
@@ -171,7 +180,8 @@ def portal():
 
 @pytest.fixture(scope="session")
 def officers(portal):
-    """Both officers can sign in (their tokens are cached on the portal)."""
+    """Every officer can sign in (their API tokens are cached on the portal; taken before test_officer.py enrols
+    dinkes2fa in two-factor, since that test asks for this fixture)."""
     for name in OFFICERS:
         portal.token(name)
     return portal
@@ -314,6 +324,43 @@ class Browser:
 
     def cookies_clear(self):
         self.driver.delete_all_cookies()
+
+    # officers --------------------------------------------------------------------------------------
+    def sign_in(self, user: str, totp: str | None = None, password: str | None = None, expect: str | None = "/petugas"):
+        """Signs in on /petugas/masuk (or on the sign-in page already open, e.g. after a redirect with `next`).
+        With `expect`, fails unless the browser ends up on that path."""
+        if self.path != "/petugas/masuk":
+            self.go("/petugas/masuk")
+        form = self.form_for("/petugas/masuk")
+        assert form is not None, f"{self.url} has no sign-in form posting to /petugas/masuk"
+        for name, value in (("username", user), ("password", OFFICERS[user][0] if password is None else password), ("totp", totp or "")):
+            field = self.find(f"#{name}", within=form)
+            field.clear()
+            if value:
+                field.send_keys(value)
+        self.submit_form(form)
+        if expect is not None:
+            assert self.path == expect, (f"signing in as {user} should lead to {expect}, got {self.url}\n"
+                                         f"{self.form_errors() or self.text()[:800]}")
+        return self
+
+    def sign_out(self):
+        """The sign-out button in the officer navigation."""
+        buttons = self.finds("header nav form[action='/petugas/keluar'] button[type=submit]")
+        assert buttons, f"no sign-out button (form posting /petugas/keluar) in the officer navigation at {self.url}"
+        old = self.find("html")
+        self.click(buttons[0])
+        self.wait_for(lambda: _stale(old), "the page after signing out")
+        assert self.path == "/petugas/masuk", f"signing out should lead to /petugas/masuk, got {self.url}"
+        return self
+
+    def notice(self) -> str:
+        shown = self.finds(".notice[role=status]")
+        return shown[0].text.strip() if shown else ""
+
+    def alert(self) -> str:
+        shown = self.finds(".alert[role=alert]")
+        return shown[0].text.strip() if shown else ""
 
     # checks ---------------------------------------------------------------------------------------
     def axe(self, label: str):
@@ -480,6 +527,29 @@ def browser(portal, chromium):
 def phone(browser):
     browser.resize("phone")
     return browser
+
+
+@pytest.fixture
+def person(portal, chromium):
+    """A factory of browsers, one per person in a journey (own cookies, own session): `person()` for a
+    citizen, `person("koord")` for an officer already signed in. All are closed after the test."""
+    drivers = []
+
+    def make(officer: str | None = None, kind: str = "desktop") -> Browser:
+        driver = make_driver()
+        drivers.append(driver)
+        b = Browser(driver, portal)
+        if kind != "desktop":
+            b.resize(kind)
+        if officer:
+            b.sign_in(officer)
+        return b
+
+    try:
+        yield make
+    finally:
+        for driver in drivers:
+            driver.quit()
 
 
 # --------------------------------------------------------------------------------------------------

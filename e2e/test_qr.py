@@ -13,7 +13,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
@@ -182,8 +182,9 @@ def test_officer_qr_page_create_count_rotate(browser: Browser, officers, tmp_pat
     downloads its images and poster, copies the snippet, and rotates it with the button."""
     b, tag = browser, uid()
     r = requests.get(officers.url("/petugas/qr"), allow_redirects=False, timeout=15)
-    assert r.status_code in (302, 303) and r.headers.get("location", "").endswith("/petugas/masuk"), \
-        f"/petugas/qr without signing in should redirect to /petugas/masuk, got {r.status_code} {r.headers.get('location')}"
+    to = urlparse(r.headers.get("location", ""))
+    assert r.status_code in (302, 303) and to.path == "/petugas/masuk" and parse_qs(to.query).get("next") in (None, ["/petugas/qr"]), \
+        f"/petugas/qr without signing in should redirect to /petugas/masuk (next=/petugas/qr), got {r.status_code} {r.headers.get('location')}"
 
     sign_in(b)
     links = b.finds("a[href='/petugas/qr']")

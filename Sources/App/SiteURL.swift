@@ -41,6 +41,8 @@ enum SiteURL {
     case officerInbox
     case officerTemplates
     case officerWarnings
+    case officerMonev
+    case unsubscribe(String, String)
     case officerAccount
     case officerForgot
     case officerReset(String)
@@ -97,6 +99,8 @@ enum SiteURL {
         case .officerInbox: return "/petugas/kotak-masuk"
         case .officerTemplates: return "/petugas/templat"
         case .officerWarnings: return "/petugas/teguran"
+        case .officerMonev: return "/petugas/monev"
+        case .unsubscribe(let id, let channel): return "/berhenti/\(id)/\(channel)"
         case .officerAccount: return "/petugas/akun"
         case .officerForgot: return "/petugas/lupa-sandi"
         case .officerReset(let token): return "/petugas/atur-sandi/\(token)"

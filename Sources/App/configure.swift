@@ -45,7 +45,9 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M004_APIKeys())
     app.migrations.add(M005_OfficerWorkspace())
     app.migrations.add(M006_Warnings())
-    app.migrations.add(M007_LaporInterop())
+    app.migrations.add(M007_MessageChannels())
+    app.migrations.add(M008_DigestAndReminders())
+    app.migrations.add(M009_LaporInterop())
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601

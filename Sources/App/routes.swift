@@ -11,6 +11,8 @@ func routes(_ app: Application) throws {
     api.post("auth", "token", use: AuthController.token)
     api.delete("auth", "token", use: AuthController.revoke)
     api.get("me", use: AuthController.me)
+    api.get("monev", "summary", use: MonevController.api(false))
+    api.get("monev", "units", use: MonevController.api(true))
 
     api.get("jurisdictions", use: ReferenceController.jurisdictions)
     api.get("units", use: ReferenceController.units)
@@ -55,6 +57,8 @@ func routes(_ app: Application) throws {
     web.get("t", ":id", "lampiran", ":attachment", use: TrackingController.attachment)
     web.post("t", ":id", "pin", use: TrackingController.unlock)
     web.post("t", ":id", "keluar", use: TrackingController.forget)
+    web.get("berhenti", ":id", ":channel", use: UnsubscribeController.show)
+    web.post("berhenti", ":id", ":channel", use: UnsubscribeController.confirm)
     web.get("akun", use: AccountController.mine)
     web.get("akun", "daftar", use: AccountController.signUpForm)
     web.post("akun", "daftar", use: AccountController.signUp)
@@ -77,6 +81,7 @@ func routes(_ app: Application) throws {
     officer.post("akun", "kode-pemulihan", use: OfficerAccountController.regenerate)
     officer.post("akun", "sandi", use: OfficerAccountController.changePassword)
     officer.post("akun", "keluar-semua", use: OfficerAccountController.signOutEverywhere)
+    officer.post("akun", "ringkasan", use: OfficerAccountController.setDigest)
 
     officer.get(use: QueueController.home)
     officer.get("aduan", use: QueueController.list)
@@ -89,6 +94,9 @@ func routes(_ app: Application) throws {
     officer.get("aduan", ":id", use: CaseController.show)
     officer.on(.POST, "aduan", ":id", "aksi", ":action", body: .collect(maxSize: maxBody), use: CaseController.act)
     officer.get("aduan", ":id", "lampiran", ":attachment", use: CaseController.attachment)
+    officer.get("monev", use: MonevController.dashboard)
+    officer.get("monev.csv", use: MonevController.csv)
+    officer.get("monev", "laporan", use: MonevController.report)
     officer.get("teguran", use: WarningsController.show)
     officer.post("teguran", use: WarningsController.issue)
     officer.post("teguran", ":warning", "terima", use: WarningsController.acknowledge)
@@ -101,6 +109,10 @@ func routes(_ app: Application) throws {
     officer.post("qr", use: OfficerController.qrCreate)
     officer.post("qr", ":code", "rotate", use: OfficerController.qrAction("rotate"))
     officer.post("qr", ":code", "deactivate", use: OfficerController.qrAction("deactivate"))
+
+    // The sysadmin's pages (/petugas/admin/…): organisation, users, categories, calendars, settings.
+    AdminController.register(officer)
+
     for action in [SiteURL.TrackAction.balas, .konfirmasi, .sanggah, .nilai] {
         web.post("t", ":id", PathComponent(stringLiteral: action.rawValue), use: TrackingController.reporterAction(action))
     }

@@ -377,3 +377,63 @@ struct MetricsTests {
         #expect(try JSONDecoder().decode(UnitMetrics.self, from: try encoder.encode(unit)) == unit)
     }
 }
+
+@Suite struct PeriodAndMonevScopeTests {
+    @Test func periodsCoverTheirDaysInTheJurisdictionsZone() throws {
+        let q4 = try #require(Period(kind: .quarter, year: 2026, index: 4))
+        #expect(q4.days.first == LocalDate("2026-10-01") && q4.days.next == LocalDate("2027-01-01"))
+        #expect(q4.months.map(\.month) == [10, 11, 12])
+        let feb = try #require(Period(kind: .month, year: 2028, index: 2))
+        #expect(feb.days.next == LocalDate("2028-03-01"))
+        let bounds = feb.bounds(in: Fixture.calendar)
+        #expect(bounds.from == Fixture.at("2028-02-01 00:00") && bounds.to == Fixture.at("2028-03-01 00:00"))
+        #expect(Period(kind: .year, year: 2026)?.months.count == 12)
+        #expect(Period(kind: .month, year: 2026, index: 13) == nil && Period(kind: .quarter, year: 2026, index: 0) == nil)
+    }
+
+    @Test func inspectorsAndExecutivesSeeTheirJurisdictionAndBelow() {
+        let tree = Fixture.tree
+        #expect(Access.monevJurisdictions(Fixture.officer(.inspector, "63"), tree: tree) == ["63", "63.71"])
+        #expect(Access.monevJurisdictions(Fixture.officer(.executive, "63.71"), tree: tree) == ["63.71"])
+        #expect(Access.monevJurisdictions(Fixture.officer(.coordinator, "63"), tree: tree).isEmpty)
+        #expect(Access.monevJurisdictions(Fixture.officer(.unit_head, "63/dinkes"), tree: tree).isEmpty)
+    }
+}
+
+@Suite struct AsOfTests {
+    let now = ComplaintFacts(trackingID: "A", submittedAt: Fixture.Clock.submitted, category: "jalan", state: .selesai, jurisdiction: "63",
+                             unit: "63/dpupr", dispositionCount: 2, reopenCount: 1, rating: 4)
+
+    @Test func theComplaintIsRebuiltFromItsEventsUpToTheInstant() throws {
+        let steps: [AsOf.Step] = [
+            .init(action: .submit, toState: .baru, jurisdiction: "63"),
+            .init(action: .verify, toState: .didisposisikan, jurisdiction: "63", data: ["unit": "63/dinkes", "category": "kesehatan"]),
+            .init(action: .return, toState: .baru, jurisdiction: "63", data: ["returned_from": "63/dinkes"]),
+        ]
+        let returned = try #require(AsOf.complaint(now, steps: steps))
+        #expect(returned.state == .baru && returned.unit == nil && returned.dispositionCount == 1 && returned.reopenCount == 0 && returned.rating == nil)
+        let later = steps + [.init(action: .redispose, toState: .didisposisikan, jurisdiction: "63", data: ["unit": "63/dpupr", "category": "jalan"]),
+                             .init(action: .respond_final, toState: .ditanggapi, jurisdiction: "63"),
+                             .init(action: .dispute, toState: .diproses, jurisdiction: "63")]
+        let disputed = try #require(AsOf.complaint(now, steps: later))
+        #expect(disputed.state == .diproses && disputed.unit == "63/dpupr" && disputed.dispositionCount == 2 && disputed.reopenCount == 1
+                && disputed.category == "jalan")
+        #expect(AsOf.complaint(now, steps: []) == nil, "not submitted yet")
+        let forwarded = try #require(AsOf.complaint(now, steps: [.init(action: .submit, toState: .baru, jurisdiction: "63"),
+                                                                 .init(action: .forward_jurisdiction, toState: .baru, jurisdiction: "63.71")]))
+        #expect(forwarded.jurisdiction == "63.71")
+        let archived = try #require(AsOf.complaint(now, steps: [.init(action: .submit, toState: .baru, jurisdiction: "63"),
+                                                                .init(action: .archive, toState: .diarsipkan, jurisdiction: "63", data: ["reason": "spam"])]))
+        #expect(archived.archiveReason == .spam)
+    }
+
+    @Test func aStageEndedAfterTheInstantIsOpenAtIt() {
+        let stage = StageFacts(complaintTrackingID: "A", kind: .response, jurisdiction: "63", unit: "63/dinkes",
+                               startedAt: Fixture.at("2026-04-07 10:00"), dueAt: Fixture.endOf("2026-04-14"),
+                               endedAt: Fixture.at("2026-04-20 10:00"), late: true)
+        #expect(AsOf.stage(stage, at: Fixture.at("2026-04-06 10:00")) == nil)
+        let open = AsOf.stage(stage, at: Fixture.at("2026-04-15 10:00"))
+        #expect(open?.endedAt == nil && open?.late == nil && open?.isOverdue(at: Fixture.at("2026-04-15 10:00")) == true)
+        #expect(AsOf.stage(stage, at: Fixture.at("2026-04-21 10:00")) == stage)
+    }
+}

@@ -45,3 +45,15 @@ struct RegressionTests {
         #expect(!Lifecycle.isAvailable(.decide_extension, to: Fixture.coordinator(of: walk.record), on: walk.record, tree: Fixture.tree))
     }
 }
+
+@Suite struct PolicyStorageTests {
+    @Test func aStoredPolicyMissingNewerFieldsKeepsItsValuesAndDefaultsTheRest() throws {
+        let stored = #"{"verificationDays": 2, "resolutionDays": {"sederhana": 3}}"#
+        let policy = try JSONDecoder().decode(Policy.self, from: Data(stored.utf8))
+        var expected = Policy()
+        expected.verificationDays = 2
+        expected.resolutionDays["sederhana"] = 3
+        #expect(policy == expected)
+        #expect(try JSONDecoder().decode(Policy.self, from: JSONEncoder().encode(expected)) == expected)
+    }
+}

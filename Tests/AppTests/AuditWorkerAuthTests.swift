@@ -143,12 +143,12 @@ struct WorkerTests {
 
 struct FailingTransport: MessageTransport {
     struct Down: Error {}
-    func deliver(_ message: OutboxSnapshot) async throws { throw Down() }
+    func deliver(_ message: OutboxSnapshot) async throws -> String? { throw Down() }
 }
 
 actor RecordingTransport: MessageTransport {
     var keys: [String] = []
-    func deliver(_ message: OutboxSnapshot) async throws { keys.append(message.idempotencyKey) }
+    func deliver(_ message: OutboxSnapshot) async throws -> String? { keys.append(message.idempotencyKey); return nil }
 }
 
 @Suite("Sign-in, reference data and operations")

@@ -273,6 +273,29 @@ struct LaporBridgeTests {
         }
     }
 
+    @Test("LAPOR refusing the request itself (a 4xx) is a dead letter at once; 408 and 429 are retried")
+    func permanentRefusal() async throws {
+        try await TestHarness.withApp { app in
+            try await FakeLapor.with { fake, url in
+                app.clock.set(start)
+                connect(app, to: url)
+                let coordinator = try await app.createOfficer("koord", .coordinator, "63")
+                _ = try await forwarded(app, coordinator)
+                _ = try await forwarded(app, coordinator)
+                await fake.failNext(1, with: .tooManyRequests)
+                await fake.failNext(1, with: .unprocessableEntity)
+                _ = try await worker(app).deliverOutbox()
+                let messages = try await OutboxMessage.query(on: app.db).filter(\.$kind == National.forwardKind).sort(\.$id).all()
+                #expect(messages.map(\.status) == ["pending", "dead"])
+                #expect(messages[1].attempts == 1 && messages[1].lastError?.contains("permanent failure: SP4N-LAPOR! answered HTTP 422") == true)
+                app.clock.advance(by: 30)
+                _ = try await worker(app).deliverOutbox()
+                #expect(try await OutboxMessage.find(messages[0].id, on: app.db)?.status == "sent")
+                #expect(await fake.posts().count == 3)
+            }
+        }
+    }
+
     @Test("without the bridge, a forward to lapor needs LAPOR's number; with it, nothing is sent; other destinations are unchanged")
     func bridgeOff() async throws {
         try await TestHarness.withApp { app in

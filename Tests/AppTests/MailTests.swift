@@ -357,19 +357,35 @@ struct MailDeliveryTests {
         }
     }
 
-    @Test("a reporter who left no e-mail gets none, and the message still counts as delivered")
+    @Test("a reporter who left no e-mail gets no e-mail (their phone gets the message), and everything counts as delivered")
     func noReporterAddress() async throws {
         let sink = SMTPSink()
         try await sink.start()
         defer { sink.stop() }
         try await TestHarness.withApp { app in
             let id = try await app.submit(["reporter": ["name": "Tanpa Surel", "phone": "081234567890"]]).tracking_id
-            let worker = Worker(app: app, transport: EmailTransport(app: app, settings: .loopback(port: sink.port)))
+            let phone = RecordingTransport()
+            let worker = Worker(app: app, transport: ChannelRouter(email: EmailTransport(app: app, settings: .loopback(port: sink.port)), sms: phone))
             let report = try await worker.runOnce()
             let total = try await app.outbox().count
             #expect(report.failed == 0 && report.delivered == total)
-            #expect(try sink.messages().allSatisfy { $0.rcpt_tos != ["siti@example.org"] && !$0.subject.contains("Laporan Anda") })
-            #expect(try await app.outbox().contains { $0.idempotencyKey == "\(id):1:reporter:received" && $0.status == "sent" })
+            #expect(try sink.messages().allSatisfy { !$0.subject.contains("Laporan Anda") })
+            #expect(try await app.outbox().filter { $0.audience == "reporter" }.map(\.channel) == ["sms"])
+            #expect(await phone.keys == ["\(id):1:reporter:received:sms"])
+        }
+    }
+
+    @Test("a mailbox the server refuses for good (550) is dead-lettered at once, not retried")
+    func permanentRejection() async throws {
+        let sink = SMTPSink(["--reject-domain", "gone.example"])
+        try await sink.start()
+        defer { sink.stop() }
+        try await TestHarness.withApp { app in
+            _ = try await app.submit(["reporter": ["name": "Hilang", "email": "hilang@gone.example"]])
+            let worker = Worker(app: app, transport: EmailTransport(app: app, settings: .loopback(port: sink.port)))
+            _ = try await worker.runOnce()
+            let received = try #require(try await app.outbox().first { $0.audience == "reporter" })
+            #expect(received.status == "dead" && received.attempts == 1 && received.lastError?.contains("550") == true)
         }
     }
 

@@ -80,7 +80,7 @@ struct PortalTemplateTests {
             #expect(privateHTML.contains("/t/7KQ2MX9PJ/konfirmasi") && privateHTML.contains("/t/7KQ2MX9PJ/sanggah"))
             #expect(privateHTML.contains("/t/7KQ2MX9PJ/nilai") && privateHTML.contains("Siti"))
 
-            let error = try await render(app, "error", ErrorMiddleware.ErrorView(heading: "Halaman tidak ditemukan", message: "x", requestID: nil), lang: .en)
+            let error = try await render(app, "error", ErrorMiddleware.ErrorView(heading: "Halaman tidak ditemukan", message: "x", requestID: nil, home: "/"), lang: .en)
             #expect(error.contains("Halaman tidak ditemukan") && error.contains("Back to the home page"))
         }
     }

@@ -7,6 +7,7 @@ from it: decoded subject, headers, text and HTML parts), so the tests check Adua
 against an independent parser. Writes --ready FILE once it listens; stops on SIGTERM.
 
     python3 sink.py --folder DIR --port PORT --ready FILE [--auth USER:PASS] [--tls-cert C --tls-key K [--implicit-tls]] [--login-only]
+                    [--reject-domain DOMAIN]
 """
 import argparse
 import email
@@ -24,10 +25,18 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
-    def __init__(self, folder):
+    def __init__(self, folder, reject_domain=None):
         self.folder = folder
         self.count = 0
+        self.reject_domain = reject_domain
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        # --reject-domain: mailboxes there do not exist (a permanent 5xx, as a real server answers).
+        if self.reject_domain and address.lower().endswith("@" + self.reject_domain):
+            return "550 5.1.1 <%s>: mailbox unavailable" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
@@ -76,6 +85,7 @@ def main():
     parser.add_argument("--tls-key")
     parser.add_argument("--implicit-tls", action="store_true")
     parser.add_argument("--login-only", action="store_true", help="offer AUTH LOGIN but not PLAIN")
+    parser.add_argument("--reject-domain", help="answer 550 to recipients in this domain")
     args = parser.parse_args()
     os.makedirs(args.folder, exist_ok=True)
     port = args.port or free_port()
@@ -96,11 +106,11 @@ def main():
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.tls_cert, args.tls_key)
     if context and args.implicit_tls:
-        controller = Controller(Sink(args.folder), hostname="127.0.0.1", port=port, ssl_context=context, server_hostname="localhost", **options)
+        controller = Controller(Sink(args.folder, args.reject_domain), hostname="127.0.0.1", port=port, ssl_context=context, server_hostname="localhost", **options)
     elif context:
-        controller = Controller(Sink(args.folder), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True, **options)
+        controller = Controller(Sink(args.folder, args.reject_domain), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True, **options)
     else:
-        controller = Controller(Sink(args.folder), hostname="127.0.0.1", port=port, **options)
+        controller = Controller(Sink(args.folder, args.reject_domain), hostname="127.0.0.1", port=port, **options)
     controller.start()
 
     stop = threading.Event()

@@ -214,6 +214,22 @@ public enum Lifecycle {
         return builder.finish()
     }
 
+    /// The reminder owed one working day before the government's current due (SPEC §7 "due soon"): to the
+    /// coordinator (the inspectorate for whistleblowing) while the complaint waits for verification, to the
+    /// handling unit's liaisons while it waits for the unit. Nil when nothing is due within a working day.
+    /// The shell sends it once per due.
+    public static func dueSoon(of record: ComplaintRecord, now: Date, calendar: WorkingCalendar) -> Notice? {
+        guard let due = record.officerDue, Countdown(due: due, now: now, calendar: calendar).status == .dueSoon else { return nil }
+        switch record.state {
+        case .baru:
+            return Notice(record.type == .wbs ? .inspectorate(record.jurisdiction) : .coordinators(record.jurisdiction), "due_soon")
+        case .didisposisikan, .diproses:
+            return record.unit.map { Notice(.unitLiaisons($0), "due_soon") }
+        default:
+            return nil
+        }
+    }
+
     static func authorize(_ action: Action, actor: Participant, record: ComplaintRecord, tree: OrgTree) throws(LifecycleError) {
         switch actor {
         case .reporter:

@@ -29,23 +29,97 @@ public struct Policy: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// A stored policy written by an older version lacks the fields added since: those keep their defaults
+    /// instead of the whole policy falling back to the defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Policy()
+        verificationDays = try c.decodeIfPresent(Int.self, forKey: .verificationDays) ?? d.verificationDays
+        responseDays = try c.decodeIfPresent(Int.self, forKey: .responseDays) ?? d.responseDays
+        infoReplyDays = try c.decodeIfPresent(Int.self, forKey: .infoReplyDays) ?? d.infoReplyDays
+        reporterWindowDays = try c.decodeIfPresent(Int.self, forKey: .reporterWindowDays) ?? d.reporterWindowDays
+        maxExtensionDays = try c.decodeIfPresent(Int.self, forKey: .maxExtensionDays) ?? d.maxExtensionDays
+        resolutionDays = d.resolutionDays.merging(try c.decodeIfPresent([String: Int].self, forKey: .resolutionDays) ?? [:]) { _, stored in stored }
+        defaultResolutionClass = try c.decodeIfPresent(ResolutionClass.self, forKey: .defaultResolutionClass) ?? d.defaultResolutionClass
+        escalateToCoordinatorAfterDays = try c.decodeIfPresent(Int.self, forKey: .escalateToCoordinatorAfterDays) ?? d.escalateToCoordinatorAfterDays
+        escalateToInspectorateAfterDays = try c.decodeIfPresent(Int.self, forKey: .escalateToInspectorateAfterDays) ?? d.escalateToInspectorateAfterDays
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case verificationDays, responseDays, infoReplyDays, reporterWindowDays, maxExtensionDays, resolutionDays
+        case defaultResolutionClass, escalateToCoordinatorAfterDays, escalateToInspectorateAfterDays
+    }
+
     public func days(for resolutionClass: ResolutionClass) -> Int {
         resolutionDays[resolutionClass.rawValue] ?? 14
     }
 
-    /// Problems that would make deadlines meaningless; empty when the policy is usable.
-    public func problems() -> [String] {
-        var result: [String] = []
-        let named: [(String, Int)] = [
-            ("verificationDays", verificationDays), ("responseDays", responseDays), ("infoReplyDays", infoReplyDays),
-            ("reporterWindowDays", reporterWindowDays), ("escalateToCoordinatorAfterDays", escalateToCoordinatorAfterDays),
-            ("escalateToInspectorateAfterDays", escalateToInspectorateAfterDays),
-        ] + ResolutionClass.allCases.map { ("resolutionDays.\($0.rawValue)", days(for: $0)) }
-        for (name, value) in named where !(1...365).contains(value) { result.append("\(name) must be 1-365, is \(value)") }
-        if !(0...60).contains(maxExtensionDays) { result.append("maxExtensionDays must be 0-60, is \(maxExtensionDays)") }
-        if escalateToInspectorateAfterDays < escalateToCoordinatorAfterDays {
-            result.append("escalateToInspectorateAfterDays must not be below escalateToCoordinatorAfterDays")
+    /// Every whole-number setting of the policy, by a stable snake_case name (forms, messages).
+    public enum Number: Hashable, Sendable {
+        case verificationDays, responseDays, infoReplyDays, reporterWindowDays, maxExtensionDays
+        case escalateToCoordinatorAfterDays, escalateToInspectorateAfterDays
+        case resolutionDays(ResolutionClass)
+
+        public static var all: [Number] {
+            [.verificationDays, .responseDays, .infoReplyDays, .reporterWindowDays, .maxExtensionDays]
+                + ResolutionClass.allCases.map { .resolutionDays($0) }
+                + [.escalateToCoordinatorAfterDays, .escalateToInspectorateAfterDays]
         }
+
+        public var name: String {
+            switch self {
+            case .verificationDays: return "verification_days"
+            case .responseDays: return "response_days"
+            case .infoReplyDays: return "info_reply_days"
+            case .reporterWindowDays: return "reporter_window_days"
+            case .maxExtensionDays: return "max_extension_days"
+            case .escalateToCoordinatorAfterDays: return "escalate_to_coordinator_after_days"
+            case .escalateToInspectorateAfterDays: return "escalate_to_inspectorate_after_days"
+            case .resolutionDays(let c): return "resolution_days_\(c.rawValue)"
+            }
+        }
+
+        /// Allowed values: at least one working day and at most a year; an extension may be none at all.
+        public var range: ClosedRange<Int> { self == .maxExtensionDays ? 0...60 : 1...365 }
+    }
+
+    public subscript(number: Number) -> Int {
+        get {
+            switch number {
+            case .verificationDays: return verificationDays
+            case .responseDays: return responseDays
+            case .infoReplyDays: return infoReplyDays
+            case .reporterWindowDays: return reporterWindowDays
+            case .maxExtensionDays: return maxExtensionDays
+            case .escalateToCoordinatorAfterDays: return escalateToCoordinatorAfterDays
+            case .escalateToInspectorateAfterDays: return escalateToInspectorateAfterDays
+            case .resolutionDays(let c): return days(for: c)
+            }
+        }
+        set {
+            switch number {
+            case .verificationDays: verificationDays = newValue
+            case .responseDays: responseDays = newValue
+            case .infoReplyDays: infoReplyDays = newValue
+            case .reporterWindowDays: reporterWindowDays = newValue
+            case .maxExtensionDays: maxExtensionDays = newValue
+            case .escalateToCoordinatorAfterDays: escalateToCoordinatorAfterDays = newValue
+            case .escalateToInspectorateAfterDays: escalateToInspectorateAfterDays = newValue
+            case .resolutionDays(let c): resolutionDays[c.rawValue] = newValue
+            }
+        }
+    }
+
+    public enum Problem: Equatable, Sendable {
+        case outOfRange(Number)
+        /// The inspectorate is alerted before the coordinator.
+        case escalationOrder
+    }
+
+    /// Problems that would make deadlines meaningless; empty when the policy is usable.
+    public func problems() -> [Problem] {
+        var result = Number.all.filter { !$0.range.contains(self[$0]) }.map(Problem.outOfRange)
+        if escalateToInspectorateAfterDays < escalateToCoordinatorAfterDays { result.append(.escalationOrder) }
         return result
     }
 }

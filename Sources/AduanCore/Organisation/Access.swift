@@ -145,3 +145,16 @@ extension Access {
         }
     }
 }
+
+extension Access {
+    /// The jurisdictions whose monitoring figures the officer may see (SPEC §8): an inspector's or executive's
+    /// jurisdiction and the kabupaten/kota below it. Figures are aggregates, so confidential complaints count in
+    /// them; the complaints behind a number are still read through `readFilter`.
+    public static func monevJurisdictions(_ officer: Officer, tree: OrgTree) -> Set<String> {
+        var result = Set<String>()
+        for assignment in officer.assignments where assignment.role == .inspector || assignment.role == .executive {
+            if case .jurisdiction(let code) = assignment.scope { result.formUnion(tree.jurisdictionSubtree(code)) }
+        }
+        return result
+    }
+}

@@ -48,7 +48,7 @@ struct WorkerCommand: AsyncCommand {
     var help: String { "Run the background worker on its own (serve already runs one)." }
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let worker = Worker(app: app, transport: try MailSettings.transport(for: app).routingNationalBridge(app))
+        let worker = Worker(app: app, transport: try ChannelRouter.make(for: app).routingNationalBridge(app))
         if signature.once {
             let report = try await worker.runOnce()
             context.console.print("\(report)")

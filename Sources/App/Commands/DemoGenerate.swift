@@ -282,6 +282,8 @@ struct DemoGenerator {
         complaint.secretHash = secrets.reporterSecretHash(token())
         complaint.pinHash = secrets.reporterSecretHash(String(format: "%06d", Int.random(in: 0...999_999, using: &rng)))
         complaint.secretFailures = 0
+        complaint.notifyEmail = true
+        complaint.notifyPhone = true
         complaint.apply(life.record, at: life.events.last?.draft.at ?? submittedAt)
 
         var previous = CanonicalEvent.genesis

@@ -27,6 +27,8 @@ struct SubmissionRequest: Content {
     var reporter: ReporterIdentity?
     var qr_code: String?
     var language: String?
+    /// Channels for messages about the complaint: `email`, `phone` (SMS/WhatsApp). Default: every contact given.
+    var notify: [String]?
     var attachments: [File]?
 }
 

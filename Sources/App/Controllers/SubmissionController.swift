@@ -37,6 +37,9 @@ enum SubmissionController {
         var lat: Double?
         var lng: Double?
         var qrCode: String?
+        /// The reporter's channels for messages (`notify`; both when not given).
+        var notifyEmail = true
+        var notifyPhone = true
 
         init(_ input: SubmissionRequest) {
             title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -45,6 +48,7 @@ enum SubmissionController {
             address = input.address?.trimmingCharacters(in: .whitespacesAndNewlines)
             lat = input.lat; lng = input.lng
             qrCode = input.qr_code.flatMap { $0.isEmpty ? nil : $0 }
+            if let notify = input.notify { notifyEmail = notify.contains("email"); notifyPhone = notify.contains("phone") }
         }
         init(title: String, body: String) { self.title = title; self.body = body }
     }
@@ -89,6 +93,9 @@ enum SubmissionController {
         let language = input.language ?? "id"
         if !["id", "en"].contains(language) { problems.append(FieldError("language", "language must be id or en")) }
         if let qr = input.qr_code, qr.count > 64 { problems.append(FieldError("qr_code", "qr_code is too long")) }
+        if let notify = input.notify, let unknown = notify.first(where: { !["email", "phone"].contains($0) }) {
+            problems.append(FieldError("notify", "notify holds email and/or phone, not \(unknown)"))
+        }
 
         let today = reference.calendar(for: submission.jurisdiction).localDate(of: now)
         for problem in submission.problems(tree: reference.tree, categories: Set(reference.categories.keys), today: today)
@@ -185,8 +192,11 @@ enum SubmissionController {
                 complaint.secretHash = secrets.reporterSecretHash(secret)
                 complaint.pinHash = secrets.reporterSecretHash(pin)
                 complaint.secretFailures = 0
+                complaint.notifyEmail = content.notifyEmail
+                complaint.notifyPhone = content.notifyPhone
                 complaint.reporterAccountID = account
-                try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, language: language, on: db)
+                try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, language: language,
+                                                reporterSecret: secret, on: db)
                 try await ComplaintStore.attach(files, keys: keys, to: complaint, eventSeq: 1, at: now, on: db)
                 return SubmissionResponse(tracking_id: trackingID, secret: secret, pin: pin, state: complaint.state,
                                           due_at: complaint.dueAt,

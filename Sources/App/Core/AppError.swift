@@ -70,7 +70,7 @@ struct ErrorMiddleware: AsyncMiddleware {
         return path.hasPrefix("/api/") || path == "/healthz" || path == "/metrics"
     }
 
-    struct ErrorView: Encodable, Sendable { var heading: String; var message: String; var requestID: String? }
+    struct ErrorView: Encodable, Sendable { var heading: String; var message: String; var requestID: String?; var home: String }
 
     /// The friendly error page; internal details never reach it.
     static func page(for request: Request, status: HTTPStatus, code: String, message: String) async throws -> Response {
@@ -87,7 +87,9 @@ struct ErrorMiddleware: AsyncMiddleware {
         }
         do {
             return try await request.page("error", title: key + "_heading",
-                                          ErrorView(heading: heading, message: text, requestID: status.code >= 500 ? request.id : nil), status: status)
+                                          ErrorView(heading: heading, message: text, requestID: status.code >= 500 ? request.id : nil,
+                                                    home: request.url.path.hasPrefix("/petugas") ? SiteURL.officerHome.path : SiteURL.home.path),
+                                          status: status)
         } catch {
             return Response(status: status, body: .init(string: heading))
         }

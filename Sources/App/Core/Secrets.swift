@@ -59,6 +59,13 @@ struct Secrets: Sendable {
     }
 
     static func sha256(_ text: String) -> String { hex(SHA256.hash(data: Data(text.utf8))) }
+
+    /// Compares two strings in time that depends only on their length (for keys in links).
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
     static func sha256(bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
 
     /// URL-safe random token.

@@ -11,9 +11,12 @@ enum TwoFactor {
     static func newSecret() -> String { base32Encode([UInt8].random(count: 20)) }
 
     /// The `otpauth://` URI an authenticator app reads from the enrolment QR code.
+    /// The label is `Aduan <host>:<username>`: one colon, between issuer and account, as the apps expect.
     static func uri(secret: String, username: String, site: String) -> String {
-        let label = "\(issuer) \(site):\(username)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? username
-        return "otpauth://totp/\(label)?secret=\(secret)&issuer=\(issuer)&algorithm=SHA1&digits=6&period=30"
+        let host = URL(string: site)?.host ?? site
+        let issuerName = "\(issuer) \(host)".replacingOccurrences(of: ":", with: "")
+        func encode(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "-._~").union(.alphanumerics)) ?? s }
+        return "otpauth://totp/\(encode(issuerName)):\(encode(username))?secret=\(secret)&issuer=\(encode(issuerName))&algorithm=SHA1&digits=6&period=30"
     }
 
     /// Ten one-time recovery codes like `7KQ2M-X9PJA` (50 random bits each) and the hashes to store.

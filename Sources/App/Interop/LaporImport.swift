@@ -233,6 +233,8 @@ enum LaporImport {
                 complaint.secretHash = secrets.reporterSecretHash(Secrets.randomToken(bytes: 20))
                 complaint.pinHash = secrets.reporterSecretHash(Secrets.randomToken(bytes: 20))
                 complaint.secretFailures = 0
+                complaint.notifyEmail = false
+                complaint.notifyPhone = false
                 try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, language: "id", on: db)
                 created.append(.init(line: candidate.line, lapor_id: candidate.laporID, tracking_id: trackingID, state: complaint.state))
             }

@@ -18,26 +18,38 @@ struct LaporTransport: MessageTransport {
         var seq: String?
     }
 
-    func deliver(_ message: OutboxSnapshot) async throws {
-        guard let bridge = app.laporBridge else { throw LaporBridgeError.notConfigured }
-        let payload = try JSONDecoder().decode(Payload.self, from: Data(message.payload.utf8))
-        guard let complaint = try await ComplaintStore.find(payload.tracking_id, on: app.db) else {
-            throw AppError.notFound("no complaint \(payload.tracking_id) for outbox message \(message.idempotencyKey)")
-        }
-        switch message.kind {
-        case National.forwardKind:
-            try await forward(complaint, through: bridge, key: message.idempotencyKey)
-        case National.answerKind:
-            guard let seq = payload.seq.flatMap(Int.init) else { throw AppError.badRequest("outbox message \(message.idempotencyKey) has no event seq") }
-            try await pushAnswer(complaint, seq: seq, through: bridge, key: message.idempotencyKey)
-        default:
-            throw AppError.badRequest("the SP4N-LAPOR! bridge does not send \(message.kind)")
+    /// Returns LAPOR's number for a forward (kept on the outbox row). LAPOR refusing the request itself (a 4xx
+    /// other than 408 and 429: a bad token, an unknown number, a body it will never accept) dead-letters the message
+    /// at once, as the SMS gateway does; everything else is retried with backoff.
+    func deliver(_ message: OutboxSnapshot) async throws -> String? {
+        do {
+            return try await send(message)
+        } catch LaporBridgeError.rejected(let status, let body) where (400..<500).contains(status) && status != 408 && status != 429 {
+            throw DeliveryError.permanent(LaporBridgeError.rejected(status: status, body: body).description)
         }
     }
 
-    func forward(_ complaint: Complaint, through bridge: any LaporBridge, key: String) async throws {
+    func send(_ message: OutboxSnapshot) async throws -> String? {
+        guard let bridge = app.laporBridge else { throw LaporBridgeError.notConfigured }
+        let payload = try JSONDecoder().decode(Payload.self, from: Data(message.payload.utf8))
+        guard let complaint = try await ComplaintStore.find(payload.tracking_id, on: app.db) else {
+            throw DeliveryError.permanent("no complaint \(payload.tracking_id) for outbox message \(message.idempotencyKey)")
+        }
+        switch message.kind {
+        case National.forwardKind:
+            return try await forward(complaint, through: bridge, key: message.idempotencyKey)
+        case National.answerKind:
+            guard let seq = payload.seq.flatMap(Int.init) else { throw DeliveryError.permanent("outbox message \(message.idempotencyKey) has no event seq") }
+            try await pushAnswer(complaint, seq: seq, through: bridge, key: message.idempotencyKey)
+            return nil
+        default:
+            throw DeliveryError.permanent("the SP4N-LAPOR! bridge does not send \(message.kind)")
+        }
+    }
+
+    func forward(_ complaint: Complaint, through bridge: any LaporBridge, key: String) async throws -> String? {
         // Recorded already: the worker stopped after recording and before marking the message sent.
-        if complaint.externalRef != nil { return }
+        if let recorded = complaint.externalRef { return recorded }
         let reference = try await app.reference.get(on: app.db)
         let forwardEvent = try await Event.query(on: app.db).filter(\.$complaintID == complaint.requireID())
             .filter(\.$action == Action.forward_external.rawValue).sort(\.$seq, .descending).first()
@@ -60,13 +72,14 @@ struct LaporTransport: MessageTransport {
         let receipt = try await bridge.forward(outgoing, idempotencyKey: key)
         try await LaporRecorder.record(complaint.trackingID, reference: receipt.tracking_id, status: receipt.status, statusAt: nil,
                                        note: "SP4N-LAPOR! menerima laporan ini dengan nomor tiket \(receipt.tracking_id).", app: app)
+        return receipt.tracking_id
     }
 
     func pushAnswer(_ complaint: Complaint, seq: Int, through bridge: any LaporBridge, key: String) async throws {
         guard let nationalID = complaint.laporID else { return }
         guard let event = try await Event.query(on: app.db).filter(\.$complaintID == complaint.requireID()).filter(\.$seq == seq).first(),
               let text = event.publicText else {
-            throw AppError.notFound("complaint \(complaint.trackingID) has no answer at event \(seq)")
+            throw DeliveryError.permanent("complaint \(complaint.trackingID) has no answer at event \(seq)")
         }
         let reference = try await app.reference.get(on: app.db)
         let answer = LaporAnswer(kind: event.action == Action.respond_final.rawValue ? "final_answer" : "follow_up", text: text,
@@ -98,12 +111,11 @@ struct OutboxRouter: MessageTransport {
     let notifications: any MessageTransport
     let bridge: any MessageTransport
 
-    func deliver(_ message: OutboxSnapshot) async throws {
+    func deliver(_ message: OutboxSnapshot) async throws -> String? {
         if LaporTransport.kinds.contains(message.kind) {
-            try await bridge.deliver(message)
-        } else {
-            try await notifications.deliver(message)
+            return try await bridge.deliver(message)
         }
+        return try await notifications.deliver(message)
     }
 }
 

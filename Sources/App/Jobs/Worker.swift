@@ -6,7 +6,17 @@ import Vapor
 
 /// Delivers outbox messages. The embedded default logs them; e-mail and gateways plug in here.
 protocol MessageTransport: Sendable {
-    func deliver(_ message: OutboxSnapshot) async throws
+    /// Delivers the message and returns what the provider answered worth keeping (a gateway's message id),
+    /// or nil. Throwing `DeliveryError.permanent` dead-letters the message at once; any other error retries.
+    func deliver(_ message: OutboxSnapshot) async throws -> String?
+}
+
+/// A failure that retrying cannot fix (an address the server refuses for good, a request the gateway rejects).
+enum DeliveryError: Error, CustomStringConvertible {
+    case permanent(String)
+    var description: String {
+        switch self { case .permanent(let reason): return "permanent failure: \(reason)" }
+    }
 }
 
 /// What a transport needs of an outbox row (models stay request-local).
@@ -17,15 +27,18 @@ struct OutboxSnapshot: Sendable {
     var audience: String
     var payload: String
     var attempts: Int
+    /// `email` or `sms`.
+    var channel: String = "email"
 }
 
 struct LoggingTransport: MessageTransport {
     let logger: Logger
-    func deliver(_ message: OutboxSnapshot) async throws {
+    func deliver(_ message: OutboxSnapshot) async throws -> String? {
         logger.info("notification", metadata: [
-            "idempotency_key": "\(message.idempotencyKey)", "kind": "\(message.kind)",
+            "idempotency_key": "\(message.idempotencyKey)", "kind": "\(message.kind)", "channel": "\(message.channel)",
             "audience": "\(message.audience)", "payload": "\(message.payload)",
         ])
+        return "logged"
     }
 }
 
@@ -41,7 +54,7 @@ struct Worker: Sendable {
     static let batchSize = 100
 
     struct Report: Sendable, Equatable {
-        var closed = 0, archived = 0, escalated = 0, delivered = 0, failed = 0
+        var closed = 0, archived = 0, escalated = 0, reminded = 0, warningReminders = 0, digests = 0, delivered = 0, failed = 0
         /// Forwarded complaints whose SP4N-LAPOR! status changed (Interop/LaporStatusSync.swift).
         var synced = 0
     }
@@ -67,6 +80,9 @@ struct Worker: Sendable {
             if try await escalate(complaint.trackingID) { report.escalated += 1 }
         }
         app.metrics.transitions.increment(by: Int64(report.closed + report.archived + report.escalated))
+        report.reminded = try await remindDueSoon(now: now, reference: reference)
+        report.warningReminders = try await remindLateWarnings(now: now, reference: reference)
+        report.digests = try await queueDigests(now: now, reference: reference)
 
         let (delivered, failed) = try await deliverOutbox()
         report.delivered = delivered; report.failed = failed
@@ -103,6 +119,99 @@ struct Worker: Sendable {
         }
     }
 
+    /// Queues one "due soon" reminder per government due, a working day before it (SPEC §7). The candidates are
+    /// those due within two weeks (a working day can span a long holiday); AduanCore decides which are due soon.
+    func remindDueSoon(now: Date, reference: ReferenceData) async throws -> Int {
+        let candidates = try await Complaint.query(on: app.db).filter(\.$officerDue > now)
+            .filter(\.$officerDue < now.addingTimeInterval(14 * 86_400)).limit(5000).all()
+        var queued = 0
+        for complaint in candidates where complaint.dueSoonNotifiedFor != complaint.officerDue {
+            guard let due = complaint.officerDue,
+                  let notice = Lifecycle.dueSoon(of: complaint.record, now: now, calendar: reference.calendar(for: complaint.jurisdictionCode))
+            else { continue }
+            let app = self.app
+            let payload = CanonicalEvent.encodeData(["tracking_id": complaint.trackingID, "kind": notice.kind, "state": complaint.state,
+                                                     "language": complaint.language])
+            let key = "\(complaint.trackingID):due_soon:\(Int(due.timeIntervalSince1970)):\(notice.audience.code):email"
+            let id = complaint.id!
+            let written = try await withWriteTransaction(app) { db -> Bool in
+                // Only the instance that moves the marker queues the message: two workers never remind twice.
+                guard let sql = db as? any SQLDatabase else { return false }
+                let moved = try await sql.raw("""
+                    UPDATE complaints SET due_soon_notified_for = \(bind: due)
+                    WHERE id = \(bind: id) AND officer_due = \(bind: due)
+                      AND (due_soon_notified_for IS NULL OR due_soon_notified_for <> \(bind: due))
+                    RETURNING id
+                    """).all()
+                guard !moved.isEmpty else { return false }
+                let message = OutboxMessage()
+                message.idempotencyKey = key; message.kind = notice.kind; message.audience = notice.audience.code
+                message.channel = "email"; message.complaintID = id; message.payload = payload; message.status = "pending"
+                message.attempts = 0; message.nextAttemptAt = now; message.createdAt = now
+                try await message.create(on: db)
+                return true
+            }
+            if written { queued += 1 }
+        }
+        return queued
+    }
+
+    /// Reminds the unit head once when a warning's answer is late (SPEC §4: warnings must be acknowledged).
+    func remindLateWarnings(now: Date, reference: ReferenceData) async throws -> Int {
+        let late = try await UnitWarning.query(on: app.db).filter(\.$acknowledgedAt == nil).filter(\.$remindedAt == nil)
+            .filter(\.$acknowledgeBy < now).limit(1000).all()
+        var count = 0
+        for warning in late {
+            let app = self.app
+            let unitName = reference.tree.units[warning.unitID]?.name ?? warning.unitID
+            let sent = try await withWriteTransaction(app) { db -> Bool in
+                // Only the instance that sets the marker queues the reminder.
+                guard let sql = db as? any SQLDatabase else { return false }
+                let moved = try await sql.raw("""
+                    UPDATE warnings SET reminded_at = \(bind: now) WHERE id = \(bind: warning.id!) AND reminded_at IS NULL AND acknowledged_at IS NULL
+                    RETURNING id
+                    """).all()
+                guard !moved.isEmpty else { return false }
+                try await OfficerMail.queueWarning("warning_reminder", warning: warning, audience: .unitHead(warning.unitID), unitName: unitName,
+                                                   at: now, on: db)
+                return true
+            }
+            if sent { count += 1 }
+        }
+        return count
+    }
+
+    /// Once a day, from 07:00 in the installation's main time zone, each officer who chose the digest gets one
+    /// e-mail listing what was kept for them since the last one.
+    func queueDigests(now: Date, reference: ReferenceData) async throws -> Int {
+        let calendar = reference.calendar(for: reference.defaultJurisdiction)
+        let sendFrom = calendar.startOfDay(calendar.localDate(of: now)).addingTimeInterval(7 * 3600)
+        guard now >= sendFrom else { return 0 }
+        let readers = try await User.query(on: app.db).filter(\.$digest == true).filter(\.$active == true).all()
+            .filter { ($0.digestSentAt ?? .distantPast) < sendFrom }
+        var count = 0
+        for user in readers {
+            let app = self.app
+            let id = user.id!
+            let sent = try await withWriteTransaction(app) { db -> Bool in
+                let items = try await DigestItem.query(on: db).filter(\.$userID == id).filter(\.$sentAt == nil).sort(\.$createdAt).all()
+                try await User.query(on: db).filter(\.$id == id).set(\.$digestSentAt, to: now).update()
+                guard !items.isEmpty else { return false }
+                try await DigestItem.query(on: db).filter(\.$id ~~ items.map { $0.id! }).set(\.$sentAt, to: now).update()
+                let payload = OfficerMail.DigestPayload(user: id, items: items.map { .init(kind: $0.kind, tracking_id: $0.trackingID) })
+                let message = OutboxMessage()
+                message.idempotencyKey = "digest:\(id.uuidString.lowercased()):\(Int(sendFrom.timeIntervalSince1970))"
+                message.kind = OfficerMail.digestKind; message.audience = "user:\(id.uuidString.lowercased())"; message.channel = "email"
+                message.payload = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
+                message.status = "pending"; message.attempts = 0; message.nextAttemptAt = now; message.createdAt = now
+                try await message.create(on: db)
+                return true
+            }
+            if sent { count += 1 }
+        }
+        return count
+    }
+
     /// Claims due messages, delivers them, and records the outcome. A crash between delivery and marking
     /// redelivers (with the same idempotency key) once the claim expires: at least once, never lost.
     func deliverOutbox() async throws -> (Int, Int) {
@@ -112,16 +221,17 @@ struct Worker: Sendable {
             if batch.isEmpty { break }
             for message in batch {
                 do {
-                    try await transport.deliver(message)
+                    let answer = try await transport.deliver(message)
                     try await OutboxMessage.query(on: app.writeDB).filter(\.$id == message.id)
                         .set(\.$status, to: "sent").set(\.$sentAt, to: app.clock.now).set(\.$lockedBy, to: nil).set(\.$lockedUntil, to: nil)
-                        .set(\.$attempts, to: message.attempts + 1).update()
+                        .set(\.$attempts, to: message.attempts + 1).set(\.$providerResponse, to: answer.map { String($0.prefix(500)) }).update()
                     delivered += 1
                 } catch {
                     let attempts = message.attempts + 1
                     let backoff = min(30 * pow(2, Double(attempts - 1)), 6 * 3600)
+                    let permanent = error is DeliveryError
                     try await OutboxMessage.query(on: app.writeDB).filter(\.$id == message.id)
-                        .set(\.$status, to: attempts >= Self.maxAttempts ? "dead" : "pending")
+                        .set(\.$status, to: attempts >= Self.maxAttempts || permanent ? "dead" : "pending")
                         .set(\.$attempts, to: attempts).set(\.$lastError, to: String(describing: error).prefix(500).description)
                         .set(\.$nextAttemptAt, to: app.clock.now.addingTimeInterval(backoff)).set(\.$lockedBy, to: nil).set(\.$lockedUntil, to: nil)
                         .update()
@@ -143,12 +253,13 @@ struct Worker: Sendable {
             UPDATE outbox SET locked_by = \(bind: String(instance)), locked_until = \(bind: now.addingTimeInterval(300))
             WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= \(bind: now)
                          AND (locked_until IS NULL OR locked_until < \(bind: now)) ORDER BY id LIMIT \(unsafeRaw: String(Self.batchSize))\(unsafeRaw: lock))
-            RETURNING id, idempotency_key, kind, audience, payload, attempts
+            RETURNING id, idempotency_key, kind, audience, payload, attempts, channel
             """).all()
         return try rows.map {
             OutboxSnapshot(id: try $0.decode(column: "id", as: Int.self), idempotencyKey: try $0.decode(column: "idempotency_key", as: String.self),
                            kind: try $0.decode(column: "kind", as: String.self), audience: try $0.decode(column: "audience", as: String.self),
-                           payload: try $0.decode(column: "payload", as: String.self), attempts: try $0.decode(column: "attempts", as: Int.self))
+                           payload: try $0.decode(column: "payload", as: String.self), attempts: try $0.decode(column: "attempts", as: Int.self),
+                           channel: try $0.decode(column: "channel", as: String.self))
         }.sorted { $0.id < $1.id }
     }
 
@@ -180,7 +291,7 @@ final class WorkerLifecycle: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
 
     func didBootAsync(_ app: Application) async throws {
-        let worker = Worker(app: app, transport: try MailSettings.transport(for: app).routingNationalBridge(app))
+        let worker = Worker(app: app, transport: try ChannelRouter.make(for: app).routingNationalBridge(app))
         let interval = app.settings.workerInterval
         task = Task { await worker.loop(interval: interval) }
     }

@@ -46,13 +46,4 @@ struct MailSettings: Sendable {
                                              heloName: helo, replyTimeout: .seconds(Int64(timeout)), trustRootsFile: value("ADUAN_SMTP_CA_FILE")),
             from: from)
     }
-
-    /// E-mail when an SMTP host is configured, the logging transport otherwise.
-    static func transport(for app: Application, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any MessageTransport {
-        guard let settings = try fromEnvironment(environment) else { return LoggingTransport(logger: app.logger) }
-        app.logger.info("e-mail delivery enabled", metadata: [
-            "smtp_host": "\(settings.client.host)", "smtp_port": "\(settings.client.port)", "security": "\(settings.client.security.rawValue)",
-        ])
-        return EmailTransport(app: app, settings: settings)
-    }
 }

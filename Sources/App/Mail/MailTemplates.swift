@@ -103,6 +103,10 @@ enum MailTemplates {
             "id": Wording(subject: "Unit Anda diminta berkolaborasi", body: "Unit Anda diminta membantu penanganan laporan {id}."),
             "en": Wording(subject: "Your unit is asked to collaborate", body: "Your unit is asked to help handle report {id}."),
         ],
+        "due_soon": [
+            "id": Wording(subject: "Batas waktu tinggal 1 hari kerja", body: "Laporan {id} mencapai batas waktu penanganan dalam 1 hari kerja. Mohon segera ditindaklanjuti agar tidak terlambat."),
+            "en": Wording(subject: "Due within 1 working day", body: "Report {id} reaches its handling deadline within 1 working day. Please act on it so it is not late."),
+        ],
         "overdue": [
             "id": Wording(subject: "Laporan melewati batas waktu", body: "Laporan {id} telah melewati batas waktu penanganan. Mohon segera ditindaklanjuti."),
             "en": Wording(subject: "Report overdue", body: "Report {id} is past its handling deadline. Please act on it now."),
@@ -120,28 +124,39 @@ enum MailTemplates {
             ?? Wording(subject: "Pemberitahuan laporan", body: "Ada pembaruan pada laporan {id}.")
     }
 
-    static func render(kind: String, language: String, trackingID: String, link: String, officer: Bool) -> Rendered {
+    static func render(kind: String, language: String, trackingID: String, link: String, officer: Bool,
+                       unsubscribe: String? = nil) -> Rendered {
         let language = languages.contains(language) ? language : "id"
-        let wording = wording(kind: kind, language: language)
+        return render(wording(kind: kind, language: language), language: language, trackingID: trackingID, link: link, officer: officer,
+                      unsubscribe: unsubscribe)
+    }
+
+    /// Renders a wording (the built-in one or the sysadmin's) as text and HTML; every inserted value is escaped in the HTML.
+    static func render(_ wording: Wording, language: String, trackingID: String, link: String, officer: Bool,
+                       unsubscribe: String? = nil) -> Rendered {
         let body = wording.body.replacingOccurrences(of: "{id}", with: trackingID)
+        let subject = wording.subject.replacingOccurrences(of: "{id}", with: trackingID)
         let english = language == "en"
         let linkLabel = officer ? (english ? "Open the report" : "Buka laporan")
                                 : (english ? "Follow your report" : "Pantau laporan Anda")
         let footer = english ? "This message was sent automatically by Aduan; please do not reply to it."
                              : "Pesan ini dikirim otomatis oleh Aduan; mohon tidak membalas pesan ini."
-        let text = "\(body)\n\n\(linkLabel): \(link)\n\n-- \n\(footer)\n"
+        let stopLabel = english ? "Stop e-mails about this report" : "Berhenti menerima e-mail tentang laporan ini"
+        let stopText = unsubscribe.map { "\n\(stopLabel): \($0)" } ?? ""
+        let text = "\(body)\n\n\(linkLabel): \(link)\n\n-- \n\(footer)\(stopText)\n"
         let e = MIME.escapeHTML
+        let stopHTML = unsubscribe.map { "<br><a href=\"\(e($0))\">\(e(stopLabel))</a>" } ?? ""
         let html = """
             <!DOCTYPE html>
-            <html lang="\(language)"><head><meta charset="utf-8"><title>\(e(wording.subject))</title></head>
+            <html lang="\(language)"><head><meta charset="utf-8"><title>\(e(subject))</title></head>
             <body style="font-family:sans-serif;line-height:1.5">
-            <p>\(e(body))</p>
+            <p>\(e(body).replacingOccurrences(of: "\n", with: "<br>"))</p>
             <p><a href="\(e(link))">\(e(linkLabel))</a><br><span style="color:#555">\(e(link))</span></p>
-            <hr><p style="color:#777;font-size:small">\(e(footer))</p>
+            <hr><p style="color:#777;font-size:small">\(e(footer))\(stopHTML)</p>
             </body></html>
 
             """
-        return Rendered(subject: "[\(trackingID)] \(wording.subject)", text: text, html: html)
+        return Rendered(subject: "[\(trackingID)] \(subject)", text: text, html: html)
     }
 
     /// The password-reset message: the link is valid for one hour and once.

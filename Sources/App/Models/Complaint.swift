@@ -40,6 +40,11 @@ final class Complaint: Model, @unchecked Sendable {
     @Field(key: "secret_hash") var secretHash: String
     @Field(key: "pin_hash") var pinHash: String
     @Field(key: "secret_failures") var secretFailures: Int
+    /// The reporter's choice of channels for messages (and their unsubscribe links).
+    @Field(key: "notify_email") var notifyEmail: Bool
+    @Field(key: "notify_phone") var notifyPhone: Bool
+    /// The government due a "due soon" reminder was sent for (the worker sends one per due).
+    @OptionalField(key: "due_soon_notified_for") var dueSoonNotifiedFor: Date?
     /// The reporter account that follows this complaint, if the reporter has one.
     @OptionalField(key: "reporter_account_id") var reporterAccountID: UUID?
 
@@ -116,7 +121,9 @@ final class Complaint: Model, @unchecked Sendable {
          ("qr_code", SQLBind(qrCode)), ("language", SQLBind(language)), ("reporter_sealed", SQLBind(reporterSealed)),
          ("reporter_email_hash", SQLBind(reporterEmailHash)), ("reporter_phone_hash", SQLBind(reporterPhoneHash)),
          ("secret_hash", SQLBind(secretHash)), ("pin_hash", SQLBind(pinHash)), ("secret_failures", SQLBind(secretFailures)),
-         ("reporter_account_id", SQLBind(reporterAccountID)), ("submitted_at", SQLBind(submittedAt)), ("lapor_id", SQLBind(laporID))]
+         ("reporter_account_id", SQLBind(reporterAccountID)), ("submitted_at", SQLBind(submittedAt)),
+         ("notify_email", SQLBind(notifyEmail)), ("notify_phone", SQLBind(notifyPhone)),
+         ("lapor_id", SQLBind(laporID))]
     }
 
     /// Columns of the lifecycle projection, rewritten by every transition.

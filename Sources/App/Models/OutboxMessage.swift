@@ -12,6 +12,10 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @Field(key: "audience") var audience: String
     @OptionalField(key: "complaint_id") var complaintID: Int?
     @Field(key: "payload") var payload: String
+    /// `email` or `sms` (an SMS/WhatsApp gateway): one row per channel, so one channel's failure never resends another's.
+    @Field(key: "channel") var channel: String
+    /// What the provider answered on success (a gateway's message id, the SMTP server's reply), for tracing.
+    @OptionalField(key: "provider_response") var providerResponse: String?
     /// `pending`, `sent` or `dead`.
     @Field(key: "status") var status: String
     @Field(key: "attempts") var attempts: Int

@@ -19,6 +19,8 @@ final class UnitWarning: Model, @unchecked Sendable {
     @OptionalField(key: "acknowledged_at") var acknowledgedAt: Date?
     @OptionalField(key: "acknowledged_by") var acknowledgedBy: String?
     @OptionalField(key: "response") var response: String?
+    /// When the late-answer reminder went to the unit head (once).
+    @OptionalField(key: "reminded_at") var remindedAt: Date?
 
     init() {}
 }

@@ -19,6 +19,9 @@ final class User: Model, @unchecked Sendable {
     @OptionalField(key: "password_changed_at") var passwordChangedAt: Date?
     /// The 30-second step of the last accepted TOTP code: a code is accepted once (no replay).
     @OptionalField(key: "totp_last_step") var totpLastStep: Int64?
+    /// One e-mail a day listing new work, instead of one e-mail per event.
+    @Field(key: "digest") var digest: Bool
+    @OptionalField(key: "digest_sent_at") var digestSentAt: Date?
     @Field(key: "failed_logins") var failedLogins: Int
     @OptionalField(key: "locked_until") var lockedUntil: Date?
     @Field(key: "created_at") var createdAt: Date
@@ -28,7 +31,7 @@ final class User: Model, @unchecked Sendable {
     init() {}
     init(id: UUID? = nil, username: String, passwordHash: String, displayName: String, email: String?, createdAt: Date) {
         self.id = id; self.username = username; self.passwordHash = passwordHash; self.displayName = displayName
-        self.email = email; self.active = true; self.failedLogins = 0; self.createdAt = createdAt
+        self.email = email; self.active = true; self.failedLogins = 0; self.createdAt = createdAt; self.digest = false
     }
 }
 

@@ -10,8 +10,9 @@ enum ComplaintStore {
     /// Appends the transition's events to `complaint` and saves its new projection, stages and messages.
     /// Written with SQLKit rather than Fluent models: this is the hot path of every submission and action, and
     /// Fluent's reflection over the complaint's fifty columns cost more than the statements themselves.
+    /// `reporterSecret` (only at submission) goes sealed into the "received" message, so its link opens the private view.
     static func commit(_ transition: Transition, to complaint: Complaint, actorID: String?, secrets: Secrets,
-                       language: String? = nil, on db: any Database) async throws {
+                       language: String? = nil, reporterSecret: String? = nil, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { throw AppError(status: .internalServerError, code: "internal", message: "SQL database required") }
         let isNew = complaint.id == nil
         let now = transition.events.last?.at ?? Date()
@@ -65,18 +66,30 @@ enum ComplaintStore {
 
         try await applyStages(transition.stages, complaintID: complaintID, on: sql)
 
-        if !transition.notices.isEmpty {
-            var insert = sql.insert(into: OutboxMessage.schema).columns(["idempotency_key", "kind", "audience", "complaint_id", "payload",
-                                                                         "status", "attempts", "next_attempt_at", "created_at"])
-            for notice in transition.notices {
-                let payload = CanonicalEvent.encodeData([
-                    "tracking_id": complaint.trackingID, "kind": notice.kind, "state": complaint.state,
-                    "seq": String(seq), "language": language ?? complaint.language,
-                ])
-                insert = insert.values([SQLBind("\(complaint.trackingID):\(seq):\(notice.audience.code):\(notice.kind)"),
-                                        SQLBind(notice.kind), SQLBind(notice.audience.code), SQLBind(complaintID), SQLBind(payload),
-                                        SQLBind("pending"), SQLBind(0), SQLBind(now), SQLBind(now)])
+        // One row per notice and channel: officers by e-mail; the reporter by each channel they left and did not stop.
+        var outbox: [[any SQLExpression]] = []
+        for notice in transition.notices {
+            var fields = ["tracking_id": complaint.trackingID, "kind": notice.kind, "state": complaint.state,
+                          "seq": String(seq), "language": language ?? complaint.language]
+            var channels = ["email"]
+            // A call to another system (the SP4N-LAPOR! bridge) is one row on that system's channel.
+            if case .externalSystem(let name) = notice.audience { channels = [name] }
+            if notice.audience == .reporter {
+                channels = (complaint.reporterEmailHash != nil && complaint.notifyEmail ? ["email"] : [])
+                    + (complaint.reporterPhoneHash != nil && complaint.notifyPhone ? ["sms"] : [])
+                if notice.kind == "received", let reporterSecret { fields["secret"] = try secrets.seal(Data(reporterSecret.utf8)) }
             }
+            let payload = CanonicalEvent.encodeData(fields)
+            for channel in channels {
+                outbox.append([SQLBind("\(complaint.trackingID):\(seq):\(notice.audience.code):\(notice.kind):\(channel)"),
+                               SQLBind(notice.kind), SQLBind(notice.audience.code), SQLBind(channel), SQLBind(complaintID), SQLBind(payload),
+                               SQLBind("pending"), SQLBind(0), SQLBind(now), SQLBind(now)])
+            }
+        }
+        if !outbox.isEmpty {
+            var insert = sql.insert(into: OutboxMessage.schema).columns(["idempotency_key", "kind", "audience", "channel", "complaint_id", "payload",
+                                                                         "status", "attempts", "next_attempt_at", "created_at"])
+            for row in outbox { insert = insert.values(row) }
             try await insert.run()
         }
     }

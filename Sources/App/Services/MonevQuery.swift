@@ -18,18 +18,23 @@ enum MonevQuery {
     ///
     /// Confidential complaints are included: the figures are aggregates and must match the monev definitions.
     /// Only the columns the engine reads are selected.
-    static func facts(on db: any Database, jurisdictions: [String]?, unit: String?, from: Date?, to: Date?) async throws
-        -> ([ComplaintFacts], [StageFacts]) {
+    /// - `asOf`: the figures as they stood at that instant, rebuilt from the event log (`AsOf`): complaints
+    ///   submitted by then, each in the state, unit and jurisdiction it had; stages started by then, open if they
+    ///   ended later. The scope is the jurisdiction (and unit) a complaint had at the instant.
+    static func facts(on db: any Database, jurisdictions: [String]?, unit: String?, from: Date?, to: Date?,
+                      asOf: Date? = nil) async throws -> ([ComplaintFacts], [StageFacts]) {
         guard let sql = db as? any SQLDatabase else {
             throw AppError(status: .internalServerError, code: "internal", message: "monev needs an SQL database")
         }
         let codes = (jurisdictions ?? []).sorted()
+        let to = asOf.map { instant in to.map { min($0, instant) } ?? instant } ?? to
 
         let complaints = sql.select()
             .columns("tracking_id", "submitted_at", "type", "channel", "category_code", "state", "jurisdiction_code",
                      "unit_id", "disposition_count", "reopen_count", "rating", "archive_reason")
             .from("complaints")
-        restrict(complaints, table: "complaints", jurisdictions: codes, unit: unit, from: from, to: to)
+        // As of an instant the scope is the jurisdiction a complaint had then, decided after the replay.
+        restrict(complaints, table: "complaints", jurisdictions: asOf == nil ? codes : [], unit: asOf == nil ? unit : nil, from: from, to: to)
 
         let stages = sql.select()
             .column(SQLColumn("tracking_id", table: "complaints"))
@@ -47,7 +52,28 @@ enum MonevQuery {
 
         let complaintRows = try await complaints.all(decoding: ComplaintRow.self)
         let stageRows = try await stages.all(decoding: StageRow.self)
-        return (complaintRows.compactMap(\.facts), stageRows.compactMap(\.facts))
+        guard let asOf else { return (complaintRows.compactMap(\.facts), stageRows.compactMap(\.facts)) }
+
+        // As of an instant: replay each complaint's events up to it.
+        let events = sql.select()
+            .column(SQLColumn("tracking_id", table: "complaints"))
+            .column(SQLColumn("action", table: "events")).column(SQLColumn("to_state", table: "events"))
+            .column(SQLColumn("jurisdiction_code", table: "events")).column(SQLColumn("data", table: "events"))
+            .from("events")
+            .join("complaints", on: SQLColumn("complaint_id", table: "events"), .equal, SQLColumn("id", table: "complaints"))
+            .where(SQLColumn("at", table: "events"), .lessThanOrEqual, SQLBind(asOf))
+            .orderBy(SQLColumn("complaint_id", table: "events")).orderBy(SQLColumn("seq", table: "events"))
+        restrict(events, table: "complaints", jurisdictions: [], unit: nil, from: from, to: to)
+        var steps: [String: [AsOf.Step]] = [:]
+        for row in try await events.all(decoding: EventRow.self) {
+            guard let action = Action(rawValue: row.action), let state = ComplaintState(rawValue: row.to_state) else { continue }
+            let data = (try? JSONDecoder().decode([String: String].self, from: Data(row.data.utf8))) ?? [:]
+            steps[row.tracking_id, default: []].append(AsOf.Step(action: action, toState: state, jurisdiction: row.jurisdiction_code, data: data))
+        }
+        let then = complaintRows.compactMap(\.facts).compactMap { AsOf.complaint($0, steps: steps[$0.trackingID] ?? []) }
+            .filter { codes.isEmpty || codes.contains($0.jurisdiction) }
+            .filter { unit == nil || $0.unit == unit }
+        return (then, stageRows.compactMap(\.facts).compactMap { AsOf.stage($0, at: asOf) })
     }
 
     /// The compliance-score weights (SPEC §8: a setting), from the `compliance_weights` setting when an
@@ -97,6 +123,14 @@ enum MonevQuery {
                 jurisdiction: jurisdiction_code, unit: unit_id, dispositionCount: disposition_count,
                 reopenCount: reopen_count, rating: rating, archiveReason: archive_reason.flatMap(ArchiveReason.init(rawValue:)))
         }
+    }
+
+    private struct EventRow: Decodable {
+        var tracking_id: String
+        var action: String
+        var to_state: String
+        var jurisdiction_code: String
+        var data: String
     }
 
     private struct StageRow: Decodable {

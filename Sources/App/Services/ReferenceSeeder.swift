@@ -113,16 +113,22 @@ enum Bootstrap {
     }
 }
 
-/// Creating officer accounts (CLI and first run).
+/// Creating officer accounts (CLI, first run and the sysadmin's user page).
 enum UserAdmin {
+    static let minPasswordLength = 10
+
+    static func isValidUsername(_ username: String) -> Bool {
+        username.count >= 3 && username.count <= 64 && username.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+    }
+
+    /// Creates the account with its roles; `actor`, when given, is the administrator written to the audit log with it.
     static func create(_ app: Application, username: String, password: String, displayName: String, email: String?,
-                       assignments: [RoleAssignment]) async throws {
+                       assignments: [RoleAssignment], actor: String? = nil) async throws {
         let reference = try await app.reference.get(on: app.db)
-        guard username.count >= 3, username.count <= 64,
-              username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+        guard isValidUsername(username) else {
             throw AppError.invalid("username must be 3-64 letters, digits, '.', '_' or '-'", field: "username")
         }
-        guard password.count >= 10 else { throw AppError.invalid("password must be at least 10 characters", field: "password") }
+        guard password.count >= minPasswordLength else { throw AppError.invalid("password must be at least 10 characters", field: "password") }
         for a in assignments {
             guard reference.tree.contains(a.scope) else { throw AppError.invalid("unknown scope \(a.scope)", field: "scope") }
             switch a.scope {
@@ -133,16 +139,21 @@ enum UserAdmin {
             default: break
             }
         }
-        guard try await User.query(on: app.db).filter(\.$username == username).first() == nil else {
-            throw AppError.conflict("user \(username) already exists")
-        }
         let hash = try await app.password.async.hash(password)
         let now = app.clock.now
         try await app.writeDB.transaction { db in
+            // Checked in the write transaction: the same form sent twice finds the first account.
+            guard try await User.query(on: db).filter(\.$username == username).first() == nil else {
+                throw AppError(status: .conflict, code: "conflict", message: "user \(username) already exists", field: "username")
+            }
             let user = User(username: username, passwordHash: hash, displayName: displayName, email: email, createdAt: now)
             try await user.create(on: db)
             for a in assignments {
                 try await UserRole(userID: user.id!, role: a.role.rawValue, scope: a.scope.description).create(on: db)
+            }
+            if let actor {
+                let roles = assignments.map { "\($0.role.rawValue)@\($0.scope)" }.joined(separator: " ")
+                try await AuditEntry(at: now, actor: actor, action: "user_create", complaintID: nil, detail: "\(username) \(roles)").create(on: db)
             }
         }
     }

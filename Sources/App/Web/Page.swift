@@ -25,6 +25,7 @@ struct OfficerNav: Encodable, Sendable {
     var intake: Bool
     var templates: Bool
     var warnings: Bool
+    var monev: Bool
     var qr: Bool
     var admin: Bool
     /// Two-factor enrolment is pending: only the account page and sign-out are offered.
@@ -34,13 +35,14 @@ struct OfficerNav: Encodable, Sendable {
         guard req.url.path.hasPrefix("/petugas"), let principal = req.auth.get(OfficerPrincipal.self) else { return nil }
         let roles = Set(principal.officer.assignments.map(\.role))
         if principal.mustEnrolTwoFactor {
-            return OfficerNav(username: principal.username, unread: 0, queue: false, intake: false, templates: false, warnings: false, qr: false,
+            return OfficerNav(username: principal.username, unread: 0, queue: false, intake: false, templates: false, warnings: false, monev: false, qr: false,
                               admin: false, restricted: true)
         }
         return OfficerNav(username: principal.username, unread: try await InboxController.unreadCount(req, principal: principal),
                           queue: !roles.subtracting([.sysadmin]).isEmpty, intake: roles.contains(.coordinator),
                           templates: !roles.isDisjoint(with: [.coordinator, .liaison, .unit_head]),
                           warnings: !roles.isDisjoint(with: [.inspector, .liaison, .unit_head]),
+                          monev: !roles.isDisjoint(with: [.inspector, .executive]),
                           qr: !roles.isDisjoint(with: [.coordinator, .sysadmin, .liaison, .unit_head]),
                           admin: roles.contains(.sysadmin), restricted: false)
     }
@@ -67,5 +69,12 @@ extension Request {
 
     func text(_ key: String, _ values: [String: String] = [:]) -> String {
         application.catalog.text(key, language, values)
+    }
+}
+
+/// File sizes as people read them: "820 KB", "2.4 MB".
+enum ByteSize {
+    static func text(_ bytes: Int) -> String {
+        bytes < 1_048_576 ? "\(max(1, (bytes + 1023) / 1024)) KB" : String(format: "%.1f MB", Double(bytes) / 1_048_576)
     }
 }

@@ -66,7 +66,8 @@ enum PortalController {
                                     target_unit: input.target_unit.flatMap { $0.isEmpty ? nil : $0 },
                                     anonymous: input.anonymous != nil, confidential: input.confidential != nil,
                                     reporter: ReporterIdentity(name: input.name, email: input.email, phone: input.phone, nik: nil),
-                                    qr_code: code?.code, language: req.language.rawValue, attachments: input.attachments)
+                                    qr_code: code?.code, language: req.language.rawValue, notify: input.notify,
+                                    attachments: input.attachments)
         let checked = SubmissionController.check(api, reference: reference, now: req.application.clock.now)
         var errors = checked.problems
         var files: [SanitizedFile] = []

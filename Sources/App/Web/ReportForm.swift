@@ -59,6 +59,16 @@ struct ReportFormInput: Content {
     var phone: String?
     var website: String?   // honeypot: people never see it, bots fill it
     var medium: String?    // staff entry only
+    /// Present when the form showed the channel choice; the boxes are sent only when ticked.
+    var notify_choice: String?
+    var notify_email: String?
+    var notify_phone: String?
+
+    /// The reporter's channel choice as the API's `notify`, nil when the form did not ask.
+    var notify: [String]? {
+        guard notify_choice != nil else { return nil }
+        return (notify_email != nil ? ["email"] : []) + (notify_phone != nil ? ["phone"] : [])
+    }
     var attachments: [File]?
 }
 
@@ -88,7 +98,9 @@ enum ReportFormBuilder {
         }
         return ReportFormView(
             values: values,
-            checked: ["anonymous": input?.anonymous != nil, "confidential": input?.confidential != nil],
+            checked: ["anonymous": input?.anonymous != nil, "confidential": input?.confidential != nil,
+                      "notify_email": input.map { $0.notify_choice == nil || $0.notify_email != nil } ?? true,
+                      "notify_phone": input.map { $0.notify_choice == nil || $0.notify_phone != nil } ?? true],
             errors: Dictionary(errors.map { (formField($0.field), message($0, lang, catalog)) }, uniquingKeysWith: { a, _ in a }),
             errorList: errors.map { .init(field: formField($0.field), message: message($0, lang, catalog)) },
             types: ComplaintType.allCases.map { .init(value: $0.rawValue, label: catalog.text("type_\($0.rawValue)", lang), selected: $0.rawValue == type) },

@@ -104,7 +104,7 @@ enum TrackingController {
         if isReporter {
             attachments = try await Attachment.query(on: req.db).filter(\.$complaintID == c.id!).sort(\.$createdAt).all().map {
                 AttachmentLink(name: $0.filename, url: SiteURL.publicComplaint(c.trackingID).path + "/lampiran/" + $0.id!.uuidString.lowercased(),
-                               size: String(format: "%.1f MB", Double($0.size) / 1_048_576))
+                               size: ByteSize.text($0.size))
             }
         }
         let view = TrackingView(

@@ -126,7 +126,7 @@ enum CaseController {
         let files = try await Attachment.query(on: req.db).filter(\.$complaintID == c.id!).sort(\.$createdAt).all()
         func link(_ a: Attachment) -> AttachmentLink {
             AttachmentLink(name: a.filename, url: SiteURL.officerComplaint(c.trackingID).path + "/lampiran/" + a.id!.uuidString.lowercased(),
-                           size: String(format: "%.1f MB", Double(a.size) / 1_048_576))
+                           size: ByteSize.text(a.size))
         }
         let timeline = events.map { e in
             TimelineEntry(when: wording.dateTime(e.at), label: req.text("event_\(e.action)"),
@@ -183,7 +183,10 @@ enum CaseController {
             suggestions = UnitSuggestion.units(for: record, cameThroughQRCode: c.qrCode != nil, categoryDefault: categoryDefault, tree: tree)
                 .map { s in Suggestion(unit: s.unit, name: ws.unitName(s.unit) ?? s.unit,
                                        reasons: s.reasons.map { req.text("ws_reason_\($0.rawValue)") }.joined(separator: ", ")) }
-            let preselected = suggestions.first?.unit ?? c.unitID
+            // After a return, the unit that handed it back is not offered first again.
+            let returnedBy = c.dispositionCount > 0 ? try await Event.query(on: req.db).filter(\.$complaintID == c.id!)
+                .filter(\.$action == Action.return.rawValue).sort(\.$seq, .descending).first()?.unitID : nil
+            let preselected = suggestions.first { $0.unit != returnedBy }?.unit
             units = tree.units.values.filter { $0.active && $0.jurisdiction == c.jurisdictionCode && $0.kind != .coordinator }
                 .sorted { $0.name < $1.name }
                 .map { Choice(value: $0.id, label: $0.name, selected: $0.id == preselected) }
@@ -268,7 +271,9 @@ enum CaseController {
         var reason: String?
         var days: String?
         var approve: String?
+        /// A suggested duplicate's radio button; `into_typed`, the tracking ID typed instead.
         var into: String?
+        var into_typed: String?
         var anonymous: String?
         var confidential: String?
         var attachments: [File]?
@@ -279,7 +284,7 @@ enum CaseController {
                                  resolution_class: blank(resolution_class), collaborating_units: collaborating_units?.filter { !$0.isEmpty },
                                  jurisdiction: blank(jurisdiction), destination: blank(destination), external_ref: blank(external_ref),
                                  reason: blank(reason), days: days.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) },
-                                 approve: approve.map { $0 == "1" || $0 == "true" }, into: blank(into),
+                                 approve: approve.map { $0 == "1" || $0 == "true" }, into: blank(into) ?? blank(into_typed),
                                  anonymous: anonymous.map { $0 == "1" || $0 == "on" }, confidential: confidential.map { $0 == "1" || $0 == "on" })
         }
     }
@@ -328,7 +333,8 @@ enum CaseController {
         // After a merge the duplicate is archived; the original is where work goes on.
         let target = action == .merge ? (body.into.flatMap { TrackingID($0)?.rawValue } ?? c.trackingID) : c.trackingID
         let stillVisible = try await ComplaintStore.find(target, on: req.db).map { Access.canRead(ws.officer, $0.record, tree: ws.reference.tree) } ?? false
-        if !stillVisible { return req.redirect(to: SiteURL.officerHome.path + "?ok=1&refused=0") }
+        // A returned or forwarded complaint leaves this officer's scope: back home, with the confirmation.
+        if !stillVisible { return req.redirect(to: SiteURL.officerHome.path + "?selesai=\(action.rawValue)") }
         return req.redirect(to: SiteURL.officerComplaint(target).path + "?ok=\(action.rawValue)")
     }
 

@@ -48,7 +48,8 @@ enum IntakeController {
                                     target_unit: input.target_unit.flatMap { $0.isEmpty ? nil : $0 },
                                     anonymous: input.anonymous != nil, confidential: input.confidential != nil,
                                     reporter: ReporterIdentity(name: input.name, email: input.email, phone: input.phone, nik: nil),
-                                    qr_code: nil, language: req.language.rawValue, attachments: input.attachments)
+                                    qr_code: nil, language: req.language.rawValue, notify: input.notify,
+                                    attachments: input.attachments)
         let checked = SubmissionController.check(api, reference: ws.reference, now: ws.now)
         var errors = checked.problems
         if !allowed.contains(input.jurisdiction ?? "") { errors.append(FieldError("jurisdiction", req.text("intake_error_jurisdiction"))) }

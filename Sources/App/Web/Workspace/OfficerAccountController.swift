@@ -26,6 +26,7 @@ enum OfficerAccountController {
         var recoveryCodes: [String]
         var sessions: Int
         var tokens: Int
+        var digest: Bool
         var message: String?
         var error: String?
     }
@@ -37,7 +38,7 @@ enum OfficerAccountController {
 
     static func show(_ req: Request) async throws -> Response {
         let ws = try await Workspace.of(req)
-        let ok = req.query[String.self, at: "ok"].flatMap { ["password", "disabled", "everywhere"].contains($0) ? $0 : nil }
+        let ok = req.query[String.self, at: "ok"].flatMap { ["password", "disabled", "everywhere", "digest"].contains($0) ? $0 : nil }
         let note = req.query[String.self, at: "wajib"] != nil ? req.text("account_2fa_required_note") : nil
         return try await render(ws, message: ok.map { req.text("account_done_\($0)") } ?? note)
     }
@@ -70,7 +71,7 @@ enum OfficerAccountController {
         let view = AccountView(username: user.username, displayName: user.displayName, email: user.email, twoFactor: user.totpSecret != nil,
                                required: required, mustEnrol: ws.principal.mustEnrolTwoFactor, pendingSealed: sealed, pendingSecret: secret,
                                pendingQR: qr, recoveryLeft: TwoFactor.remainingRecoveryCodes(user), recoveryCodes: codes,
-                               sessions: sessions, tokens: tokens, message: message, error: error)
+                               sessions: sessions, tokens: tokens, digest: user.digest, message: message, error: error)
         return try await ws.req.page("officer_account", title: "account_title", view, status: status)
     }
 
@@ -184,6 +185,16 @@ enum OfficerAccountController {
                              detail: ws.req.clientAddress).create(on: ws.req.writeDB)
     }
 
+    struct DigestForm: Content { var digest: String? }
+
+    /// One e-mail a day instead of one per event (warnings still come at once).
+    static func setDigest(_ req: Request) async throws -> Response {
+        let ws = try await Workspace.of(req)
+        let on = try req.content.decode(DigestForm.self).digest != nil
+        try await User.query(on: req.writeDB).filter(\.$id == ws.principal.userID).set(\.$digest, to: on).update()
+        return req.redirect(to: SiteURL.officerAccount.path + "?ok=digest")
+    }
+
     // MARK: password reset by e-mail
 
     struct ForgotView: Encodable, Sendable { var sent: Bool; var error: String? }
@@ -221,6 +232,7 @@ enum OfficerAccountController {
                 message.audience = "user:\(user.id!.uuidString.lowercased())"
                 message.complaintID = nil
                 message.payload = payload
+                message.channel = "email"
                 message.status = "pending"
                 message.attempts = 0
                 message.nextAttemptAt = now

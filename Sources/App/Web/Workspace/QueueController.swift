@@ -108,7 +108,7 @@ enum QueueController {
         let warnings = ws.holds(.unit_head) ? try await WarningsController.rows(WarningsController.pending(ws), ws) : []
         let done = req.query[Int.self, at: "ok"].map { n in
             req.text("ws_bulk_done", ["n": "\(n)", "refused": "\(req.query[Int.self, at: "refused"] ?? 0)"])
-        }
+        } ?? req.query[String.self, at: "selesai"].flatMap(Action.init(rawValue:)).map { req.text("ws_done_\($0.rawValue)") }
         let view = HomeView(
             displayName: user?.displayName ?? ws.principal.username,
             roles: ws.officer.assignments.map { "\(req.text("role_\($0.role.rawValue)")) · \(scopeName($0.scope, ws))" },
@@ -140,9 +140,16 @@ enum QueueController {
         var pages: Int
         var previous: String?
         var next: String?
+        /// The scope and period the list is narrowed to (from the dashboard), kept by the filter form.
+        var narrowed: String
+        var hidden: [Choice]
     }
 
-    struct ListQuery: Content { var state: String?; var q: String?; var terlambat: String?; var halaman: Int? }
+    /// The list's filters; the monitoring dashboard links here with the scope and period behind each number.
+    struct ListQuery: Content {
+        var state: String?; var q: String?; var terlambat: String?; var halaman: Int?
+        var j: String?; var sub: String?; var unit: String?; var dari: String?; var sampai: String?
+    }
 
     static func list(_ req: Request) async throws -> Response {
         let ws = try await Workspace.of(req)
@@ -154,6 +161,26 @@ enum QueueController {
         if let state { query.filter(\.$state == state.rawValue) }
         let overdue = p.terlambat == "1"
         if overdue { query.filter(\.$officerDue < ws.now) }
+        // Scope and period (from the dashboard): kept in the paging links, named in the page's note.
+        var kept: [(String, String)] = []
+        var said: [String] = []
+        if let j = p.j, ws.reference.tree.jurisdictions[j] != nil {
+            let codes = p.sub == "1" ? ws.reference.tree.jurisdictionSubtree(j).sorted() : [j]
+            query.filter(\.$jurisdictionCode ~~ codes)
+            kept.append(("j", j)); if p.sub == "1" { kept.append(("sub", "1")) }
+            said.append(ws.jurisdictionName(j) + (p.sub == "1" ? " " + req.text("stats_including_sub") : ""))
+        }
+        if let unit = p.unit, ws.reference.tree.units[unit] != nil {
+            query.filter(\.$unitID == unit); kept.append(("unit", unit)); said.append(ws.unitName(unit) ?? unit)
+        }
+        let calendar = ws.reference.calendar(for: p.j ?? ws.reference.defaultJurisdiction)
+        let wording = Wording(req, timeZone: calendar.timeZone)
+        let from = p.dari.flatMap(LocalDate.init), to = p.sampai.flatMap(LocalDate.init)
+        if let from { query.filter(\.$submittedAt >= calendar.startOfDay(from)); kept.append(("dari", from.description)) }
+        if let to { query.filter(\.$submittedAt < calendar.startOfDay(to.adding(days: 1))); kept.append(("sampai", to.description)) }
+        if from != nil || to != nil {
+            said.append([from, to].map { $0.map { wording.date(calendar.startOfDay($0)) } ?? "…" }.joined(separator: " – "))
+        }
         let q = String((p.q ?? "").trimmingCharacters(in: .whitespaces).prefix(200))
         if !q.isEmpty {
             let pattern = "%" + q.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
@@ -165,7 +192,7 @@ enum QueueController {
             .paginate(PageRequest(page: page, per: perPage))
         let pages = max(1, (result.metadata.total + perPage - 1) / perPage)
         func link(_ n: Int) -> String {
-            var items = ["halaman=\(n)"]
+            var items = ["halaman=\(n)"] + kept.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.1)" }
             if let state { items.append("state=\(state.rawValue)") }
             if overdue { items.append("terlambat=1") }
             if !q.isEmpty { items.append("q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
@@ -175,7 +202,8 @@ enum QueueController {
             sections: [CaseSection(id: "daftar", title: req.text("ws_list_title"), hint: "", rows: result.items.map { ws.row($0) }, bulk: false)],
             states: ComplaintState.allCases.map { Choice(value: $0.rawValue, label: req.text("state_\($0.rawValue)"), selected: $0 == state) },
             q: q, overdueOnly: overdue, total: result.metadata.total, page: page, pages: pages,
-            previous: page > 1 ? link(page - 1) : nil, next: page < pages ? link(page + 1) : nil)
+            previous: page > 1 ? link(page - 1) : nil, next: page < pages ? link(page + 1) : nil,
+            narrowed: said.joined(separator: " · "), hidden: kept.map { Choice(value: $0.1, label: $0.0) })
         return try await req.page("officer_list", title: "ws_list_title", view)
     }
 

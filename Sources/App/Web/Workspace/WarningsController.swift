@@ -115,8 +115,10 @@ enum WarningsController {
         warning.issuedAt = ws.now
         warning.acknowledgeBy = ws.reference.calendar(for: warning.jurisdictionCode).due(from: ws.now, workingDays: UnitWarning.acknowledgeWithinDays)
         let complaintID = complaint?.id
+        let unitName = ws.unitName(unit) ?? unit
         try await withWriteTransaction(req.application) { db in
             try await warning.create(on: db)
+            try await OfficerMail.queueWarning("warning_issued", warning: warning, audience: .unitHead(unit), unitName: unitName, at: ws.now, on: db)
             try await AuditEntry(at: ws.now, actor: ws.principal.username, action: "warning_issued", complaintID: complaintID,
                                  detail: unit).create(on: db)
         }
@@ -145,6 +147,8 @@ enum WarningsController {
             // Only an open warning is acknowledged: two heads answering at once cannot overwrite each other.
             try await UnitWarning.query(on: db).filter(\.$id == id).filter(\.$acknowledgedAt == nil)
                 .set(\.$acknowledgedAt, to: ws.now).set(\.$acknowledgedBy, to: ws.principal.username).set(\.$response, to: response).update()
+            try await OfficerMail.queueWarning("warning_acknowledged", warning: warning, audience: .inspectorate(warning.jurisdictionCode),
+                                               unitName: ws.unitName(warning.unitID) ?? warning.unitID, at: ws.now, on: db)
             try await AuditEntry(at: ws.now, actor: ws.principal.username, action: "warning_acknowledged", complaintID: warning.complaintID,
                                  detail: warning.unitID).create(on: db)
         }

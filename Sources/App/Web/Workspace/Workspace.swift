@@ -154,11 +154,10 @@ struct OfficerGate: AsyncMiddleware {
         let path = req.url.path
         if OfficerGate.open.contains(path) || path.hasPrefix("/petugas/atur-sandi/") { return try await next.respond(to: req) }
         guard let principal = req.auth.get(OfficerPrincipal.self) else {
-            if req.method == .GET {
-                let target = path + (req.url.query.map { "?" + $0 } ?? "")
-                return req.redirect(to: SiteURL.officerSignIn.path + "?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
-            }
-            throw AppError.unauthorized(req.text("officer_error_signin"))
+            // A page leads to sign-in and back; a form sent after the session ended leads to sign-in and does nothing.
+            guard req.method == .GET else { return req.redirect(to: SiteURL.officerSignIn.path) }
+            let target = path + (req.url.query.map { "?" + $0 } ?? "")
+            return req.redirect(to: SiteURL.officerSignIn.path + "?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         }
         if principal.mustEnrolTwoFactor && !OfficerGate.enrolment.contains(path) {
             return req.redirect(to: SiteURL.officerAccount.path + "?wajib=1")

@@ -3,8 +3,8 @@ import SQLKit
 
 /// The SP4N-LAPOR! bridge and import (issue 8): the LAPOR number of imported complaints (unique, so importing an
 /// export twice adds nothing), the last status LAPOR reported for forwarded ones, and the status sync's bookkeeping.
-struct M007_LaporInterop: AsyncMigration {
-    var name: String { "M007_LaporInterop" }
+struct M009_LaporInterop: AsyncMigration {
+    var name: String { "M009_LaporInterop" }
 
     func prepare(on db: any Database) async throws {
         // One column per ALTER: SQLite adds one at a time.

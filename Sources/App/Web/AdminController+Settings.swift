@@ -1,0 +1,111 @@
+import AduanCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Installation-wide settings: the deadline policy (SPEC §4-5), the roles that must use two-factor, and — read only,
+/// because they come from the environment — upload limits and e-mail.
+extension AdminController {
+    struct SettingsView: Encodable, Sendable {
+        struct NumberField: Encodable, Sendable { var name: String; var label: String; var value: String; var min: Int; var max: Int; var error: String? }
+        struct Group: Encodable, Sendable { var legend: String; var fields: [NumberField] }
+        struct Check: Encodable, Sendable { var name: String; var label: String; var checked: Bool }
+        struct Mail: Encodable, Sendable { var server: String; var from: String }
+        var nav: [NavLink]
+        var groups: [Group]
+        var classes: [Option]
+        var classError: String?
+        var hasPolicyErrors: Bool
+        var policyAction: String
+        var roles: [Check]
+        var securityAction: String
+        var maxAttachmentMB: Int
+        var maxAttachments: Int
+        var mail: Mail?
+        var message: String?
+    }
+
+    static let policyGroups: [(String, [Policy.Number])] = [
+        ("deadlines", [.verificationDays, .responseDays, .infoReplyDays, .reporterWindowDays, .maxExtensionDays]),
+        ("resolution", ResolutionClass.allCases.map { .resolutionDays($0) }),
+        ("escalation", [.escalateToCoordinatorAfterDays, .escalateToInspectorateAfterDays]),
+    ]
+
+    static func settings(_ req: Request, _ ctx: Context) async throws -> Response {
+        try ctx.requireInstallationWide(req)
+        return try await renderSettings(req, ctx, Feedback(), status: .ok)
+    }
+
+    static func renderSettings(_ req: Request, _ ctx: Context, _ feedback: Feedback, status: HTTPStatus) async throws -> Response {
+        let policy = ctx.reference.policy
+        let groups = policyGroups.map { group, numbers in
+            SettingsView.Group(legend: req.text("admin_policy_group_\(group)"), fields: numbers.map { number in
+                SettingsView.NumberField(name: number.name, label: policyLabel(req, number), value: feedback.values[number.name] ?? String(policy[number]),
+                                         min: number.range.lowerBound, max: number.range.upperBound, error: feedback.errors[number.name])
+            })
+        }
+        let defaultClass = feedback.values["default_resolution_class"] ?? policy.defaultResolutionClass.rawValue
+        let required = try await OrgAdmin.totpRequiredRoles(on: req.db)
+        let mail = try? MailSettings.fromEnvironment()
+        let view = SettingsView(
+            nav: nav(req, ctx, .settings), groups: groups,
+            classes: ResolutionClass.allCases.map { Option(value: $0.rawValue, label: req.text("admin_class_\($0.rawValue)"), selected: $0.rawValue == defaultClass) },
+            classError: feedback.errors["default_resolution_class"], hasPolicyErrors: !feedback.errors.isEmpty,
+            policyAction: SiteURL.Admin.policy.path,
+            roles: Role.allCases.map { SettingsView.Check(name: "role_\($0.rawValue)", label: roleLabel(req, $0.rawValue), checked: required.contains($0)) },
+            securityAction: SiteURL.Admin.security.path,
+            maxAttachmentMB: req.application.settings.maxAttachmentBytes / 1_048_576, maxAttachments: req.application.settings.maxAttachments,
+            mail: mail.map { SettingsView.Mail(server: "\($0.client.host):\($0.client.port) (\($0.client.security.rawValue))", from: $0.from.description) },
+            message: doneMessage(req))
+        return try await req.page("admin_settings", title: "admin_section_settings", view, status: status)
+    }
+
+    static func policyLabel(_ req: Request, _ number: Policy.Number) -> String {
+        if case .resolutionDays(let resolutionClass) = number {
+            return req.text("admin_policy_resolution_days", ["class": req.text("admin_class_\(resolutionClass.rawValue)")])
+        }
+        return req.text("admin_policy_\(number.name)")
+    }
+
+    /// Every field is checked; one problem anywhere saves nothing.
+    static func savePolicy(_ req: Request, _ ctx: Context) async throws -> Response {
+        try ctx.requireInstallationWide(req)
+        var policy = ctx.reference.policy
+        var values: [String: String] = [:], errors: [String: String] = [:]
+        for number in Policy.Number.all {
+            let text = field(req, number.name)
+            values[number.name] = text
+            if let value = Int(text) { policy[number] = value } else { errors[number.name] = rangeMessage(req, number) }
+        }
+        for problem in policy.problems() {
+            switch problem {
+            case .outOfRange(let number): errors[number.name] = errors[number.name] ?? rangeMessage(req, number)
+            case .escalationOrder:
+                let name = Policy.Number.escalateToInspectorateAfterDays.name
+                errors[name] = errors[name] ?? req.text("admin_policy_error_escalation_order")
+            }
+        }
+        values["default_resolution_class"] = field(req, "default_resolution_class")
+        if let resolutionClass = ResolutionClass(rawValue: field(req, "default_resolution_class")) {
+            policy.defaultResolutionClass = resolutionClass
+        } else {
+            errors["default_resolution_class"] = req.text("admin_category_error_class")
+        }
+        guard errors.isEmpty else {
+            return try await renderSettings(req, ctx, Feedback(values: values, errors: errors), status: .unprocessableEntity)
+        }
+        try await OrgAdmin.savePolicy(req.application, actor: ctx.actor, policy)
+        return redirect(req, to: SiteURL.Admin.settings.path, done: "policy")
+    }
+
+    static func rangeMessage(_ req: Request, _ number: Policy.Number) -> String {
+        req.text("admin_policy_error_range", ["min": String(number.range.lowerBound), "max": String(number.range.upperBound)])
+    }
+
+    static func saveSecurity(_ req: Request, _ ctx: Context) async throws -> Response {
+        try ctx.requireInstallationWide(req)
+        let roles = Set(Role.allCases.filter { field(req, "role_\($0.rawValue)") == "1" })
+        try await OrgAdmin.saveTOTPRequiredRoles(req.application, actor: ctx.actor, roles)
+        return redirect(req, to: SiteURL.Admin.settings.path, done: "security")
+    }
+}

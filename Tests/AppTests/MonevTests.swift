@@ -1,0 +1,147 @@
+import AduanCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import App
+
+@Suite("Monev workspace: dashboard, rankings, drill-down, report, API")
+struct MonevTests {
+    /// Province complaints (one verified and answered, one new) and one in Kota Banjarmasin (63.71).
+    static func installation(_ app: Application) async throws -> (province: [String], kota: String) {
+        let koord = try await app.createOfficer("koord", .coordinator, "63")
+        let dinkes = try await app.createOfficer("dinkes", .liaison, "63/dinkes")
+        _ = try await app.createOfficer("irprov", .inspector, "63")
+        _ = try await app.createOfficer("irkota", .inspector, "63.71")
+        _ = try await app.createOfficer("gubernur", .executive, "63")
+        app.clock.set(ISO8601DateFormatter().date(from: "2026-04-06T09:00:00+08:00")!)
+        let a = try await app.submit(["title": "Antrean panjang di puskesmas"]).tracking_id
+        let b = try await app.submit(["title": "Lampu jalan mati"]).tracking_id
+        let c = try await app.submit(["title": "Sampah di Kota Banjarmasin", "jurisdiction": "63.71"]).tracking_id
+        app.clock.set(ISO8601DateFormatter().date(from: "2026-04-07T09:00:00+08:00")!)
+        _ = try await app.act(koord, a, "verify", ["unit": "63/dinkes"])
+        _ = try await app.act(dinkes, a, "respond_final", ["text": "Jam layanan ditambah."])
+        app.clock.set(ISO8601DateFormatter().date(from: "2026-04-20T09:00:00+08:00")!)
+        return ([a, b], c)
+    }
+
+    @Test("the provincial inspector sees the province with its kabupaten/kota, ranked; every number leads to its complaints")
+    func provinceDashboard() async throws {
+        try await TestHarness.withApp { app in
+            let (province, kota) = try await Self.installation(app)
+            let browser = try await Browser.officer(app, "irprov")
+            var (status, page) = try await browser.get("/petugas/monev?j=63&periode=month&tahun=2026&ke=4&sub=1")
+            #expect(status == .ok && page.contains("April 2026") && page.contains("Peringkat kabupaten/kota") && page.contains("Kota Banjarmasin"))
+            #expect(page.contains("<strong>3</strong> Laporan masuk") || page.contains("<strong>3</strong>"))
+            #expect(page.contains("Dinas Kesehatan") && page.contains("Tahap yang melewati batas waktu"))
+            // Drill-down: the list behind "received" is the three complaints of April in 63 and below.
+            let figures = try #require(page.components(separatedBy: "<ul class=\"figures\">").dropFirst().first)
+            let link = try #require(figures.firstMatch(after: "<a href=\"", until: "\"")).replacingOccurrences(of: "&amp;", with: "&")
+            #expect(link.hasPrefix("/petugas/aduan?j=63&dari=2026-04-01&sampai=2026-04-30"))
+            (status, page) = try await browser.get(link)
+            #expect(status == .ok && page.contains("Jumlah: 3"))
+            for id in province + [kota] { #expect(page.contains(TrackingID(id)!.formatted)) }
+            // The overdue verification of the new complaint is on the list with its age.
+            (_, page) = try await browser.get("/petugas/monev?j=63&periode=month&tahun=2026&ke=4")
+            #expect(page.contains(TrackingID(province[1])!.formatted) && page.contains("terlambat"))
+            #expect(try await browser.get("/petugas/monev?j=63&periode=month&tahun=2026&ke=13").0 == .unprocessableEntity)
+        }
+    }
+
+    @Test("a kabupaten/kota inspector never sees another jurisdiction; executives read; others are refused")
+    func scope() async throws {
+        try await TestHarness.withApp { app in
+            _ = try await Self.installation(app)
+            let kota = try await Browser.officer(app, "irkota")
+            var (status, page) = try await kota.get("/petugas/monev")
+            #expect(status == .ok && page.contains("Kota Banjarmasin") && !page.contains("value=\"63\""))
+            #expect(try await kota.get("/petugas/monev?j=63").0 == .forbidden)
+            #expect(try await kota.get("/petugas/monev.csv?j=63").0 == .forbidden)
+            #expect(try await kota.get("/petugas/monev/laporan?j=63").0 == .forbidden)
+            let token = try await app.login("irkota")
+            #expect(try await app.get("/api/v1/monev/summary?scope=63", token: token).0 == .forbidden)
+            #expect(try await app.get("/api/v1/monev/summary?scope=63&include_sub=true", token: token).0 == .forbidden)
+            #expect(try await app.get("/api/v1/monev/units?scope=63/dinkes", token: token).0 == .forbidden)
+            #expect(try await app.get("/api/v1/monev/summary?scope=63.71", token: token).0 == .ok)
+            let executive = try await Browser.officer(app, "gubernur")
+            (status, page) = try await executive.get("/petugas/monev")
+            #expect(status == .ok && page.contains("hanya baca"))
+            let coordinator = try await Browser.officer(app, "koord")
+            #expect(try await coordinator.get("/petugas/monev").0 == .forbidden)
+            #expect(try await app.get("/api/v1/monev/summary", token: try await app.login("koord")).0 == .forbidden)
+        }
+    }
+
+    @Test("the API, the dashboard's CSV and the public statistics agree on the figures")
+    func agreement() async throws {
+        try await TestHarness.withApp { app in
+            _ = try await Self.installation(app)
+            let token = try await app.login("irprov")
+            let (status, body) = try await app.get("/api/v1/monev/summary?scope=63&from=2026-01-01&to=2026-12-31", token: token)
+            #expect(status == .ok)
+            let summary = try JSONDecoder().decode([String: AnyJSON].self, from: Data(body.utf8))
+            #expect(summary["received"]?.int == 2 && summary["dispositioned"]?.int == 1)
+            let (_, unitsBody) = try await app.get("/api/v1/monev/units?scope=63", token: token)
+            let units = try JSONDecoder().decode([[String: AnyJSON]].self, from: Data(unitsBody.utf8))
+            #expect(units.first?["unit"]?.string == "63/dinkes" && units.first?["dispositioned"]?.int == 1)
+            #expect(try await app.get("/api/v1/monev/summary?scope=63&from=2026-13-01", token: token).0 == .unprocessableEntity)
+            #expect(try await app.get("/api/v1/monev/summary?scope=63&from=2026-05-01&to=2026-04-01", token: token).0 == .unprocessableEntity)
+
+            let browser = try await Browser.officer(app, "irprov")
+            let (_, csv) = try await browser.get("/petugas/monev.csv?j=63&periode=year&tahun=2026")
+            #expect(csv.contains("received,2\r\n") && csv.contains("dispositioned,1\r\n") && csv.contains("63/dinkes"))
+            let (_, stats) = try await Browser(app).get("/statistik?j=63&year=2026")
+            #expect(stats.contains("<strong>2</strong>"))
+            let (reportStatus, report) = try await browser.get("/petugas/monev/laporan?j=63&periode=quarter&tahun=2026&ke=2&sub=1")
+            #expect(reportStatus == .ok && report.contains("Bukti SPBE indikator 42") && report.contains("Indikator Road Map")
+                    && report.contains("3 aduan masuk"))
+        }
+    }
+
+    @Test("as of a chosen date the figures are those of that day, rebuilt from the event log")
+    func asOfDate() async throws {
+        try await TestHarness.withApp { app in
+            _ = try await Self.installation(app)
+            let token = try await app.login("irprov")
+            func summary(_ asOf: String) async throws -> [String: AnyJSON] {
+                let (status, body) = try await app.get("/api/v1/monev/summary?scope=63&from=2026-04-01&to=2026-04-30&as_of=\(asOf)", token: token)
+                #expect(status == .ok)
+                return try JSONDecoder().decode([String: AnyJSON].self, from: Data(body.utf8))
+            }
+            let before = try await summary("2026-04-06")
+            #expect(before["received"]?.int == 2 && before["dispositioned"]?.int == 0)
+            let after = try await summary("2026-04-07")
+            #expect(after["dispositioned"]?.int == 1)
+            if case .object(let states)? = after["by_state"] { #expect(states["ditanggapi"]?.int == 1 && states["baru"]?.int == 1) }
+            else { Issue.record("by_state missing") }
+            #expect(try await app.get("/api/v1/monev/summary?scope=63&as_of=2099-01-01", token: token).0 == .unprocessableEntity)
+            let browser = try await Browser.officer(app, "irprov")
+            let (status, page) = try await browser.get("/petugas/monev?j=63&periode=month&tahun=2026&ke=4&per=2026-04-06")
+            #expect(status == .ok && page.contains("value=\"2026-04-06\"") && page.contains("6 Apr 2026 23:59"))
+        }
+    }
+
+    @Test("CSV fields are quoted and formulas neutralised")
+    func csvFields() {
+        #expect(MonevController.csvField("Dinas, Kesehatan") == "\"Dinas, Kesehatan\"")
+        #expect(MonevController.csvField("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(MonevController.csvField("-0.5") == "-0.5")
+    }
+}
+
+/// A JSON value, for reading API answers in tests.
+enum AnyJSON: Decodable {
+    case number(Double), string(String), bool(Bool), null, array([AnyJSON]), object([String: AnyJSON])
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([AnyJSON].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: AnyJSON].self)) }
+    }
+    var int: Int? { if case .number(let n) = self { return Int(n) }; return nil }
+    var string: String? { if case .string(let s) = self { return s }; return nil }
+}
