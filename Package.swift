@@ -18,12 +18,16 @@ let package = Package(
         // Already resolved through Vapor; named here because the SMTP client uses them directly.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        // Reads the ZIP container of XLSX files (LAPOR exports).
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Pure domain: lifecycle, calendar, tracking IDs, permissions, media checks. No Vapor, no database.
         .target(name: "AduanCore"),
         // Pure ISO/IEC 18004 QR encoder with SVG, PNG and PDF renderers. No dependencies.
         .target(name: "QRCode"),
+        // The system zlib, for the streaming DEFLATE of XLSX exports (no package streams a ZIP to a socket).
+        .systemLibrary(name: "CAduanZlib", path: "Sources/CAduanZlib"),
         // Command-line front end of the encoder, used by qr-conformance/ and by hand.
         .executableTarget(name: "qrtool", dependencies: ["QRCode"]),
         // The Vapor shell: HTTP API, persistence, background worker, commands.
@@ -32,6 +36,7 @@ let package = Package(
             dependencies: [
                 "AduanCore",
                 "QRCode",
+                "CAduanZlib",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -42,6 +47,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             resources: [.copy("Resources")]
         ),
@@ -53,6 +59,7 @@ let package = Package(
             dependencies: [
                 "App",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
     ],

@@ -11,6 +11,7 @@ import Vapor
 /// Configures the application: settings, database, middleware, migrations, routes and commands.
 public func configure(_ app: Application) async throws {
     try configure(app, settings: Settings.fromEnvironment())
+    app.laporSettings = try LaporSettings.fromEnvironment()
 }
 
 func configure(_ app: Application, settings: Settings, databaseOverride: DatabaseConfigurationFactory? = nil) throws {
@@ -46,6 +47,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M006_Warnings())
     app.migrations.add(M007_MessageChannels())
     app.migrations.add(M008_DigestAndReminders())
+    app.migrations.add(M009_LaporInterop())
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601

@@ -117,4 +117,5 @@ func routes(_ app: Application) throws {
         web.post("t", ":id", PathComponent(stringLiteral: action.rawValue), use: TrackingController.reporterAction(action))
     }
     registerOpen311(app)
+    registerInterop(app)
 }

@@ -31,6 +31,8 @@ private func situation(for action: Action, type: ComplaintType = .pengaduan,
         return (try F.record(in: .ditanggapi, type: type, jurisdiction: jurisdiction), Clock.later)
     case .auto_close:
         return (try F.record(in: .ditanggapi, type: type, jurisdiction: jurisdiction), Clock.muchLater)
+    case .external_update:
+        return (try F.record(in: .diteruskan, type: type, jurisdiction: jurisdiction), Clock.later)
     default:   // the coordinator's decisions on a new complaint
         return (try F.record(in: .baru, type: type, jurisdiction: jurisdiction), Clock.later)
     }

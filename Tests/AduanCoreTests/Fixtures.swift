@@ -145,7 +145,7 @@ enum Fixture {
     ]
     static let liaisonWork: Set<Action> = [.follow_up, .return, .request_extension, .respond_final]
     static let reporterWork: Set<Action> = [.reply, .confirm, .dispute, .feedback]
-    static let systemWork: Set<Action> = [.auto_close, .auto_archive]
+    static let systemWork: Set<Action> = [.auto_close, .auto_archive, .external_update]
 
     /// The states each action is legal from, as SPEC §4 describes them.
     static let specLegalFrom: [Action: Set<ComplaintState>] = [
@@ -158,13 +158,14 @@ enum Fixture {
         .request_extension: [.didisposisikan, .diproses], .respond_final: [.didisposisikan, .diproses],
         .flag_supervision: [.baru, .perlu_info, .didisposisikan, .diproses, .ditanggapi],
         .auto_close: [.ditanggapi], .auto_archive: [.perlu_info],
+        .external_update: [.diteruskan],
     ]
 
     /// The actions a `ComplaintCommand` expresses (merge has its own entry point; submit and escalate too).
     static let commandActions: [Action] = [
         .verify, .redispose, .request_info, .archive, .forward_jurisdiction, .forward_external, .decide_extension,
         .set_privacy, .reply, .confirm, .dispute, .feedback, .follow_up, .return, .request_extension,
-        .respond_final, .flag_supervision, .note, .auto_close, .auto_archive,
+        .respond_final, .flag_supervision, .note, .auto_close, .auto_archive, .external_update,
     ]
 
     /// The unit that handles a complaint of this type in this jurisdiction in the standard walk.
@@ -216,6 +217,7 @@ enum Fixture {
         case .note: return .note
         case .auto_close: return .autoClose
         case .auto_archive: return .autoArchive
+        case .external_update: return .externalUpdate(reference: nil, status: "Dalam Proses", statusAt: nil)
         case .submit, .merge, .escalate, .merged_duplicate:
             fatalError("\(action.rawValue) is not a ComplaintCommand")
         }
@@ -235,6 +237,7 @@ enum Fixture {
         case .verify, .redispose, .archive, .forwardJurisdiction, .forwardExternal, .decideExtension, .setPrivacy,
              .confirm, .feedback, .flagSupervision, .autoClose, .autoArchive:
             return Texts()
+        case .externalUpdate: return Texts(internal: "Status di SP4N-LAPOR!: Dalam Proses.")
         }
     }
 
@@ -395,6 +398,7 @@ extension Transition {
             case .unitHead(let unit): audience = "head \(unit)"
             case .coordinators(let code): audience = "coordinators \(code)"
             case .inspectorate(let code): audience = "inspectorate \(code)"
+            case .externalSystem(let name): audience = "external \(name)"
             }
             return "\(notice.kind) → \(audience)"
         }.sorted()

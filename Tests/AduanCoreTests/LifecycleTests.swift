@@ -45,7 +45,7 @@ struct TransitionTableTests {
         .forward_jurisdiction: .baru, .forward_external: .diteruskan, .merge: .diarsipkan, .decide_extension: nil,
         .set_privacy: nil, .reply: .baru, .confirm: .selesai, .dispute: .diproses, .feedback: nil,
         .follow_up: .diproses, .return: .baru, .request_extension: nil, .respond_final: .ditanggapi,
-        .flag_supervision: nil, .note: nil, .auto_close: .selesai, .auto_archive: .diarsipkan,
+        .flag_supervision: nil, .note: nil, .auto_close: .selesai, .auto_archive: .diarsipkan, .external_update: nil,
     ]
 
     /// Every (action, state) pair SPEC §4 allows, merge included.
@@ -91,9 +91,10 @@ struct TransitionTableTests {
         // Given an event of each kind
         let event = EventDraft(action: action, fromState: .baru, toState: .baru, at: Clock.later, actorRole: "system",
                                unit: nil, jurisdiction: "63")
-        // Then internal work (notes, privacy, supervision, extensions, escalations, merge links) stays internal
+        // Then internal work (notes, privacy, supervision, extensions, escalations, merge links, what an external
+        // system reported) stays internal
         let hidden: Set<Action> = [.note, .escalate, .set_privacy, .flag_supervision, .request_extension,
-                                   .decide_extension, .merged_duplicate]
+                                   .decide_extension, .merged_duplicate, .external_update]
         #expect(event.isPublic == !hidden.contains(action))
     }
 }

@@ -41,6 +41,12 @@ public struct ComplaintRecord: Sendable, Equatable {
     public var mergedInto: String?
     public var externalDestination: String?
     public var externalRef: String?
+    /// The last status the external system reported for a forwarded complaint (SP4N-LAPOR!: "Dalam Proses" …).
+    public var externalStatus: String?
+    /// When the external system says that status was set.
+    public var externalStatusAt: Date?
+    /// The SP4N-LAPOR! tracking number of a complaint imported from LAPOR (set on submission, never changed).
+    public var laporID: String?
     public var escalationLevel = 0
     public var closedAt: Date?
     /// Number of events so far; also the optimistic-concurrency version of the row.
@@ -83,6 +89,8 @@ public enum StageChange: Sendable, Equatable {
 /// Who should hear about a transition. The shell resolves these to addresses and writes outbox rows.
 public enum Audience: Sendable, Equatable, Hashable {
     case reporter
+    /// Another system reached through a bridge (`lapor`): the message is a call to it, not a notification.
+    case externalSystem(String)
     case unitLiaisons(String)
     case unitHead(String)
     case coordinators(String)
@@ -124,7 +132,8 @@ public struct EventDraft: Sendable, Equatable {
     /// Whether the reporter and the public may see this event (internal notes and system bookkeeping are hidden).
     public var isPublic: Bool {
         switch action {
-        case .note, .escalate, .set_privacy, .flag_supervision, .request_extension, .decide_extension, .merged_duplicate:
+        case .note, .escalate, .set_privacy, .flag_supervision, .request_extension, .decide_extension, .merged_duplicate,
+             .external_update:
             return false
         default:
             return true

@@ -39,6 +39,8 @@ public enum ComplaintCommand: Sendable, Equatable {
     case note
     case autoClose
     case autoArchive
+    /// What the external system reported for a forwarded complaint: its reference, a status and when it was set.
+    case externalUpdate(reference: String?, status: String?, statusAt: Date?)
 
     public var action: Action {
         switch self {
@@ -62,6 +64,7 @@ public enum ComplaintCommand: Sendable, Equatable {
         case .note: return .note
         case .autoClose: return .auto_close
         case .autoArchive: return .auto_archive
+        case .externalUpdate: return .external_update
         }
     }
 }
@@ -87,6 +90,9 @@ public struct DecisionContext: Sendable {
     public var policy: Policy
     public var tree: OrgTree
     public var calendar: @Sendable (String) -> WorkingCalendar
+    /// Whether the SP4N-LAPOR! bridge is configured: forwards to `lapor` without a reference are then sent by it,
+    /// and follow-ups and final answers on complaints imported from LAPOR are pushed back to it.
+    public var nationalBridge = false
 
     public init(now: Date, policy: Policy, tree: OrgTree, calendar: @escaping @Sendable (String) -> WorkingCalendar) {
         self.now = now; self.policy = policy; self.tree = tree; self.calendar = calendar
@@ -111,6 +117,7 @@ public enum Lifecycle {
         .flag_supervision: [.baru, .perlu_info, .didisposisikan, .diproses, .ditanggapi],
         .note: Set(ComplaintState.allCases),
         .auto_close: [.ditanggapi], .auto_archive: [.perlu_info],
+        .external_update: [.diteruskan],
     ]
 
     /// Whether `participant` may take `action` on the complaint now (role, scope and state), without side effects.
@@ -228,7 +235,7 @@ public enum Lifecycle {
         case .reporter:
             guard Action.reporterActions.contains(action) else { throw .notPermitted("a reporter cannot \(action.rawValue)") }
         case .system:
-            guard [.auto_close, .auto_archive, .escalate].contains(action) else { throw .notPermitted("the system does not \(action.rawValue)") }
+            guard [.auto_close, .auto_archive, .escalate, .external_update].contains(action) else { throw .notPermitted("the system does not \(action.rawValue)") }
         case .officer(let officer):
             guard Action.officerActions.contains(action) else { throw .notPermitted("officers cannot \(action.rawValue)") }
             guard Access.actingRole(of: officer, for: action, on: record, tree: tree) != nil else {

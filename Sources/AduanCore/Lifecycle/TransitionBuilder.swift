@@ -145,16 +145,28 @@ struct TransitionBuilder {
             notify(.reporter, "forwarded")
 
         case .forwardExternal(let destination, let reference):
-            let destination = destination.trimmingCharacters(in: .whitespacesAndNewlines)
+            var destination = destination.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !destination.isEmpty, destination.count <= 200 else { throw .invalid(field: "destination", message: "forward_external needs a destination of at most 200 characters") }
+            let reference = Texts.clean(reference)
+            if reference.map({ $0.count > 100 }) == true { throw .invalid(field: "external_ref", message: "external_ref is at most 100 characters") }
+            let national = National.isDestination(destination)
+            if national {
+                destination = National.destination
+                // Without a bridge the coordinator enters it in LAPOR by hand and records LAPOR's number here.
+                if reference == nil && !context.nationalBridge {
+                    throw .invalid(field: "external_ref", message: "the SP4N-LAPOR! bridge is not configured here: enter the complaint in LAPOR by hand and give its tracking number as external_ref")
+                }
+            }
             endVerification()
             close(to: .diteruskan)
             after.externalDestination = destination
-            after.externalRef = Texts.clean(reference)
+            after.externalRef = reference
             var data = ["destination": destination]
             if let ref = after.externalRef { data["external_ref"] = ref }
             event(data: data)
             notify(.reporter, "forwarded")
+            // The bridge call is an outbox message of this transition: sent after commit, retried, never lost.
+            if national && reference == nil { notices.append(Notice(.externalSystem(National.destination), National.forwardKind)) }
 
         case .decideExtension(let approve):
             guard let days = before.extensionRequestedDays else {
@@ -224,6 +236,7 @@ struct TransitionBuilder {
             after.state = .diproses
             event()
             notify(.reporter, "follow_up")
+            pushAnswerToNationalSystem()
 
         case .returnToCoordinator:
             if texts.publicText == nil && texts.internalText == nil {
@@ -265,6 +278,7 @@ struct TransitionBuilder {
             after.extensionRequestedDays = nil
             event()
             notify(.reporter, "final_answer")
+            pushAnswerToNationalSystem()
 
         case .flagSupervision:
             guard !before.supervision else {
@@ -293,6 +307,35 @@ struct TransitionBuilder {
             event()
             notify(.reporter, "closed")
 
+        case .externalUpdate(let reference, let status, let statusAt):
+            guard before.externalDestination != nil else {
+                throw .illegalTransition(action: .external_update, state: before.state, reason: "the complaint was not forwarded to an external system")
+            }
+            var data: [String: String] = [:]
+            if let reference = Texts.clean(reference), reference != before.externalRef {
+                if let existing = before.externalRef {
+                    throw .invalid(field: "external_ref", message: "the complaint already has the external reference \(existing)")
+                }
+                guard reference.count <= 100 else { throw .invalid(field: "external_ref", message: "external_ref is at most 100 characters") }
+                after.externalRef = reference
+                data["external_ref"] = reference
+            }
+            if let status = Texts.clean(status) {
+                guard status.count <= 100 else { throw .invalid(field: "external_status", message: "external_status is at most 100 characters") }
+                let newer = statusAt.map { at in before.externalStatusAt.map { at > $0 } ?? true } ?? false
+                if status != before.externalStatus || newer {
+                    after.externalStatus = status
+                    after.externalStatusAt = statusAt ?? before.externalStatusAt
+                    data["external_status"] = status
+                    if let statusAt { data["external_status_at"] = ISO8601DateFormatter().string(from: statusAt) }
+                }
+            }
+            // Reporting the same thing twice (a redelivered call, two workers polling) records nothing.
+            guard !data.isEmpty else {
+                throw .illegalTransition(action: .external_update, state: before.state, reason: "nothing new from the external system")
+            }
+            event(data: data)
+
         case .autoArchive:
             guard let due = before.reporterDue, now > due else {
                 throw .illegalTransition(action: .auto_archive, state: before.state, reason: "the reporter still has time to reply")
@@ -302,6 +345,12 @@ struct TransitionBuilder {
             event(data: ["reason": ArchiveReason.tidak_lengkap.rawValue])
             notify(.reporter, "archived")
         }
+    }
+
+    /// Answers on a complaint that came from SP4N-LAPOR! go back there, so its reporter reads them where they wrote.
+    mutating func pushAnswerToNationalSystem() {
+        guard after.laporID != nil, context.nationalBridge else { return }
+        notices.append(Notice(.externalSystem(National.destination), National.answerKind))
     }
 
     mutating func dispose(_ d: Disposition) throws(LifecycleError) {

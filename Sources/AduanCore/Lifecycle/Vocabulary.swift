@@ -52,6 +52,8 @@ public enum Action: String, Sendable, Codable, CaseIterable {
     case note
     // system
     case auto_close, auto_archive, escalate, merged_duplicate
+    /// The external system a complaint was forwarded to reported its reference or a new status (system, internal).
+    case external_update
 
     /// The actions an officer may request through `POST …/actions/{action}`.
     public static let officerActions: [Action] = [

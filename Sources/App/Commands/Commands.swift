@@ -16,6 +16,8 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(APIKeyGroup(), as: "apikey")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
+    app.asyncCommands.use(ImportGroup(), as: "import")
+    app.asyncCommands.use(ExportGroup(), as: "export")
 }
 
 struct MigrateCommand: AsyncCommand {
@@ -46,7 +48,7 @@ struct WorkerCommand: AsyncCommand {
     var help: String { "Run the background worker on its own (serve already runs one)." }
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let worker = Worker(app: app, transport: try ChannelRouter.make(for: app))
+        let worker = Worker(app: app, transport: try ChannelRouter.make(for: app).routingNationalBridge(app))
         if signature.once {
             let report = try await worker.runOnce()
             context.console.print("\(report)")

@@ -85,6 +85,10 @@ struct ComplaintView: Content {
     var merged_into: String?
     var external_destination: String?
     var external_ref: String?
+    /// The last status SP4N-LAPOR! reported for a complaint forwarded there through the bridge.
+    var external_status: String? = nil
+    /// The SP4N-LAPOR! tracking number of a complaint imported from LAPOR.
+    var lapor_id: String? = nil
     /// Only for the reporter themselves and for officers in scope, never for anonymous complaints.
     var reporter: ReporterIdentity?
     var attachments: [AttachmentView]?

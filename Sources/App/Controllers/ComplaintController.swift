@@ -103,6 +103,8 @@ enum ComplaintController {
             anonymous: c.anonymous, confidential: c.confidential, supervision: c.supervision, reopen_count: c.reopenCount,
             rating: c.rating, closed_at: c.closedAt, archive_reason: c.archiveReason, merged_into: c.mergedInto,
             external_destination: c.externalDestination, external_ref: c.externalRef)
+        v.external_status = c.externalStatus
+        v.lapor_id = c.laporID
         switch viewer {
         case .publicVisitor:
             return v

@@ -53,6 +53,26 @@ enum ListingController {
         guard (1...100).contains(perPage) else { throw AppError.invalid("per_page must be 1-100", field: "per_page") }
 
         let query = ScopedComplaints.query(for: principal.officer, reference: reference, on: req.db)
+        let now = req.application.clock.now
+        try filter(query, by: p, reference: reference, now: now, usesSQLite: req.application.usesSQLite)
+        switch p.sort ?? "newest" {
+        case "newest": query.sort(\.$submittedAt, .descending)
+        case "oldest": query.sort(\.$submittedAt, .ascending)
+        case "due": query.sort(\.$officerDue, .ascending)
+        default: throw AppError.invalid("sort must be newest, oldest or due", field: "sort")
+        }
+        query.sort(\.$id, .descending)
+        let result = try await query.paginate(PageRequest(page: page, per: perPage))
+        return ComplaintPage(items: result.items.map { c in
+            ComplaintSummary(tracking_id: c.trackingID, type: c.type, title: c.title, state: c.state, jurisdiction: c.jurisdictionCode,
+                             unit: c.unitID, category: c.categoryCode, channel: c.channel, submitted_at: c.submittedAt,
+                             due_at: c.dueAt, overdue: c.officerDue.map { now > $0 } ?? false, confidential: c.confidential,
+                             escalation_level: c.escalationLevel)
+        }, page: page, per_page: perPage, total: result.metadata.total)
+    }
+
+    /// The listing's filters (every parameter but paging and sort), shared with the export.
+    static func filter(_ query: QueryBuilder<Complaint>, by p: Parameters, reference: ReferenceData, now: Date, usesSQLite: Bool) throws {
         if let scope = p.scope {
             switch Scope(scope) {
             case .jurisdiction(let code)?:
@@ -80,33 +100,18 @@ enum ListingController {
             query.filter(\.$type == type)
         }
         if let category = p.category { query.filter(\.$categoryCode == category) }
-        let now = req.application.clock.now
         if let overdue = p.overdue {
             if overdue { query.filter(\.$officerDue < now) } else { query.group(.or) { $0.filter(\.$officerDue == nil).filter(\.$officerDue >= now) } }
         }
         if let q = p.q?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
             guard q.count <= 200 else { throw AppError.invalid("q is at most 200 characters", field: "q") }
             let pattern = "%" + q.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-            let like: DatabaseQuery.Filter.Method = req.application.usesSQLite ? .custom("LIKE") : .custom("ILIKE")
+            let like: DatabaseQuery.Filter.Method = usesSQLite ? .custom("LIKE") : .custom("ILIKE")
             if let tid = TrackingID(q) {
                 query.group(.or) { $0.filter(\.$trackingID == tid.rawValue).filter(\.$title, like, pattern).filter(\.$body, like, pattern) }
             } else {
                 query.group(.or) { $0.filter(\.$title, like, pattern).filter(\.$body, like, pattern) }
             }
         }
-        switch p.sort ?? "newest" {
-        case "newest": query.sort(\.$submittedAt, .descending)
-        case "oldest": query.sort(\.$submittedAt, .ascending)
-        case "due": query.sort(\.$officerDue, .ascending)
-        default: throw AppError.invalid("sort must be newest, oldest or due", field: "sort")
-        }
-        query.sort(\.$id, .descending)
-        let result = try await query.paginate(PageRequest(page: page, per: perPage))
-        return ComplaintPage(items: result.items.map { c in
-            ComplaintSummary(tracking_id: c.trackingID, type: c.type, title: c.title, state: c.state, jurisdiction: c.jurisdictionCode,
-                             unit: c.unitID, category: c.categoryCode, channel: c.channel, submitted_at: c.submittedAt,
-                             due_at: c.dueAt, overdue: c.officerDue.map { now > $0 } ?? false, confidential: c.confidential,
-                             escalation_level: c.escalationLevel)
-        }, page: page, per_page: perPage, total: result.metadata.total)
     }
 }

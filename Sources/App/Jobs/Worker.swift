@@ -55,6 +55,8 @@ struct Worker: Sendable {
 
     struct Report: Sendable, Equatable {
         var closed = 0, archived = 0, escalated = 0, reminded = 0, warningReminders = 0, digests = 0, delivered = 0, failed = 0
+        /// Forwarded complaints whose SP4N-LAPOR! status changed (Interop/LaporStatusSync.swift).
+        var synced = 0
     }
 
     /// One sweep over everything that is due now.
@@ -84,6 +86,7 @@ struct Worker: Sendable {
 
         let (delivered, failed) = try await deliverOutbox()
         report.delivered = delivered; report.failed = failed
+        report.synced = await LaporStatusSync(app: app).sweep()
         try await updateGauges(now: now)
         return report
     }
@@ -288,7 +291,7 @@ final class WorkerLifecycle: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
 
     func didBootAsync(_ app: Application) async throws {
-        let worker = Worker(app: app, transport: try ChannelRouter.make(for: app))
+        let worker = Worker(app: app, transport: try ChannelRouter.make(for: app).routingNationalBridge(app))
         let interval = app.settings.workerInterval
         task = Task { await worker.loop(interval: interval) }
     }

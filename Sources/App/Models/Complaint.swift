@@ -69,6 +69,10 @@ final class Complaint: Model, @unchecked Sendable {
     @OptionalField(key: "merged_into") var mergedInto: String?
     @OptionalField(key: "external_destination") var externalDestination: String?
     @OptionalField(key: "external_ref") var externalRef: String?
+    @OptionalField(key: "external_status") var externalStatus: String?
+    @OptionalField(key: "external_status_at") var externalStatusAt: Date?
+    /// SP4N-LAPOR! tracking number of an imported complaint; unique, so importing an export twice adds nothing.
+    @OptionalField(key: "lapor_id") var laporID: String?
     @Field(key: "escalation_level") var escalationLevel: Int
     @OptionalField(key: "closed_at") var closedAt: Date?
     @Field(key: "event_count") var eventCount: Int
@@ -105,6 +109,7 @@ final class Complaint: Model, @unchecked Sendable {
         r.dispositionCount = dispositionCount; r.reopenCount = reopenCount; r.rating = rating
         r.archiveReason = archiveReason.flatMap(ArchiveReason.init(rawValue:))
         r.mergedInto = mergedInto; r.externalDestination = externalDestination; r.externalRef = externalRef
+        r.externalStatus = externalStatus; r.externalStatusAt = externalStatusAt; r.laporID = laporID
         r.escalationLevel = escalationLevel; r.closedAt = closedAt; r.eventCount = eventCount
         return r
     }
@@ -117,7 +122,8 @@ final class Complaint: Model, @unchecked Sendable {
          ("reporter_email_hash", SQLBind(reporterEmailHash)), ("reporter_phone_hash", SQLBind(reporterPhoneHash)),
          ("secret_hash", SQLBind(secretHash)), ("pin_hash", SQLBind(pinHash)), ("secret_failures", SQLBind(secretFailures)),
          ("reporter_account_id", SQLBind(reporterAccountID)), ("submitted_at", SQLBind(submittedAt)),
-         ("notify_email", SQLBind(notifyEmail)), ("notify_phone", SQLBind(notifyPhone))]
+         ("notify_email", SQLBind(notifyEmail)), ("notify_phone", SQLBind(notifyPhone)),
+         ("lapor_id", SQLBind(laporID))]
     }
 
     /// Columns of the lifecycle projection, rewritten by every transition.
@@ -134,6 +140,7 @@ final class Complaint: Model, @unchecked Sendable {
          ("extension_used", SQLBind(extensionUsed)), ("disposition_count", SQLBind(dispositionCount)), ("reopen_count", SQLBind(reopenCount)),
          ("rating", SQLBind(rating)), ("archive_reason", SQLBind(archiveReason)), ("merged_into", SQLBind(mergedInto)),
          ("external_destination", SQLBind(externalDestination)), ("external_ref", SQLBind(externalRef)),
+         ("external_status", SQLBind(externalStatus)), ("external_status_at", SQLBind(externalStatusAt)),
          ("escalation_level", SQLBind(escalationLevel)), ("closed_at", SQLBind(closedAt)), ("event_count", SQLBind(eventCount)),
          ("head_hash", SQLBind(headHash))]
     }
@@ -154,6 +161,7 @@ final class Complaint: Model, @unchecked Sendable {
         dispositionCount = r.dispositionCount; reopenCount = r.reopenCount; rating = r.rating
         archiveReason = r.archiveReason?.rawValue; mergedInto = r.mergedInto
         externalDestination = r.externalDestination; externalRef = r.externalRef
+        externalStatus = r.externalStatus; externalStatusAt = r.externalStatusAt; laporID = r.laporID
         escalationLevel = r.escalationLevel; closedAt = r.closedAt; eventCount = r.eventCount
     }
 }

@@ -72,6 +72,8 @@ enum ComplaintStore {
             var fields = ["tracking_id": complaint.trackingID, "kind": notice.kind, "state": complaint.state,
                           "seq": String(seq), "language": language ?? complaint.language]
             var channels = ["email"]
+            // A call to another system (the SP4N-LAPOR! bridge) is one row on that system's channel.
+            if case .externalSystem(let name) = notice.audience { channels = [name] }
             if notice.audience == .reporter {
                 channels = (complaint.reporterEmailHash != nil && complaint.notifyEmail ? ["email"] : [])
                     + (complaint.reporterPhoneHash != nil && complaint.notifyPhone ? ["sms"] : [])
@@ -126,8 +128,9 @@ enum ComplaintStore {
             return try await withWriteTransaction(app) { db in
                 guard let complaint = try await find(trackingID, on: db) else { throw AppError.notFound() }
                 let now = app.clock.now
-                let transition = try Lifecycle.decide(command, by: actor, on: complaint.record, texts: texts,
-                                                      context: reference.context(now: now))
+                var context = reference.context(now: now)
+                context.nationalBridge = app.laporBridge != nil
+                let transition = try Lifecycle.decide(command, by: actor, on: complaint.record, texts: texts, context: context)
                 try await commit(transition, to: complaint, actorID: actorID, secrets: secrets, on: db)
                 try await attach(files, keys: keys, to: complaint, eventSeq: complaint.eventCount, at: now, on: db)
                 return complaint
@@ -185,6 +188,7 @@ extension Audience {
         case .unitHead(let u): return "unit_head:\(u)"
         case .coordinators(let j): return "coordinators:\(j)"
         case .inspectorate(let j): return "inspectorate:\(j)"
+        case .externalSystem(let name): return "external:\(name)"
         }
     }
 }

@@ -1,0 +1,249 @@
+import AduanCore
+import Fluent
+import Foundation
+import Vapor
+
+enum ExportFormat: String, CaseIterable, Sendable {
+    case csv, xlsx
+
+    var mediaType: HTTPMediaType {
+        switch self {
+        case .csv: return HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        case .xlsx: return HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        }
+    }
+}
+
+/// Where exported bytes go: an HTTP response body or a file. Called with chunks of about 64 KB.
+typealias ExportSink = @Sendable ([UInt8]) async throws -> Void
+
+/// Export of complaints as CSV or XLSX, streamed: complaints are read in pages by ascending id (keyset, never
+/// OFFSET) and each page is encoded and handed to the sink before the next is read, so memory stays flat whatever
+/// the number of rows. A reporter's identity is never written for an anonymous complaint (SPEC §3) and never
+/// includes the NIK.
+enum ComplaintExport {
+    static let columns = [
+        "tracking_id", "type", "title", "body", "state", "channel", "jurisdiction", "unit", "category", "target_unit",
+        "submitted_at", "due_at", "overdue", "closed_at", "anonymous", "confidential", "archive_reason",
+        "external_destination", "external_ref", "lapor_id", "reporter_name", "reporter_email", "reporter_phone",
+    ]
+    /// Excel's limit, less the header row.
+    static let xlsxMaxRows = 1_048_575
+    static let flushBytes = 65_536
+
+    struct Summary: Sendable, Equatable {
+        var rows = 0
+        var confidential = 0
+    }
+
+    /// Streams the complaints `query` selects (built anew for each page) to `sink`.
+    static func stream(_ format: ExportFormat, query: @escaping @Sendable () -> QueryBuilder<Complaint>, app: Application,
+                       pageSize: Int = 1_000, sink: ExportSink) async throws -> Summary {
+        let reference = try await app.reference.get(on: app.db)
+        let now = app.clock.now
+        var encoder: any RowEncoder = format == .csv ? CSVRowEncoder() : try XLSXRowEncoder(modified: now)
+        var summary = Summary()
+        var formatters: [String: ISO8601DateFormatter] = [:]
+        func time(_ date: Date?, _ jurisdiction: String) -> String {
+            guard let date else { return "" }
+            if formatters[jurisdiction] == nil {
+                let f = ISO8601DateFormatter()
+                f.timeZone = reference.calendar(for: jurisdiction).timeZone
+                formatters[jurisdiction] = f
+            }
+            return formatters[jurisdiction]!.string(from: date)
+        }
+
+        try encoder.header(columns)
+        var lastID = 0
+        while true {
+            let page = try await query().filter(\.$id > lastID).sort(\.$id, .ascending).limit(pageSize).all()
+            for c in page {
+                var reporter: ReporterIdentity?
+                if !c.anonymous, let sealed = c.reporterSealed {
+                    reporter = try JSONDecoder().decode(ReporterIdentity.self, from: app.secrets.open(sealed))
+                }
+                let j = c.jurisdictionCode
+                try encoder.row([
+                    c.trackingID, c.type, c.title, c.body, c.state, c.channel, j, c.unitID ?? "", c.categoryCode ?? "", c.targetUnitID ?? "",
+                    time(c.submittedAt, j), time(c.dueAt, j), (c.officerDue.map { now > $0 } ?? false) ? "true" : "false", time(c.closedAt, j),
+                    c.anonymous ? "true" : "false", c.confidential ? "true" : "false", c.archiveReason ?? "",
+                    c.externalDestination ?? "", c.externalRef ?? "", c.laporID ?? "",
+                    reporter?.name ?? "", reporter?.email ?? "", reporter?.phone ?? "",
+                ])
+                summary.rows += 1
+                if c.confidential { summary.confidential += 1 }
+                if encoder.pendingBytes >= flushBytes { try await sink(encoder.drain()) }
+            }
+            lastID = page.last?.id ?? lastID
+            if page.count < pageSize { break }
+        }
+        try encoder.finish()
+        try await sink(encoder.drain())
+        return summary
+    }
+}
+
+protocol RowEncoder {
+    mutating func header(_ names: [String]) throws
+    mutating func row(_ values: [String]) throws
+    mutating func finish() throws
+    var pendingBytes: Int { get }
+    mutating func drain() -> [UInt8]
+}
+
+/// RFC 4180 with CRLF, UTF-8 with a byte order mark (so Excel reads it as UTF-8). A text starting with `=`, `+`,
+/// `-` or `@` gets a leading apostrophe so a spreadsheet shows it instead of running it as a formula (complaint
+/// texts come from the public).
+struct CSVRowEncoder: RowEncoder {
+    var buffer: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    mutating func header(_ names: [String]) { line(names) }
+    mutating func row(_ values: [String]) { line(values) }
+    mutating func finish() {}
+    var pendingBytes: Int { buffer.count }
+    mutating func drain() -> [UInt8] { defer { buffer.removeAll(keepingCapacity: true) }; return buffer }
+
+    mutating func line(_ values: [String]) {
+        for (i, value) in values.enumerated() {
+            if i > 0 { buffer.append(UInt8(ascii: ",")) }
+            buffer.append(contentsOf: Self.field(value).utf8)
+        }
+        buffer.append(contentsOf: [0x0D, 0x0A])
+    }
+
+    static func field(_ value: String) -> String {
+        var text = value
+        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { text = "'" + text }
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// A one-sheet workbook (SpreadsheetML) written through `ZipStreamWriter`: the small parts first, then the sheet
+/// row by row as inline strings. Text only; times are RFC 3339 text like the API's.
+struct XLSXRowEncoder: RowEncoder {
+    let zip: ZipStreamWriter
+    var rowNumber = 0
+    var xml: [UInt8] = []
+
+    init(modified: Date) throws {
+        zip = ZipStreamWriter(modified: modified)
+        try zip.addEntry("[Content_Types].xml", """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
+            <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
+            <Default Extension="xml" ContentType="application/xml"/>\
+            <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\
+            <Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>\
+            <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
+            </Types>
+            """)
+        try zip.addEntry("_rels/.rels", """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+            <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>\
+            </Relationships>
+            """)
+        try zip.addEntry("xl/workbook.xml", """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
+            xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">\
+            <sheets><sheet name="Aduan" sheetId="1" r:id="rId1"/></sheets></workbook>
+            """)
+        try zip.addEntry("xl/_rels/workbook.xml.rels", """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+            <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>\
+            <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>\
+            </Relationships>
+            """)
+        try zip.addEntry("xl/styles.xml", """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
+            <fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>\
+            <fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>\
+            <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
+            <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
+            <cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+            <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>\
+            <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
+            </styleSheet>
+            """)
+        try zip.beginEntry("xl/worksheets/sheet1.xml")
+        try zip.write("""
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
+            <sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>\
+            <sheetData>
+            """)
+    }
+
+    mutating func header(_ names: [String]) throws { try row(names, style: 1) }
+    mutating func row(_ values: [String]) throws { try row(values, style: 0) }
+
+    mutating func row(_ values: [String], style: Int) throws {
+        rowNumber += 1
+        guard rowNumber <= ComplaintExport.xlsxMaxRows + 1 else {
+            throw AppError.invalid("an XLSX sheet holds at most \(ComplaintExport.xlsxMaxRows) rows; export CSV or narrow the filters", field: "format")
+        }
+        let r = String(rowNumber)
+        xml.append(contentsOf: "<row r=\"\(r)\">".utf8)
+        for (index, value) in values.enumerated() {
+            xml.append(contentsOf: "<c r=\"\(Self.columnName(index))\(r)\" t=\"inlineStr\"".utf8)
+            if style != 0 { xml.append(contentsOf: " s=\"\(style)\"".utf8) }
+            xml.append(contentsOf: "><is><t xml:space=\"preserve\">".utf8)
+            Self.escape(value, into: &xml)
+            xml.append(contentsOf: "</t></is></c>".utf8)
+        }
+        xml.append(contentsOf: "</row>".utf8)
+        if xml.count >= ComplaintExport.flushBytes {
+            try zip.write(xml)
+            xml.removeAll(keepingCapacity: true)
+        }
+    }
+
+    mutating func finish() throws {
+        xml.append(contentsOf: "</sheetData></worksheet>".utf8)
+        try zip.write(xml)
+        xml.removeAll()
+        try zip.endEntry()
+        try zip.finish()
+    }
+
+    var pendingBytes: Int { zip.pendingBytes }
+    mutating func drain() -> [UInt8] { zip.drain() }
+
+    /// 0 → A, 25 → Z, 26 → AA.
+    static func columnName(_ index: Int) -> String {
+        var n = index + 1
+        var name = ""
+        while n > 0 {
+            let r = (n - 1) % 26
+            name = String(UnicodeScalar(UInt8(65 + r))) + name
+            n = (n - 1) / 26
+        }
+        return name
+    }
+
+    /// XML text: the five entities escaped, characters XML 1.0 cannot hold (control characters) dropped.
+    static func escape(_ text: String, into out: inout [UInt8]) {
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            switch b {
+            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
+            case 0x09, 0x0A, 0x0D: out.append(b)
+            case 0x00..<0x20: break
+            case 0xEF where i + 2 < bytes.count && bytes[i + 1] == 0xBF && (bytes[i + 2] == 0xBE || bytes[i + 2] == 0xBF):
+                i += 2 // U+FFFE, U+FFFF
+            default: out.append(b)
+            }
+            i += 1
+        }
+    }
+}

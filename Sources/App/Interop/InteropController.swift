@@ -1,0 +1,113 @@
+import AduanCore
+import Fluent
+import Foundation
+import Vapor
+
+/// The interoperability routes of issue 8, registered by one line in routes.swift.
+func registerInterop(_ app: Application) {
+    let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
+    api.on(.POST, "import", "lapor", body: .collect(maxSize: ByteCount(value: LaporImportController.maxFileBytes + 1_048_576)),
+           use: LaporImportController.upload)
+    api.get("export", "complaints.csv", use: ExportController.complaints(.csv))
+    api.get("export", "complaints.xlsx", use: ExportController.complaints(.xlsx))
+}
+
+/// `POST /api/v1/import/lapor`: a LAPOR admin export (multipart field `file`, CSV or XLSX) into a jurisdiction the
+/// officer coordinates or administers.
+enum LaporImportController {
+    static let maxFileBytes = 20 * 1_048_576
+
+    struct Form: Content {
+        var file: File
+        var jurisdiction: String?
+        var partial: Bool?
+    }
+
+    /// 422 body when rows were rejected: the error and the full report (nothing was written).
+    struct Refused: Content {
+        var error: ErrorBody.Detail
+        var report: LaporImportReport
+    }
+
+    static func upload(_ req: Request) async throws -> Response {
+        let principal = try req.requireOfficer()
+        guard let type = req.headers.contentType, type.type == "multipart", type.subType == "form-data" else {
+            throw AppError(status: .unsupportedMediaType, code: "unsupported_media_type",
+                           message: "send multipart/form-data with the export in the field `file`")
+        }
+        let form = try req.content.decode(Form.self)
+        guard form.file.data.readableBytes > 0 else { throw AppError.invalid("the file is empty", field: "file") }
+        guard form.file.data.readableBytes <= maxFileBytes else {
+            throw AppError(status: .payloadTooLarge, code: "payload_too_large", message: "the file is larger than \(maxFileBytes / 1_048_576) MB", field: "file")
+        }
+        let reference = try await req.reference()
+        let allowed = principal.officer.assignments.filter { $0.role == .coordinator || $0.role == .sysadmin }
+        let jurisdiction: String
+        if let given = form.jurisdiction?.trimmingCharacters(in: .whitespaces), !given.isEmpty {
+            guard reference.tree.jurisdictions[given] != nil else { throw AppError.invalid("unknown jurisdiction \(given)", field: "jurisdiction") }
+            jurisdiction = given
+        } else {
+            let own = Set(allowed.compactMap { a -> String? in if case .jurisdiction(let j) = a.scope { return j }; return nil })
+            guard own.count == 1 else { throw AppError.invalid("name the `jurisdiction` to import into", field: "jurisdiction") }
+            jurisdiction = own.first!
+        }
+        guard let role = allowed.first(where: { $0.scope == .jurisdiction(jurisdiction) })?.role else {
+            throw AppError.forbidden("importing into jurisdiction \(jurisdiction) needs the coordinator or sysadmin role there")
+        }
+        let data = Data(buffer: form.file.data)
+        let report = try await LaporImport.run(data, jurisdiction: jurisdiction, partial: form.partial ?? false, actorRole: role.rawValue,
+                                               actorID: principal.username, app: req.application)
+        try await AuditEntry(at: req.application.clock.now, actor: principal.username, action: "lapor_import", complaintID: nil,
+                             detail: "\(form.file.filename) → \(jurisdiction): \(report.summary)".prefix(2_000).description).create(on: req.writeDB)
+        let response: Response
+        if report.applied {
+            response = Response(status: .ok)
+            try response.content.encode(report, as: .json)
+        } else {
+            response = Response(status: .unprocessableEntity)
+            try response.content.encode(Refused(error: .init(code: "import_rejected", message: report.summary, field: "file", request_id: req.id),
+                                                report: report), as: .json)
+        }
+        return response
+    }
+}
+
+/// `GET /api/v1/export/complaints.csv|.xlsx`: what the officer may read, with the listing's filters, streamed.
+enum ExportController {
+    static func complaints(_ format: ExportFormat) -> @Sendable (Request) async throws -> Response {
+        { req in
+            let principal = try req.requireOfficer()
+            let p = try req.query.decode(ListingController.Parameters.self)
+            let app = req.application
+            let reference = try await req.reference()
+            let now = app.clock.now
+            let officer = principal.officer
+            let usesSQLite = app.usesSQLite
+            // Bad filters are refused before the first byte is sent.
+            let probe = ScopedComplaints.query(for: officer, reference: reference, on: app.db)
+            try ListingController.filter(probe, by: p, reference: reference, now: now, usesSQLite: usesSQLite)
+            if format == .xlsx, try await probe.count() > ComplaintExport.xlsxMaxRows {
+                throw AppError.invalid("more than \(ComplaintExport.xlsxMaxRows) complaints match, more than an XLSX sheet holds; export CSV or narrow the filters", field: "format")
+            }
+            try await AuditEntry(at: now, actor: principal.username, action: "export", complaintID: nil,
+                                 detail: "complaints.\(format.rawValue)?\(req.url.query ?? "")".prefix(2_000).description).create(on: req.writeDB)
+            let query: @Sendable () -> QueryBuilder<Complaint> = {
+                let q = ScopedComplaints.query(for: officer, reference: reference, on: app.db)
+                // The same filters on the same inputs as the probe above, which threw if they were bad.
+                try? ListingController.filter(q, by: p, reference: reference, now: now, usesSQLite: usesSQLite)
+                return q
+            }
+            let response = Response(status: .ok, body: .init(managedAsyncStream: { writer in
+                _ = try await ComplaintExport.stream(format, query: query, app: app) { bytes in
+                    try await writer.writeBuffer(ByteBuffer(bytes: bytes))
+                }
+            }))
+            response.headers.contentType = format.mediaType
+            let day = ISO8601DateFormatter.string(from: now, timeZone: reference.calendar(for: reference.defaultJurisdiction).timeZone,
+                                                   formatOptions: [.withFullDate])
+            response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"aduan-\(day).\(format.rawValue)\"")
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+            return response
+        }
+    }
+}
