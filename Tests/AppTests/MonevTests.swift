@@ -122,11 +122,48 @@ struct MonevTests {
         }
     }
 
-    @Test("CSV fields are quoted and formulas neutralised")
-    func csvFields() {
-        #expect(MonevController.csvField("Dinas, Kesehatan") == "\"Dinas, Kesehatan\"")
-        #expect(MonevController.csvField("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
-        #expect(MonevController.csvField("-0.5") == "-0.5")
+    @Test("the XLSX opens in LibreOffice (headless) and holds the same table as the CSV")
+    func xlsxInLibreOffice() async throws {
+        let soffice = ["/usr/bin/soffice", "/usr/bin/libreoffice"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            try #require(soffice != nil, "LibreOffice is required in CI (apt-get install libreoffice-calc-nogui)")
+        }
+        guard let soffice else { return }  // a laptop without LibreOffice: CI runs it
+        try await TestHarness.withApp { app in
+            _ = try await Self.installation(app)
+            let browser = try await Browser.officer(app, "irprov")
+            let query = "?j=63&periode=year&tahun=2026&sub=1"
+            let (_, csv) = try await browser.get("/petugas/monev.csv" + query)
+            let (status, xlsx, headers) = try await browser.download("/petugas/monev.xlsx" + query)
+            #expect(status == .ok && headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            #expect(xlsx.starts(with: [0x50, 0x4B, 0x03, 0x04]), "a ZIP file")
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aduan-lo-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let file = dir.appendingPathComponent("monev.xlsx")
+            try Data(xlsx).write(to: file)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: soffice)
+            process.arguments = ["-env:UserInstallation=file://\(dir.path)/profile", "--headless", "--convert-to",
+                                 "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", dir.path, file.path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            let converted = try String(contentsOf: dir.appendingPathComponent("monev.csv"), encoding: .utf8)
+            func cells(_ text: String) -> [[String]] {
+                text.replacingOccurrences(of: "\u{FEFF}", with: "").replacingOccurrences(of: "\r\n", with: "\n")
+                    .split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                        // LibreOffice quotes every text cell; no cell of this table holds a comma or a quote.
+                        var fields = line.split(separator: ",", omittingEmptySubsequences: false)
+                            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                        while fields.last == "" { fields.removeLast() }
+                        return fields
+                    }.filter { !$0.isEmpty }
+            }
+            let ours = cells(csv), theirs = cells(converted)
+            #expect(ours.count > 10 && ours == theirs, "LibreOffice read:\n\(converted)")
+        }
     }
 }
 

@@ -19,6 +19,19 @@ extension Browser {
         return browser
     }
 
+    /// A binary download with this browser's cookies.
+    func download(_ path: String) async throws -> (HTTPStatus, [UInt8], HTTPHeaders) {
+        var out: (HTTPStatus, [UInt8], HTTPHeaders) = (.internalServerError, [], [:])
+        try await app.testing().test(.GET, path, beforeRequest: { req in
+            var jar = HTTPCookies()
+            for (k, v) in self.cookies { jar[k] = .init(string: v) }
+            req.headers.cookie = jar
+        }, afterResponse: { res in
+            out = (res.status, Array(res.body.readableBytesView), res.headers)
+        })
+        return out
+    }
+
     /// A multipart form post (fields may repeat; files as (name, filename, type, bytes)).
     @discardableResult
     func multipart(_ path: String, _ fields: [(String, String)], files: [(String, String, String, [UInt8])] = [],

@@ -120,6 +120,7 @@ enum MonevController {
         var escalations: [EscalationRow]
         var scoreNote: String
         var csv: String
+        var xlsx: String
         var report: String
         var readOnly: Bool
     }
@@ -231,7 +232,7 @@ enum MonevController {
             headline: headline, stages: stages, charts: charts, units: units, places: places, hasPlaces: !places.isEmpty,
             overdue: Array(overdue), overdueMore: max(0, e.overdue.count - 100), escalations: escalations,
             scoreNote: T.scoreNote(e.weights, req, n),
-            csv: T.link(SiteURL.officerMonev.path + ".csv", query), report: T.link(SiteURL.officerMonev.path + "/laporan", query),
+            csv: T.link(SiteURL.officerMonev.path + ".csv", query), xlsx: T.link(SiteURL.officerMonev.path + ".xlsx", query), report: T.link(SiteURL.officerMonev.path + "/laporan", query),
             readOnly: !ws.holds(.inspector))
     }
 
@@ -294,11 +295,10 @@ enum MonevController {
 
     // MARK: the report as a file
 
-    /// The evaluation as CSV (UTF-8 with BOM so spreadsheet programs read the Indonesian text right): the figures,
-    /// then one row per unit, then one per kabupaten/kota.
-    static func csv(_ req: Request) async throws -> Response {
-        let ws = try await Workspace.of(req)
-        let e = try await evaluate(req, principal: ws.principal, reference: ws.reference)
+    /// The evaluation as a table: the scope and period, the figures, then one row per unit and one per
+    /// kabupaten/kota. Written as CSV or XLSX (`monev.csv`, `monev.xlsx`).
+    static func table(_ e: Evaluation, _ ws: Workspace) -> [[String]] {
+        let req = ws.req
         var rows: [[String]] = [[req.text("monev_csv_scope"), e.jurisdiction.name + (e.includeSub ? " + " + req.text("stats_including_sub") : "")],
                                 [req.text("monev_csv_period"), e.period.days.first.description, e.period.days.next.adding(days: -1).description],
                                 [req.text("monev_csv_as_of"), ISO8601DateFormatter().string(from: e.now)], []]
@@ -325,21 +325,24 @@ enum MonevController {
             rows.append(header)
             rows += e.jurisdictions.enumerated().map { line($0.offset, $0.element.code, ws.jurisdictionName($0.element.code), $0.element.metrics) }
         }
-        let text = "\u{FEFF}" + rows.map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-        let response = Response(status: .ok, body: .init(string: text))
-        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        let name = "monev-\(e.jurisdiction.code)-\(e.period.days.first.description).csv"
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
-        return response
+        return rows
     }
 
-    /// Quotes a field when it holds a comma, quote or line break; a leading =, +, - or @ is neutralised so a
-    /// spreadsheet never runs it as a formula.
-    static func csvField(_ value: String) -> String {
-        var v = value
-        if let first = v.first, "=+-@".contains(first), Double(v) == nil { v = "'" + v }
-        guard v.contains(where: { ",\"\r\n".contains($0) }) else { return v }
-        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// `/petugas/monev.csv` and `/petugas/monev.xlsx`: the same table through the export's encoders (CSV with a BOM
+    /// and formulas neutralised; a real .xlsx that Excel and LibreOffice open).
+    static func file(_ format: ExportFormat) -> @Sendable (Request) async throws -> Response {
+        { req in
+            let ws = try await Workspace.of(req)
+            let e = try await evaluate(req, principal: ws.principal, reference: ws.reference)
+            var encoder: any RowEncoder = format == .csv ? CSVRowEncoder() : try XLSXRowEncoder(modified: ws.now)
+            for row in table(e, ws) { try encoder.row(row) }
+            try encoder.finish()
+            let response = Response(status: .ok, body: .init(data: Data(encoder.drain())))
+            response.headers.contentType = format.mediaType
+            let name = "monev-\(e.jurisdiction.code)-\(e.period.days.first.description).\(format.rawValue)"
+            response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
+            return response
+        }
     }
 
     // MARK: API
