@@ -212,9 +212,9 @@ def test_monev_inspector_journey(person, officers):
     status = ir.find("main p[role=status]").text
     m = re.match(rf"{re.escape(T['ws_list_total'])}\s*([\d.]+)", status)
     assert m and number(m.group(1)) == received, f"the list says {status!r}, the dashboard {received} {T['stats_received']}"
-    hint = ir.find("main p.hint").text
-    assert T["ws_list_narrowed"] in hint and "Kalimantan Selatan" in hint and str(first.year) in hint, \
-        f"the list does not say in words that it is narrowed to the scope and period: {hint!r}"
+    narrowed = ir.find("main p.hint").text
+    assert T["ws_list_narrowed"] in narrowed and "Kalimantan Selatan" in narrowed and str(first.year) in narrowed, \
+        f"the list does not say in words that it is narrowed to the scope and period: {narrowed!r}"
     for tid in made.values():
         assert ir.has(f"main a[href='/petugas/aduan/{tid}']"), f"the drill-down list does not show {tid}"
 
