@@ -37,3 +37,16 @@ public struct Countdown: Sendable, Equatable {
         }
     }
 }
+
+/// What a queue names as an officer's next step on a complaint, from the actions AduanCore lets them take now.
+public enum NextStep {
+    /// The actions that move a complaint on, in the order a queue names them.
+    public static let workActions: [Action] = [.verify, .redispose, .decide_extension, .follow_up, .respond_final]
+
+    public static func of(_ record: ComplaintRecord, available: Set<Action>) -> Action? {
+        // A returned complaint is redispositioned, not verified again.
+        if record.state == .baru && record.dispositionCount > 0 && available.contains(.redispose) { return .redispose }
+        if record.state == .diproses && available.contains(.respond_final) { return .respond_final }
+        return workActions.first { available.contains($0) && $0 != .redispose }
+    }
+}

@@ -26,20 +26,13 @@ struct Workspace {
         Wording(req, timeZone: reference.calendar(for: jurisdiction).timeZone)
     }
 
-    /// The actions that move a complaint on, in the order a queue names "what to do next".
-    static let workActions: [Action] = [.verify, .redispose, .decide_extension, .follow_up, .respond_final]
-
     func available(_ record: ComplaintRecord) -> [Action] {
         Action.officerActions.filter { Lifecycle.isAvailable($0, to: participant, on: record, tree: reference.tree) }
     }
 
-    /// The next step this officer owes on the complaint, if any.
+    /// The next step this officer owes on the complaint, if any (`NextStep` in AduanCore).
     func nextAction(_ record: ComplaintRecord) -> Action? {
-        let mine = Set(available(record))
-        // A returned complaint is redispositioned, not verified again.
-        if record.state == .baru && record.dispositionCount > 0 && mine.contains(.redispose) { return .redispose }
-        if record.state == .diproses && mine.contains(.respond_final) { return .respond_final }
-        return Workspace.workActions.first { mine.contains($0) && $0 != .redispose }
+        NextStep.of(record, available: Set(available(record)))
     }
 
     /// The government's due when it is running, else the reporter's; and how pressing it is.
