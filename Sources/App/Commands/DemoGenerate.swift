@@ -67,6 +67,7 @@ struct DemoGenerateCommand: AsyncCommand {
         if sql.dialect.name == "postgresql" {
             try await sql.raw("SELECT setval(pg_get_serial_sequence('complaints', 'id'), (SELECT MAX(id) FROM complaints))").run()
         }
+        try await Bootstrap.analyze(app, afterBulkLoad: true)
         progress.finish(done: done, events: events)
         context.console.print("generated \(done) complaints and \(events) events (ids \(firstID)-\(firstID + done - 1))")
     }

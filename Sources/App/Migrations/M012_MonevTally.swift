@@ -4,7 +4,7 @@ import SQLKit
 /// The stored monev counters (issue 7, SPEC §11: the province-wide dashboard over 1,000,000 complaints in 200 ms):
 /// `monev_tally` and `monev_durations` (see `MonevTally`); on each stage the working days it took (frozen when it
 /// ends) and its complaint's submission time, with an index of the open stages that answers "past due now" alone;
-/// an index for the escalation list. The counters of complaints already stored are computed at once.
+/// indexes for the escalation list and the inbox. The counters of complaints already stored are computed at once.
 struct M012_MonevTally: AsyncMigration {
     var name: String { "M012_MonevTally" }
 
@@ -41,11 +41,14 @@ struct M012_MonevTally: AsyncMigration {
             CREATE INDEX stages_open_overdue ON stages (due_at, jurisdiction_code, kind, unit_id, submitted_at) WHERE ended_at IS NULL
             """).run()
         try await sql.raw("CREATE INDEX complaints_escalated ON complaints (escalation_level, officer_due)").run()
+        // The inbox (and the unread count on every officer page) looks for complaints touched since a moment.
+        try await sql.raw("CREATE INDEX complaints_updated ON complaints (updated_at)").run()
         try await MonevTally.replace(on: db, reference: try await ReferenceData.load(on: db))
     }
 
     func revert(on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
+        try await sql.raw("DROP INDEX complaints_updated").run()
         try await sql.raw("DROP INDEX complaints_escalated").run()
         try await sql.raw("DROP INDEX stages_open_overdue").run()
         try await sql.raw("CREATE INDEX stages_open ON stages (ended_at, due_at)").run()

@@ -36,26 +36,32 @@ enum InboxController {
 
     /// New hand-offs to this officer since `since`, newest first.
     static func handOffs(_ ws: Workspace, since: Date, limit: Int = 100) async throws -> [(Event, Complaint)] {
+        let events = try await handOffEvents(ws, since: since, limit: limit)
+        guard !events.isEmpty else { return [] }
+        let complaints = try await Complaint.query(on: ws.req.db).filter(\.$id ~~ Set(events.map(\.complaintID))).all()
+        let byID = Dictionary(uniqueKeysWithValues: complaints.map { ($0.id!, $0) })
+        return events.compactMap { e in byID[e.complaintID].map { (e, $0) } }
+    }
+
+    /// The hand-off events alone: the menu's unread count needs no complaint rows. The complaints touched since
+    /// `since` are found through `complaints_updated` (newest first, ids only), their events through the primary key.
+    static func handOffEvents(_ ws: Workspace, since: Date, limit: Int = 100) async throws -> [Event] {
         let roles = Set(ws.officer.assignments.map(\.role))
         let actions = handOffs.filter { !roles.isDisjoint(with: $0.value) }.map(\.key.rawValue)
         guard !actions.isEmpty else { return [] }
         let touched = try await ScopedComplaints.query(for: ws.officer, reference: ws.reference, on: ws.req.db)
-            .filter(\.$updatedAt > since).sort(\.$updatedAt, .descending).limit(500).all()
+            .filter(\.$updatedAt > since).sort(\.$updatedAt, .descending).limit(500).all(\.$id)
         guard !touched.isEmpty else { return [] }
-        let byID = Dictionary(uniqueKeysWithValues: touched.map { ($0.id!, $0) })
-        let events = try await Event.query(on: ws.req.db)
-            .filter(\.$complaintID ~~ Array(byID.keys)).filter(\.$at > since).filter(\.$action ~~ actions)
+        return try await Event.query(on: ws.req.db)
+            .filter(\.$complaintID ~~ touched).filter(\.$at > since).filter(\.$action ~~ actions)
             .sort(\.$at, .descending).limit(limit).all()
-        return events.compactMap { e in
-            guard let c = byID[e.complaintID], e.actorID != ws.principal.username else { return nil }
-            return (e, c)
-        }
+            .filter { $0.actorID != ws.principal.username }
     }
 
     static func unreadCount(_ req: Request, principal: OfficerPrincipal) async throws -> Int {
         let ws = Workspace(req: req, principal: principal, reference: try await req.reference(), now: req.application.clock.now)
         let seen = try await User.find(principal.userID, on: req.db)?.inboxSeenAt ?? ws.now.addingTimeInterval(-firstLook)
-        return try await handOffs(ws, since: seen).count
+        return try await handOffEvents(ws, since: seen).count
     }
 
     static func show(_ req: Request) async throws -> Response {
