@@ -63,6 +63,7 @@ enum ComplaintStore {
             for row in rows { insert = insert.values([SQLBind(complaintID)] + row) }
             try await insert.run()
         }
+        try await WebhookOutbox.enqueue(transition.events, lastSeq: seq, complaint: complaint, complaintID: complaintID, on: db)
 
         try await applyStages(transition.stages, complaintID: complaintID, on: sql)
 
