@@ -10,6 +10,9 @@ func registerInterop(_ app: Application) {
            use: LaporImportController.upload)
     api.get("export", "complaints.csv", use: ExportController.complaints(.csv))
     api.get("export", "complaints.xlsx", use: ExportController.complaints(.xlsx))
+    // Signed by the provider (HMAC), not by a bearer token: see InboundGateway.
+    app.on(.POST, "api", "v1", "gateway", "inbound", body: .collect(maxSize: ByteCount(value: InboundGateway.maxBodyBytes)),
+           use: InboundGateway.receive)
 }
 
 /// `POST /api/v1/import/lapor`: a LAPOR admin export (multipart field `file`, CSV or XLSX) into a jurisdiction the
