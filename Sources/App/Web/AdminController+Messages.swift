@@ -26,6 +26,7 @@ extension AdminController {
         var deadRows: [Dead]
         var kinds: [Kind]
         var testAction: String
+        var webhooksHref: String
         var retryAllAction: String
         var testTo: String
         /// The sysadmin's delivery settings (secrets never shown), and whether they replace the environment's.
@@ -73,7 +74,7 @@ extension AdminController {
                 MessagesView.Dead(id: m.id!, kind: m.kind, audience: m.audience, channel: m.channel, attempts: m.attempts,
                                   error: m.lastError ?? "—", created: wording.dateTime(m.createdAt), retryAction: SiteURL.Admin.retryMessage(m.id!).path)
             },
-            kinds: kinds, testAction: SiteURL.Admin.testMail.path, retryAllAction: SiteURL.Admin.retryAllMessages.path, testTo: testTo,
+            kinds: kinds, testAction: SiteURL.Admin.testMail.path, webhooksHref: SiteURL.Webhooks.list.path, retryAllAction: SiteURL.Admin.retryAllMessages.path, testTo: testTo,
             delivery: shown, deliveryStored: !stored.isEmpty, deliveryHasPassword: stored["ADUAN_SMTP_PASSWORD"] != nil,
             deliveryHasSecret: stored["ADUAN_SMS_WEBHOOK_SECRET"] != nil,
             deliveryHasInboundSecret: stored[InboundGateway.secretVariable] != nil, deliveryProblems: problems,
