@@ -202,6 +202,27 @@ struct InboundGatewayTests {
         }
     }
 
+    @Test("one sender is limited like public submissions (429, nothing changes); others and replays are not held up")
+    func rateLimitPerSender() async throws {
+        try await TestHarness.withApp { app in
+            try await configured(app)
+            app.settings.submitRateLimit = 2
+            app.clock.set(Date(timeIntervalSince1970: 1_775_005_200))
+            let provider = Provider(app: app)
+            let story = "Lampu penerangan jalan di Jl. Sudirman mati sejak tiga hari."
+            #expect(try await provider.message("r-1", from: "081200000001", story).0 == .ok)
+            #expect(try await provider.message("r-2", from: "+6281200000001", story).0 == .ok)
+            let before = try await state(app)
+            let (status, body, _) = try await provider.message("r-3", from: "081200000001", story)
+            #expect(status == .tooManyRequests && (body["error"] as? [String: Any])?["code"] as? String == "rate_limited")
+            #expect(try await state(app) == before)
+            #expect(try await provider.message("r-1", from: "081200000001", story).0 == .ok)   // a replay is answered from the record
+            #expect(try await provider.message("r-4", from: "081200000002", story).0 == .ok)
+            app.clock.advance(by: 60)
+            #expect(try await provider.message("r-3", from: "081200000001", story).0 == .ok)
+        }
+    }
+
     @Test("reading messages: tracking IDs in any common spelling, phone forms, titles from the first words")
     func reading() {
         let id = TrackingID.random()
