@@ -57,7 +57,7 @@ extension AdminController {
         var updateAction: String
         var toggleAction: String
         var testAction: String
-        var test: TestResult?
+        var probe: TestResult?
         var deliveries: [Delivery]
         var dead: [Delivery]
         var message: String?
@@ -169,7 +169,7 @@ extension AdminController {
                                created: "\(wording.dateTime(s.createdAt)) · \(s.createdBy)", form: form,
                                updateAction: SiteURL.Webhooks.one(s.id!).path,
                                toggleAction: SiteURL.Webhooks.action(s.id!, s.active ? "nonaktifkan" : "aktifkan").path,
-                               testAction: SiteURL.Webhooks.action(s.id!, "uji").path, test: test,
+                               testAction: SiteURL.Webhooks.action(s.id!, "uji").path, probe: test,
                                deliveries: try await rows(nil), dead: try await rows("dead"), message: message, error: error)
         return try await req.page("admin_webhook", title: "webhooks_title", view, status: status)
     }

@@ -30,7 +30,7 @@ enum InteropPageController {
         var importAction: String
         var csvHref: String
         var xlsxHref: String
-        var result: Result?
+        var outcome: Result?
         var error: String?
     }
 
@@ -46,7 +46,7 @@ enum InteropPageController {
             View.Option(value: $0, label: "\(ws.jurisdictionName($0)) (\($0))", selected: $0 == selected)
         }
         let view = View(canImport: !own.isEmpty, jurisdictions: options, importAction: SiteURL.Interop.importLapor.path,
-                        csvHref: SiteURL.Interop.export("csv").path, xlsxHref: SiteURL.Interop.export("xlsx").path, result: result, error: error)
+                        csvHref: SiteURL.Interop.export("csv").path, xlsxHref: SiteURL.Interop.export("xlsx").path, outcome: result, error: error)
         return try await req.page("officer_interop", title: "interop_title", view, status: status)
     }
 
