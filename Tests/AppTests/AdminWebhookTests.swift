@@ -120,9 +120,16 @@ struct AdminWebhookTests {
             await receiver.log.script([.serviceUnavailable])
             (status, body, _) = try await browser.post(path + "/uji", [:])
             #expect(status == .ok && body.contains("HTTP 503") && body.contains("refused"))
-            #expect(try await audits(app, "webhook_tested").count == 2)
+            // A receiver that does not answer at all.
+            let gone = try await WebhookAdmin.create(.init(name: "Mati", url: "http://127.0.0.1:9/hook", secret: "", actions: [], jurisdiction: "63",
+                                                           includeSub: false), actor: "test", app: app, on: app.db).0
+            (status, body, _) = try await browser.post("/petugas/admin/pesan/webhook/\(gone.id!)/uji", [:])
+            #expect(status == .ok && body.contains("tidak terjangkau"))
+            #expect(try await audits(app, "webhook_tested").count == 3)
             // A test sends now and queues nothing.
             #expect(try await app.webhookRows().isEmpty)
+            gone.active = false
+            try await gone.update(on: app.db)
 
             let first = try await app.submit()
             _ = try await app.submit()

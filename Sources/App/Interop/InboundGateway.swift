@@ -10,7 +10,8 @@ enum InboundGateway {
     static let secretVariable = "ADUAN_GATEWAY_INBOUND_SECRET"
     /// Requests signed longer ago (or further ahead) than this are refused: a captured request cannot be replayed later.
     static let maxSkew: TimeInterval = 300
-    static let maxBodyBytes = 64 * 1024
+    /// Room for the longest text (20,000 characters) even when every character is JSON-escaped.
+    static let maxBodyBytes = 256 * 1024
 
     /// The inbound secret in force (the delivery settings page wins over the environment), nil when unset.
     static func secret(_ app: Application) async throws -> String? {
