@@ -256,7 +256,7 @@ struct MetricsTests {
         expectClose(dinkes.followedUpRate, 1.0, "dinkes followed up")
         expectClose(dinkes.completionRate, 0.5, "dinkes completion")
         expectClose(dinkes.responseOnTimeRate, 1.0, "dinkes response on time")
-        expectClose(dinkes.responseDaysMedian, 1.5, "dinkes response median")        // (24 + 48) / 2 = 36 h
+        expectClose(dinkes.responseDaysMean, 1.5, "dinkes response mean")            // (24 + 48) / 2 = 36 h
         expectClose(dinkes.satisfactionMean, 3.5, "dinkes satisfaction")
         expectClose(dinkes.complianceScore, 72.5, "dinkes score")
         #expect(dinkes.overdueNow == 1)
@@ -268,7 +268,7 @@ struct MetricsTests {
         expectClose(dpupr.followedUpRate, 1.0, "dpupr followed up")
         expectClose(dpupr.completionRate, 0.5, "dpupr completion")
         expectClose(dpupr.responseOnTimeRate, 0.0, "dpupr response on time")
-        expectClose(dpupr.responseDaysMedian, 146.0 / 24, "dpupr response median")   // (143 + 149) / 2 h
+        expectClose(dpupr.responseDaysMean, 146.0 / 24, "dpupr response mean")       // (143 + 149) / 2 h
         expectClose(dpupr.satisfactionMean, nil, "dpupr satisfaction")
         expectClose(dpupr.complianceScore, 20.0, "dpupr score")
         #expect(dpupr.overdueNow == 0)                                              // S3b is due 30 Apr
@@ -278,7 +278,7 @@ struct MetricsTests {
         #expect(rsud.dispositioned == 0)
         expectClose(rsud.followedUpRate, nil, "rsud followed up")
         expectClose(rsud.responseOnTimeRate, 1.0, "rsud response on time")
-        expectClose(rsud.responseDaysMedian, 2.0, "rsud response median")
+        expectClose(rsud.responseDaysMean, 2.0, "rsud response mean")
         expectClose(rsud.complianceScore, nil, "rsud score")
 
         // 63.71/dinkes holds C5, just dispositioned: nothing followed up, response not yet measurable (counts 0).
@@ -287,7 +287,7 @@ struct MetricsTests {
         expectClose(kota.followedUpRate, 0.0, "kota followed up")
         expectClose(kota.completionRate, 0.0, "kota completion")
         expectClose(kota.responseOnTimeRate, nil, "kota response on time")
-        expectClose(kota.responseDaysMedian, nil, "kota response median")
+        expectClose(kota.responseDaysMean, nil, "kota response mean")
         expectClose(kota.complianceScore, 0.0, "kota score")
 
         // A unit asked for but without any data is listed as "—".
@@ -348,13 +348,27 @@ struct MetricsTests {
         #expect(MetricEngine.units(complaints: [], stages: [], now: Month.now, calendar: Month.calendar).isEmpty)
     }
 
-    @Test("median and mean")
+    @Test("median and mean of durations kept in bands of 0.1 working day")
     func medianAndMean() {
-        #expect(MetricEngine.median([]) == nil)
-        #expect(MetricEngine.median([3, 1, 2]) == 2)
-        #expect(MetricEngine.median([4, 1, 3, 2]) == 2.5)
-        #expect(MetricEngine.mean([]) == nil)
-        #expect(MetricEngine.mean([1, 2, 6]) == 3)
+        func sums(_ days: [Double]) -> TallySums {
+            var t = TallySums()
+            for d in days {
+                let stage = StageFacts(complaintTrackingID: "X", kind: .response, jurisdiction: "63", startedAt: Month.now, dueAt: Month.now,
+                                       endedAt: Month.now, late: false)
+                for x in Tally.of(ended: stage, workingDays: d) where x.unit == nil { t.add(x) }
+            }
+            return t
+        }
+        #expect(sums([]).medianDays(.response) == nil)
+        #expect(sums([]).mean(.stageEnded, "response") == nil)
+        #expect(sums([3, 1, 2]).medianDays(.response) == 2)
+        expectClose(sums([4, 1, 3, 2]).medianDays(.response), 2.5, "even count")
+        expectClose(sums([1, 2, 6]).mean(.stageEnded, "response"), 3, "mean")
+        // Both middle values share the band 1.2-1.3: their mean is the exact median.
+        expectClose(sums([0, 1.21, 1.29, 5]).medianDays(.response), 1.25, "one band")
+        // Three different values in one band: the band's mean, within 0.1 of the exact median 1.23.
+        expectClose(sums([1.21, 1.23, 1.28]).medianDays(.response), 1.24, "band mean")
+        #expect(sums([1, 2]).medianDays(.resolution) == nil)
     }
 
     @Test("the JSON form uses the SPEC §12 names and writes unmeasured figures as null")

@@ -203,7 +203,7 @@ struct WebhookTests {
                         complaint.title = "Lampu jalan mati"; complaint.body = "Lampu jalan mati sejak seminggu."; complaint.language = "id"
                         complaint.secretHash = "x"; complaint.pinHash = "y"; complaint.secretFailures = 0
                         complaint.notifyEmail = true; complaint.notifyPhone = true
-                        try await ComplaintStore.commit(transition, to: complaint, actorID: nil, secrets: secrets, on: db)
+                        try await ComplaintStore.commit(transition, to: complaint, actorID: nil, secrets: secrets, reference: reference, on: db)
                         if fail { throw Rollback() }
                     }
                 } catch is Rollback {}

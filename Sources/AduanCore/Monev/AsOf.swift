@@ -56,7 +56,7 @@ public enum AsOf {
     public static func stage(_ stage: StageFacts, at instant: Date) -> StageFacts? {
         guard stage.startedAt <= instant else { return nil }
         var s = stage
-        if let ended = s.endedAt, ended > instant { s.endedAt = nil; s.late = nil }
+        if let ended = s.endedAt, ended > instant { s.endedAt = nil; s.late = nil; s.workingDays = nil }
         return s
     }
 }

@@ -22,14 +22,24 @@ public struct ComplaintFacts: Sendable, Equatable {
     /// The reporter's rating, 1-5.
     public var rating: Int?
     public var archiveReason: ArchiveReason?
+    /// Hidden from the public pages (the report counts the public ones).
+    public var confidential: Bool
 
     public init(trackingID: String, submittedAt: Date, type: ComplaintType = .pengaduan, channel: Channel = .web,
                 category: String? = nil, state: ComplaintState, jurisdiction: String, unit: String? = nil,
-                dispositionCount: Int = 0, reopenCount: Int = 0, rating: Int? = nil, archiveReason: ArchiveReason? = nil) {
+                dispositionCount: Int = 0, reopenCount: Int = 0, rating: Int? = nil, archiveReason: ArchiveReason? = nil,
+                confidential: Bool = false) {
         self.trackingID = trackingID; self.submittedAt = submittedAt; self.type = type; self.channel = channel
         self.category = category; self.state = state; self.jurisdiction = jurisdiction; self.unit = unit
         self.dispositionCount = dispositionCount; self.reopenCount = reopenCount; self.rating = rating
-        self.archiveReason = archiveReason
+        self.archiveReason = archiveReason; self.confidential = confidential
+    }
+
+    /// The facts of a complaint's projection.
+    public init(_ r: ComplaintRecord) {
+        self.init(trackingID: r.trackingID, submittedAt: r.submittedAt, type: r.type, channel: r.channel, category: r.category,
+                  state: r.state, jurisdiction: r.jurisdiction, unit: r.unit, dispositionCount: r.dispositionCount,
+                  reopenCount: r.reopenCount, rating: r.rating, archiveReason: r.archiveReason, confidential: r.confidential)
     }
 
     /// Whether the complaint reached a handling unit at least once.
@@ -54,11 +64,21 @@ public struct StageFacts: Sendable, Equatable {
     public var endedAt: Date?
     /// Whether the stage ended after its due, frozen when it ended; nil while open (or on rows written before the flag).
     public var late: Bool?
+    /// The elapsed working days from start to end, frozen when it ended on the calendar then in force; nil while
+    /// open (or on rows written before it was kept: then measured on the calendar now).
+    public var workingDays: Double?
 
     public init(complaintTrackingID: String, kind: StageKind, jurisdiction: String, unit: String? = nil,
-                startedAt: Date, dueAt: Date, endedAt: Date? = nil, late: Bool? = nil) {
+                startedAt: Date, dueAt: Date, endedAt: Date? = nil, late: Bool? = nil, workingDays: Double? = nil) {
         self.complaintTrackingID = complaintTrackingID; self.kind = kind; self.jurisdiction = jurisdiction
         self.unit = unit; self.startedAt = startedAt; self.dueAt = dueAt; self.endedAt = endedAt; self.late = late
+        self.workingDays = workingDays
+    }
+
+    /// The working days the stage took: the frozen figure, else measured on `calendar`; nil while open.
+    public func duration(on calendar: WorkingCalendar) -> Double? {
+        guard let endedAt else { return nil }
+        return workingDays ?? calendar.elapsedWorkingDays(from: startedAt, to: endedAt)
     }
 
     public var isOpen: Bool { endedAt == nil }

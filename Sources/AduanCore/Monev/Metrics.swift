@@ -90,7 +90,9 @@ public struct UnitMetrics: Sendable, Equatable, Codable {
     public var followedUpRate: Double?
     public var completionRate: Double?
     public var responseOnTimeRate: Double?
-    public var responseDaysMedian: Double?
+    /// The mean working days of the unit's ended response stages (the ranking reads stored counters, which keep
+    /// means; the median is in the summary).
+    public var responseDaysMean: Double?
     public var satisfactionMean: Double?
     /// 0-100, or nil ("—") for a unit with no dispositioned complaint; see `MetricEngine.complianceScore`.
     public var complianceScore: Double?
@@ -101,7 +103,7 @@ public struct UnitMetrics: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case unit, dispositioned
         case followedUpRate = "followed_up_rate", completionRate = "completion_rate"
-        case responseOnTimeRate = "response_on_time_rate", responseDaysMedian = "response_days_median"
+        case responseOnTimeRate = "response_on_time_rate", responseDaysMean = "response_days_mean"
         case satisfactionMean = "satisfaction_mean", complianceScore = "compliance_score", overdueNow = "overdue_now"
     }
 
@@ -112,7 +114,7 @@ public struct UnitMetrics: Sendable, Equatable, Codable {
         try c.encode(followedUpRate, forKey: .followedUpRate)
         try c.encode(completionRate, forKey: .completionRate)
         try c.encode(responseOnTimeRate, forKey: .responseOnTimeRate)
-        try c.encode(responseDaysMedian, forKey: .responseDaysMedian)
+        try c.encode(responseDaysMean, forKey: .responseDaysMean)
         try c.encode(satisfactionMean, forKey: .satisfactionMean)
         try c.encode(complianceScore, forKey: .complianceScore)
         try c.encode(overdueNow, forKey: .overdueNow)
@@ -124,9 +126,11 @@ public struct OverdueStage: Sendable, Equatable {
     public var stage: StageFacts
     /// Working days since the due, on the stage's jurisdiction's calendar.
     public var ageDays: Double
+
+    public init(stage: StageFacts, ageDays: Double) { self.stage = stage; self.ageDays = ageDays }
 }
 
-/// The monev formulas of SPEC §8. Pure: the shell reads the facts, the engine counts.
+/// The monev formulas of SPEC §8. Pure: the shell reads the facts (or the stored counters), the engine counts.
 ///
 /// The caller chooses what is in scope. Complaints are those submitted in the period within the scope; stages
 /// are those of complaints submitted in the period that *belong* to the scope (a verification stage to the
@@ -134,64 +138,58 @@ public struct OverdueStage: Sendable, Equatable {
 /// lists: a unit keeps the response stage of a complaint that was later redispositioned elsewhere.
 ///
 /// `now` is the instant of evaluation: open stages past their due at `now` count against the on-time rates.
+/// Both ways in — facts, or `TallySums` read from the database plus the open stages past due — end in the same
+/// two readers, `summary(_:overdue:)` and `unit(_:_:responseOverdue:overdueNow:weights:)`.
 public enum MetricEngine {
     /// The figures over all given complaints and stages.
     public static func summary(complaints: [ComplaintFacts], stages: [StageFacts], now: Date,
                                calendar: (String) -> WorkingCalendar) -> MetricSummary {
-        var s = MetricSummary()
-        var followedUp = 0, completed = 0, selesai = 0, ratedSelesai = 0, finalAnswers = 0, reopened = 0
-        var ratings = Mean()
+        var sums = TallySums()
         for c in complaints {
-            s.received += 1
-            s.byType[c.type.rawValue, default: 0] += 1
-            s.byChannel[c.channel.rawValue, default: 0] += 1
-            s.byCategory[c.category ?? MetricSummary.uncategorised, default: 0] += 1
-            s.byState[c.state.rawValue, default: 0] += 1
-            if c.state == .diarsipkan {
-                s.archived += 1
-                // An archived row always has a reason; an unreadable one is still an archived complaint.
-                s.archivedByReason[(c.archiveReason ?? .lainnya).rawValue, default: 0] += 1
-            }
-            if c.state == .diteruskan { s.forwardedOut += 1 }
-            if c.wasDispositioned {
-                s.dispositioned += 1
-                if isFollowedUp(c.state) { followedUp += 1 }
-                if c.state == .selesai { completed += 1 }
-            }
-            if let rating = c.rating { ratings.add(Double(rating)) }
-            if c.state == .selesai {
-                selesai += 1
-                if c.rating != nil { ratedSelesai += 1 }
-            }
-            if c.gotFinalAnswer {
-                finalAnswers += 1
-                if c.reopenCount >= 1 { reopened += 1 }
-            }
+            for x in Tally.of(c) where x.unit == nil { sums.add(x) }
         }
-        s.followedUpRate = ratio(followedUp, s.dispositioned)
-        s.completionRate = ratio(completed, s.dispositioned)
-        s.satisfactionMean = ratings.value
-        s.ratedShare = ratio(ratedSelesai, selesai)
-        s.reopenRate = ratio(reopened, finalAnswers)
-
+        var overdue: [StageKind: Int] = [:]
         var calendars = CalendarCache()
-        var tallies: [StageKind: StageTally] = [:]
         for stage in stages {
-            tallies[stage.kind, default: StageTally()].add(stage, now: now, calendar: calendars.calendar(of: stage.jurisdiction, calendar))
-            if stage.isOverdue(at: now) { s.overdueNow += 1 }
+            if let days = stage.duration(on: calendars.calendar(of: stage.jurisdiction, calendar)) {
+                for x in Tally.of(ended: stage, workingDays: days) where x.unit == nil { sums.add(x) }
+            } else if stage.isOverdue(at: now) {
+                overdue[stage.kind, default: 0] += 1
+            }
         }
-        let verification = tallies[.verification] ?? StageTally()
-        let response = tallies[.response] ?? StageTally()
-        let resolution = tallies[.resolution] ?? StageTally()
-        s.verificationOnTimeRate = verification.onTimeRate
-        s.verificationDaysMedian = median(verification.days)
-        s.verificationDaysMean = mean(verification.days)
-        s.responseOnTimeRate = response.onTimeRate
-        s.responseDaysMedian = median(response.days)
-        s.responseDaysMean = mean(response.days)
-        s.resolutionOnTimeRate = resolution.onTimeRate
-        s.resolutionDaysMedian = median(resolution.days)
-        s.resolutionDaysMean = mean(resolution.days)
+        return summary(sums, overdue: overdue)
+    }
+
+    /// The figures from summed counters and the open stages past their due at the instant of evaluation, per kind.
+    public static func summary(_ t: TallySums, overdue: [StageKind: Int]) -> MetricSummary {
+        var s = MetricSummary()
+        s.received = t.count(.received)
+        s.byType = t.counts(.type)
+        s.byChannel = t.counts(.channel)
+        s.byCategory = t.counts(.category)
+        s.byState = t.counts(.state)
+        s.archivedByReason = t.counts(.archiveReason)
+        s.archived = s.archivedByReason.values.reduce(0, +)
+        s.forwardedOut = s.byState[ComplaintState.diteruskan.rawValue] ?? 0
+        s.dispositioned = t.count(.dispositioned)
+        s.followedUpRate = ratio(t.count(.followedUp), s.dispositioned)
+        s.completionRate = ratio(t.count(.completed), s.dispositioned)
+        s.satisfactionMean = t.mean(.rating)
+        s.ratedShare = ratio(t.count(.ratedSelesai), s.byState[ComplaintState.selesai.rawValue] ?? 0)
+        s.reopenRate = ratio(t.count(.reopened), t.count(.finalAnswer))
+        func onTime(_ kind: StageKind) -> Double? {
+            ratio(t.count(.stageOnTime, kind.rawValue), t.count(.stageEnded, kind.rawValue) + (overdue[kind] ?? 0))
+        }
+        s.verificationOnTimeRate = onTime(.verification)
+        s.verificationDaysMedian = t.medianDays(.verification)
+        s.verificationDaysMean = t.mean(.stageEnded, StageKind.verification.rawValue)
+        s.responseOnTimeRate = onTime(.response)
+        s.responseDaysMedian = t.medianDays(.response)
+        s.responseDaysMean = t.mean(.stageEnded, StageKind.response.rawValue)
+        s.resolutionOnTimeRate = onTime(.resolution)
+        s.resolutionDaysMedian = t.medianDays(.resolution)
+        s.resolutionDaysMean = t.mean(.stageEnded, StageKind.resolution.rawValue)
+        s.overdueNow = overdue.values.reduce(0, +)
         return s
     }
 
@@ -200,47 +198,45 @@ public enum MetricEngine {
     public static func units(complaints: [ComplaintFacts], stages: [StageFacts], now: Date,
                              calendar: (String) -> WorkingCalendar, weights: ComplianceWeights = .standard,
                              including extraUnits: [String] = []) -> [UnitMetrics] {
-        struct Accumulator {
-            var dispositioned = 0, followedUp = 0, completed = 0, overdue = 0
-            var ratings = Mean()
-            var response = StageTally()
-        }
-        var byUnit: [String: Accumulator] = [:]
-        for unit in extraUnits { byUnit[unit] = byUnit[unit] ?? Accumulator() }
+        var sums: [String: TallySums] = [:]
+        var responseOverdue: [String: Int] = [:]
+        var overdue: [String: Int] = [:]
+        for unit in extraUnits { sums[unit] = sums[unit] ?? TallySums() }
         for c in complaints {
             guard let unit = c.unit else { continue }
-            var a = byUnit[unit] ?? Accumulator()
-            if c.wasDispositioned {
-                a.dispositioned += 1
-                if isFollowedUp(c.state) { a.followedUp += 1 }
-                if c.state == .selesai { a.completed += 1 }
-            }
-            if let rating = c.rating { a.ratings.add(Double(rating)) }
-            byUnit[unit] = a
+            for x in Tally.of(c) where x.unit != nil { sums[unit, default: TallySums()].add(x) }
         }
         var calendars = CalendarCache()
         for stage in stages {
             guard let unit = stage.unit else { continue }
-            var a = byUnit[unit] ?? Accumulator()
-            if stage.kind == .response { a.response.add(stage, now: now, calendar: calendars.calendar(of: stage.jurisdiction, calendar)) }
-            if stage.isOverdue(at: now) { a.overdue += 1 }
-            byUnit[unit] = a
+            if sums[unit] == nil { sums[unit] = TallySums() }
+            if let days = stage.duration(on: calendars.calendar(of: stage.jurisdiction, calendar)) {
+                for x in Tally.of(ended: stage, workingDays: days) where x.unit != nil { sums[unit, default: TallySums()].add(x) }
+            } else if stage.isOverdue(at: now) {
+                overdue[unit, default: 0] += 1
+                if stage.kind == .response { responseOverdue[unit, default: 0] += 1 }
+            }
         }
-        return byUnit.keys.sorted().map { unit in
-            let a = byUnit[unit]!
-            var m = UnitMetrics(unit: unit)
-            m.dispositioned = a.dispositioned
-            m.followedUpRate = ratio(a.followedUp, a.dispositioned)
-            m.completionRate = ratio(a.completed, a.dispositioned)
-            m.responseOnTimeRate = a.response.onTimeRate
-            m.responseDaysMedian = median(a.response.days)
-            m.satisfactionMean = a.ratings.value
-            m.overdueNow = a.overdue
-            m.complianceScore = complianceScore(dispositioned: a.dispositioned, responseOnTime: m.responseOnTimeRate,
-                                                completion: m.completionRate, satisfaction: m.satisfactionMean,
-                                                weights: weights)
-            return m
+        return sums.keys.sorted().map { unit in
+            self.unit(unit, sums[unit]!, responseOverdue: responseOverdue[unit] ?? 0, overdueNow: overdue[unit] ?? 0, weights: weights)
         }
+    }
+
+    /// A unit's row from its summed counters, its open response stages past due and all its open stages past due.
+    public static func unit(_ unit: String, _ t: TallySums, responseOverdue: Int, overdueNow: Int,
+                            weights: ComplianceWeights = .standard) -> UnitMetrics {
+        var m = UnitMetrics(unit: unit)
+        m.dispositioned = t.count(.dispositioned)
+        m.followedUpRate = ratio(t.count(.followedUp), m.dispositioned)
+        m.completionRate = ratio(t.count(.completed), m.dispositioned)
+        m.responseOnTimeRate = ratio(t.count(.stageOnTime, StageKind.response.rawValue),
+                                     t.count(.stageEnded, StageKind.response.rawValue) + responseOverdue)
+        m.responseDaysMean = t.mean(.stageEnded, StageKind.response.rawValue)
+        m.satisfactionMean = t.mean(.rating)
+        m.overdueNow = overdueNow
+        m.complianceScore = complianceScore(dispositioned: m.dispositioned, responseOnTime: m.responseOnTimeRate,
+                                            completion: m.completionRate, satisfaction: m.satisfactionMean, weights: weights)
+        return m
     }
 
     /// 100 × (w.response × response on time + w.completion × completion rate + w.satisfaction × (satisfaction − 1) ÷ 4).
@@ -265,61 +261,11 @@ public enum MetricEngine {
             .map { OverdueStage(stage: $0, ageDays: calendars.calendar(of: $0.jurisdiction, calendar).elapsedWorkingDays(from: $0.dueAt, to: now)) }
     }
 
-    /// The middle value of `values` (the mean of the two middle ones for an even count); nil when empty.
-    public static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
-
-    /// The arithmetic mean of `values`; nil when empty.
-    public static func mean(_ values: [Double]) -> Double? {
-        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
-    }
-
     // MARK: - Private
-
-    /// Followed up (ditindaklanjuti): the unit has posted at least a follow-up and the complaint has not gone back.
-    private static func isFollowedUp(_ state: ComplaintState) -> Bool {
-        state == .diproses || state == .ditanggapi || state == .selesai
-    }
 
     private static func ratio(_ part: Int, _ whole: Int) -> Double? {
         whole == 0 ? nil : Double(part) / Double(whole)
     }
-}
-
-/// The on-time count and durations of one kind of stage.
-private struct StageTally {
-    var ended = 0
-    var endedOnTime = 0
-    var openOverdue = 0
-    var days: [Double] = []
-
-    mutating func add(_ stage: StageFacts, now: Date, calendar: WorkingCalendar) {
-        if let endedAt = stage.endedAt {
-            ended += 1
-            if stage.endedOnTime == true { endedOnTime += 1 }
-            days.append(calendar.elapsedWorkingDays(from: stage.startedAt, to: endedAt))
-        } else if stage.isOverdue(at: now) {
-            openOverdue += 1
-        }
-    }
-
-    /// Ended on time ÷ (ended + open and already past due).
-    var onTimeRate: Double? {
-        let denominator = ended + openOverdue
-        return denominator == 0 ? nil : Double(endedOnTime) / Double(denominator)
-    }
-}
-
-/// A running mean.
-private struct Mean {
-    var sum = 0.0
-    var count = 0
-    mutating func add(_ value: Double) { sum += value; count += 1 }
-    var value: Double? { count == 0 ? nil : sum / Double(count) }
 }
 
 /// Looks each jurisdiction's calendar up once per computation: the lookup may build it from settings.

@@ -18,6 +18,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(RestoreCommand(), as: "restore")
     app.asyncCommands.use(ImportGroup(), as: "import")
     app.asyncCommands.use(ExportGroup(), as: "export")
+    app.asyncCommands.use(MonevGroup(), as: "monev")
 }
 
 struct MigrateCommand: AsyncCommand {
@@ -160,5 +161,37 @@ struct QRCreateCommand: AsyncCommand {
         let record = try await QRService.create(app, unit: unit, label: signature.label, location: signature.location, by: "cli")
         context.console.print(record.code)
         context.console.print(QRService.url(record.code, app))
+    }
+}
+
+/// `aduan monev rebuild` and `aduan monev check`: the stored monev counters (`MonevTally`).
+struct MonevGroup: AsyncCommandGroup {
+    var help: String { "The stored monev counters behind the dashboards." }
+    var commands: [String: any AnyAsyncCommand] { ["rebuild": MonevRebuildCommand(), "check": MonevCheckCommand()] }
+}
+
+struct MonevRebuildCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Recompute the monev counters from the complaints and stages (after a repair or a restore of only some tables)." }
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await Bootstrap.migrate(app)
+        let result = try await MonevTally.rebuild(on: app.writeDB, reference: try await app.reference.get(on: app.db))
+        context.console.print("recomputed the monev counters of \(result.complaints) complaints and \(result.stages) ended stages")
+    }
+}
+
+struct MonevCheckCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Compare the stored monev counters with a fresh computation; exits non-zero when they differ." }
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let differences = try await MonevTally.check(on: app.db, reference: try await app.reference.get(on: app.db))
+        for d in differences.prefix(50) {
+            context.console.error("\(d.key.month) \(d.key.jurisdiction) \(d.key.unit.isEmpty ? "-" : d.key.unit) \(d.key.metric) \(d.key.key): "
+                                  + "stored \(d.stored.n)/\(d.stored.total), computed \(d.computed.n)/\(d.computed.total)")
+        }
+        context.console.print(differences.isEmpty ? "monev counters match the complaints and stages" : "\(differences.count) monev counters differ")
+        if !differences.isEmpty { throw AppError.badRequest("\(differences.count) monev counters differ; run `aduan monev rebuild`") }
     }
 }

@@ -89,6 +89,7 @@ struct DemoGenerateCommand: AsyncCommand {
             try await insert(batch.complaints, into: "complaints", columns: DemoGenerator.complaintColumns, perStatement: 250, on: sql)
             try await insert(batch.events, into: "events", columns: DemoGenerator.eventColumns, perStatement: 500, on: sql)
             try await insert(batch.stages, into: "stages", columns: DemoGenerator.stageColumns, perStatement: 500, on: sql)
+            try await MonevTally.write(batch.tally, on: sql)
         }
     }
 
@@ -156,6 +157,8 @@ struct DemoGenerator {
         var complaints: [[any SQLExpression]] = []
         var events: [[any SQLExpression]] = []
         var stages: [[any SQLExpression]] = []
+        /// The monev counters of the batch's complaints and ended stages.
+        var tally = MonevTally.Deltas()
     }
 
     static let complaintColumns = [
@@ -172,7 +175,8 @@ struct DemoGenerator {
         "complaint_id", "seq", "at", "action", "from_state", "to_state", "actor_role", "actor_id", "unit_id", "jurisdiction_code",
         "public_text", "internal_text", "due_at", "late", "data", "is_public", "prev_hash", "hash",
     ]
-    static let stageColumns = ["complaint_id", "kind", "jurisdiction_code", "unit_id", "started_at", "due_at", "ended_at", "late"]
+    static let stageColumns = ["complaint_id", "kind", "jurisdiction_code", "unit_id", "started_at", "due_at", "ended_at", "late", "working_days",
+                                "submitted_at"]
 
     /// One complaint while its story is decided.
     struct Life {
@@ -306,10 +310,15 @@ struct DemoGenerator {
         complaint.headHash = previous
         complaint.eventCount = life.record.eventCount
 
+        batch.tally.add(ComplaintFacts(life.record), reference: reference)
         for stage in life.stages {
+            var facts = StageFacts(complaintTrackingID: trackingID, kind: stage.kind, jurisdiction: stage.jurisdiction, unit: stage.unit,
+                                   startedAt: stage.startedAt, dueAt: stage.dueAt, endedAt: stage.endedAt, late: stage.late)
+            facts.workingDays = facts.duration(on: reference.calendar(for: stage.jurisdiction))
+            batch.tally.add(ended: facts, submittedAt: submittedAt, reference: reference)
             batch.stages.append([
                 SQLBind(id), SQLBind(stage.kind.rawValue), SQLBind(stage.jurisdiction), SQLBind(stage.unit), SQLBind(stage.startedAt),
-                SQLBind(stage.dueAt), SQLBind(stage.endedAt), SQLBind(stage.late),
+                SQLBind(stage.dueAt), SQLBind(stage.endedAt), SQLBind(stage.late), SQLBind(facts.workingDays), SQLBind(submittedAt),
             ])
         }
         batch.complaints.append(Self.row(id: id, complaint))

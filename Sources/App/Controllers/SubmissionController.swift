@@ -196,7 +196,7 @@ enum SubmissionController {
                 complaint.notifyEmail = content.notifyEmail
                 complaint.notifyPhone = content.notifyPhone
                 complaint.reporterAccountID = account
-                try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, language: language,
+                try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, reference: reference, language: language,
                                                 reporterSecret: secret, on: db)
                 try await ComplaintStore.attach(files, keys: keys, to: complaint, eventSeq: 1, at: now, on: db)
                 let response = SubmissionResponse(tracking_id: trackingID, secret: secret, pin: pin, state: complaint.state,

@@ -138,6 +138,9 @@ func isWriteConflict(_ error: any Error) -> Bool {
     let text = String(describing: error).lowercased()
     return text.contains("database is locked") || text.contains("busy") || text.contains("unique")
         || text.contains("duplicate key") || text.contains("could not serialize")
+        // PostgreSQL's deadlock detector (40P01): two transactions of several complaints (a merge) may take the
+        // monev counters' row locks in crossing orders; one is rolled back and tried again.
+        || text.contains("deadlock") || text.contains("40p01")
 }
 
 extension DatabaseID {

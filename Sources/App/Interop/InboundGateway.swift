@@ -186,7 +186,7 @@ enum InboundGateway {
                     var context = reference.context(now: now)
                     context.nationalBridge = app.laporBridge != nil
                     let transition = try Lifecycle.decide(.reply, by: .reporter, on: complaint.record, texts: Texts(public: text), context: context)
-                    try await ComplaintStore.commit(transition, to: complaint, actorID: nil, secrets: secrets, on: db)
+                    try await ComplaintStore.commit(transition, to: complaint, actorID: nil, secrets: secrets, reference: reference, on: db)
                     try await record.write(.reply, answer, at: now, on: db)
                 }
                 return answer

@@ -235,7 +235,7 @@ enum LaporImport {
                 complaint.secretFailures = 0
                 complaint.notifyEmail = false
                 complaint.notifyPhone = false
-                try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, language: "id", on: db)
+                try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, reference: reference, language: "id", on: db)
                 created.append(.init(line: candidate.line, lapor_id: candidate.laporID, tracking_id: trackingID, state: complaint.state))
             }
             return (created, candidates.count - created.count)

@@ -111,7 +111,7 @@ struct Worker: Sendable {
             return try await withWriteTransaction(app) { db in
                 guard let complaint = try await ComplaintStore.find(trackingID, on: db),
                       let transition = Lifecycle.escalation(of: complaint.record, context: reference.context(now: app.clock.now)) else { return false }
-                try await ComplaintStore.commit(transition, to: complaint, actorID: nil, secrets: secrets, on: db)
+                try await ComplaintStore.commit(transition, to: complaint, actorID: nil, secrets: secrets, reference: reference, on: db)
                 return true
             }
         } catch where isWriteConflict(error) {

@@ -13,6 +13,11 @@ final class Stage: Model, @unchecked Sendable {
     @Field(key: "due_at") var dueAt: Date
     @OptionalField(key: "ended_at") var endedAt: Date?
     @OptionalField(key: "late") var late: Bool?
+    /// The working days it took, frozen when it ended (M012).
+    @OptionalField(key: "working_days") var workingDays: Double?
+    /// When its complaint was submitted (M012): the monev period of the stage, so open stages past due are counted
+    /// from one index without reading the complaints.
+    @OptionalField(key: "submitted_at") var submittedAt: Date?
 
     init() {}
 }

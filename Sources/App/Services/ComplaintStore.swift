@@ -11,13 +11,17 @@ enum ComplaintStore {
     /// Written with SQLKit rather than Fluent models: this is the hot path of every submission and action, and
     /// Fluent's reflection over the complaint's fifty columns cost more than the statements themselves.
     /// `reporterSecret` (only at submission) goes sealed into the "received" message, so its link opens the private view.
-    static func commit(_ transition: Transition, to complaint: Complaint, actorID: String?, secrets: Secrets,
+    /// The stored monev counters move with it (`MonevTally`): `reference` gives the calendars they are kept in.
+    static func commit(_ transition: Transition, to complaint: Complaint, actorID: String?, secrets: Secrets, reference: ReferenceData,
                        language: String? = nil, reporterSecret: String? = nil, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { throw AppError(status: .internalServerError, code: "internal", message: "SQL database required") }
         let isNew = complaint.id == nil
         let now = transition.events.last?.at ?? Date()
         if isNew { complaint.headHash = CanonicalEvent.genesis }
+        var tally = MonevTally.Deltas()
+        if !isNew { tally.add(ComplaintFacts(complaint.record), reference: reference, negate: true) }
         complaint.apply(transition.record, at: now)
+        tally.add(ComplaintFacts(transition.record), reference: reference)
 
         // The chain first: the complaint row stores its head, so a new complaint is written once.
         var previous = complaint.headHash
@@ -65,7 +69,10 @@ enum ComplaintStore {
         }
         try await WebhookOutbox.enqueue(transition.events, lastSeq: seq, complaint: complaint, complaintID: complaintID, on: db)
 
-        try await applyStages(transition.stages, complaintID: complaintID, on: sql)
+        for stage in try await applyStages(transition.stages, complaintID: complaintID, submittedAt: complaint.submittedAt,
+                                           reference: reference, on: sql) {
+            tally.add(ended: stage, submittedAt: complaint.submittedAt, reference: reference)
+        }
 
         // One row per notice and channel: officers by e-mail; the reporter by each channel they left and did not stop.
         var outbox: [[any SQLExpression]] = []
@@ -93,28 +100,45 @@ enum ComplaintStore {
             for row in outbox { insert = insert.values(row) }
             try await insert.run()
         }
+        // Last, so the counters' row locks (PostgreSQL) are held for as short a time as possible.
+        try await MonevTally.write(tally, on: sql)
     }
 
-    static func applyStages(_ changes: [StageChange], complaintID: Int, on sql: any SQLDatabase) async throws {
+    /// Writes the stage changes; returns the stages it ended, with their working days frozen on the row (SPEC §5:
+    /// a later calendar edit never rewrites a finished stage).
+    static func applyStages(_ changes: [StageChange], complaintID: Int, submittedAt: Date, reference: ReferenceData,
+                            on sql: any SQLDatabase) async throws -> [StageFacts] {
+        struct Open: Decodable { var id: Int; var jurisdiction_code: String; var unit_id: String?; var started_at: Date; var due_at: Date }
         var starts: [[any SQLExpression]] = []
+        var ended: [StageFacts] = []
         for change in changes {
             switch change {
             case .start(let kind, let jurisdiction, let unit, let at, let due):
-                starts.append([SQLBind(complaintID), SQLBind(kind.rawValue), SQLBind(jurisdiction), SQLBind(unit), SQLBind(at), SQLBind(due)])
+                starts.append([SQLBind(complaintID), SQLBind(kind.rawValue), SQLBind(jurisdiction), SQLBind(unit), SQLBind(at), SQLBind(due),
+                               SQLBind(submittedAt)])
             case .end(let kind, let at, let late):
-                try await sql.update(Stage.schema).set("ended_at", to: at).set("late", to: late)
+                let open = try await sql.select().columns("id", "jurisdiction_code", "unit_id", "started_at", "due_at").from(Stage.schema)
                     .where("complaint_id", .equal, complaintID).where("kind", .equal, kind.rawValue).where("ended_at", .is, SQLLiteral.null)
-                    .run()
+                    .all(decoding: Open.self)
+                for stage in open {
+                    let days = reference.calendar(for: stage.jurisdiction_code).elapsedWorkingDays(from: stage.started_at, to: at)
+                    try await sql.update(Stage.schema).set("ended_at", to: at).set("late", to: late).set("working_days", to: days)
+                        .where("id", .equal, stage.id).run()
+                    ended.append(StageFacts(complaintTrackingID: "", kind: kind, jurisdiction: stage.jurisdiction_code, unit: stage.unit_id,
+                                            startedAt: stage.started_at, dueAt: stage.due_at, endedAt: at, late: late, workingDays: days))
+                }
             case .reschedule(let kind, let due):
                 try await sql.update(Stage.schema).set("due_at", to: due)
                     .where("complaint_id", .equal, complaintID).where("kind", .equal, kind.rawValue).where("ended_at", .is, SQLLiteral.null)
                     .run()
             }
         }
-        guard !starts.isEmpty else { return }
-        var insert = sql.insert(into: Stage.schema).columns(["complaint_id", "kind", "jurisdiction_code", "unit_id", "started_at", "due_at"])
+        guard !starts.isEmpty else { return ended }
+        var insert = sql.insert(into: Stage.schema).columns(["complaint_id", "kind", "jurisdiction_code", "unit_id", "started_at", "due_at",
+                                                             "submitted_at"])
         for row in starts { insert = insert.values(row) }
         try await insert.run()
+        return ended
     }
 
     /// Load, decide and write in one transaction, retried if another writer changed the complaint meanwhile.
@@ -132,7 +156,7 @@ enum ComplaintStore {
                 var context = reference.context(now: now)
                 context.nationalBridge = app.laporBridge != nil
                 let transition = try Lifecycle.decide(command, by: actor, on: complaint.record, texts: texts, context: context)
-                try await commit(transition, to: complaint, actorID: actorID, secrets: secrets, on: db)
+                try await commit(transition, to: complaint, actorID: actorID, secrets: secrets, reference: reference, on: db)
                 try await attach(files, keys: keys, to: complaint, eventSeq: complaint.eventCount, at: now, on: db)
                 return complaint
             }
@@ -168,8 +192,8 @@ enum ComplaintStore {
                   let original = try await find(originalID, on: db) else { throw AppError.notFound() }
             let (d, o) = try Lifecycle.merge(duplicate.record, into: original.record, by: actor, texts: texts,
                                              context: reference.context(now: app.clock.now))
-            try await commit(d, to: duplicate, actorID: actorID, secrets: secrets, on: db)
-            try await commit(o, to: original, actorID: actorID, secrets: secrets, on: db)
+            try await commit(d, to: duplicate, actorID: actorID, secrets: secrets, reference: reference, on: db)
+            try await commit(o, to: original, actorID: actorID, secrets: secrets, reference: reference, on: db)
             return duplicate
         }
     }

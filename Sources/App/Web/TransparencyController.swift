@@ -213,13 +213,11 @@ enum TransparencyController {
         let now = req.application.clock.now
         let year = requestedYear(req, calendar: calendar, now: now)
         let (from, to) = yearBounds(year, calendar)
-        let (complaints, stages) = try await MonevQuery.facts(on: req.db, jurisdictions: nil, unit: unit.id, from: from, to: to)
         let weights = try await MonevQuery.weights(on: req.db)
-        let calendars = reference.calendars
-        let lookup: (String) -> WorkingCalendar = { calendars[$0] ?? WorkingCalendar(timeZone: WorkingCalendar.wita) }
-        let summary = MetricEngine.summary(complaints: complaints, stages: stages, now: now, calendar: lookup)
-        let metrics = MetricEngine.units(complaints: complaints, stages: stages, now: now, calendar: lookup, weights: weights,
-                                         including: [unit.id]).first { $0.unit == unit.id } ?? UnitMetrics(unit: unit.id)
+        let f = try await MonevQuery.figures(on: req.db, reference: reference, jurisdictions: [], unit: unit.id, from: from, to: to, now: now,
+                                             weights: weights, including: [unit.id], overdueLimit: 0)
+        let summary = f.summary
+        let metrics = f.units.first { $0.unit == unit.id } ?? UnitMetrics(unit: unit.id)
 
         let lang = req.language
         let n = Numbers(language: lang)
@@ -270,7 +268,7 @@ enum TransparencyController {
         var followedUp: String
         var completion: String
         var responseOnTime: String
-        var responseMedian: String
+        var responseMean: String
         var satisfaction: String
         var score: String
         var overdue: String
@@ -318,15 +316,13 @@ enum TransparencyController {
         let subtree = reference.tree.jurisdictionSubtree(code)
         let includeSub = subtree.count > 1 && req.query[String.self, at: "sub"] == "1"
         let codes = includeSub ? subtree.sorted() : [code]
-        let (complaints, stages) = try await MonevQuery.facts(on: req.db, jurisdictions: codes, unit: nil, from: from, to: to)
-        let weights = try await MonevQuery.weights(on: req.db)
-        let calendars = reference.calendars
-        let lookup: (String) -> WorkingCalendar = { calendars[$0] ?? WorkingCalendar(timeZone: WorkingCalendar.wita) }
-        let summary = MetricEngine.summary(complaints: complaints, stages: stages, now: now, calendar: lookup)
         // Every handling unit of the jurisdiction is listed, quiet ones as "—".
         let handling = reference.tree.units.values.filter { codes.contains($0.jurisdiction) && $0.active && $0.kind != .coordinator }.map(\.id)
-        let unitMetrics = MetricEngine.units(complaints: complaints, stages: stages, now: now, calendar: lookup, weights: weights,
-                                             including: handling)
+        let weights = try await MonevQuery.weights(on: req.db)
+        let f = try await MonevQuery.figures(on: req.db, reference: reference, jurisdictions: codes, from: from, to: to, now: now,
+                                             weights: weights, including: handling, overdueLimit: 0)
+        let summary = f.summary
+        let unitMetrics = f.units
 
         let lang = req.language
         let n = Numbers(language: lang)
@@ -373,7 +369,7 @@ enum TransparencyController {
             UnitRowView(name: reference.tree.units[m.unit]?.name ?? m.unit, link: SiteURL.unitCard(m.unit).path,
                         dispositioned: n.count(m.dispositioned), followedUp: n.percent(m.followedUpRate),
                         completion: n.percent(m.completionRate), responseOnTime: n.percent(m.responseOnTimeRate),
-                        responseMedian: n.decimal(m.responseDaysMedian), satisfaction: n.decimal(m.satisfactionMean),
+                        responseMean: n.decimal(m.responseDaysMean), satisfaction: n.decimal(m.satisfactionMean),
                         score: n.decimal(m.complianceScore), overdue: n.count(m.overdueNow))
         }
         let view = StatisticsView(

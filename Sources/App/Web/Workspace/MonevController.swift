@@ -24,8 +24,12 @@ enum MonevController {
         var summary: MetricSummary
         var units: [UnitMetrics]
         var jurisdictions: [(code: String, metrics: UnitMetrics)]
+        /// The most overdue open stages (at most 100) and how many there are.
         var overdue: [OverdueStage]
-        var complaints: [ComplaintFacts]
+        var overdueCount: Int
+        /// Complaints received per month (`yyyymm`).
+        var receivedByMonth: [Int: Int]
+        var publicCount: Int
         var weights: ComplianceWeights
     }
 
@@ -55,34 +59,24 @@ enum MonevController {
         let includeSub = subtree.count > 1 && req.query[String.self, at: "sub"] == "1"
         let codes = includeSub ? subtree.sorted() : [code]
         let (from, to) = period.bounds(in: calendar)
-        let (complaints, stages) = try await MonevQuery.facts(on: req.db, jurisdictions: codes, unit: nil, from: from, to: to,
-                                                              asOf: asOf.map { _ in now })
         let weights = try await MonevQuery.weights(on: req.db)
-        let calendars = reference.calendars
-        let lookup: (String) -> WorkingCalendar = { calendars[$0] ?? WorkingCalendar(timeZone: WorkingCalendar.wita) }
-        let summary = MetricEngine.summary(complaints: complaints, stages: stages, now: now, calendar: lookup)
         let handling = reference.tree.units.values.filter { codes.contains($0.jurisdiction) && $0.active && $0.kind != .coordinator }.map(\.id)
-        let units = MetricEngine.units(complaints: complaints, stages: stages, now: now, calendar: lookup, weights: weights, including: handling)
-            .sorted(by: T.rankedFirst)
+        let f = try await MonevQuery.figures(on: req.db, reference: reference, jurisdictions: codes, from: from, to: to, now: now,
+                                             asOf: asOf.map { _ in now }, weights: weights, including: handling)
         // Each kabupaten/kota scored like a unit, over its own complaints and stages.
-        var ranked: [(String, UnitMetrics)] = []
-        if includeSub {
-            for j in codes {
-                let s = MetricEngine.summary(complaints: complaints.filter { $0.jurisdiction == j },
-                                             stages: stages.filter { $0.jurisdiction == j }, now: now, calendar: lookup)
-                var m = UnitMetrics(unit: j)
-                m.dispositioned = s.dispositioned; m.followedUpRate = s.followedUpRate; m.completionRate = s.completionRate
-                m.responseOnTimeRate = s.responseOnTimeRate; m.responseDaysMedian = s.responseDaysMedian
-                m.satisfactionMean = s.satisfactionMean; m.overdueNow = s.overdueNow
-                m.complianceScore = MetricEngine.complianceScore(dispositioned: s.dispositioned, responseOnTime: s.responseOnTimeRate,
-                                                                 completion: s.completionRate, satisfaction: s.satisfactionMean, weights: weights)
-                ranked.append((j, m))
-            }
-            ranked.sort { T.rankedFirst($0.1, $1.1) }
-        }
+        let ranked = f.jurisdictions.map { code, s in
+            var m = UnitMetrics(unit: code)
+            m.dispositioned = s.dispositioned; m.followedUpRate = s.followedUpRate; m.completionRate = s.completionRate
+            m.responseOnTimeRate = s.responseOnTimeRate; m.responseDaysMean = s.responseDaysMean
+            m.satisfactionMean = s.satisfactionMean; m.overdueNow = s.overdueNow
+            m.complianceScore = MetricEngine.complianceScore(dispositioned: s.dispositioned, responseOnTime: s.responseOnTimeRate,
+                                                             completion: s.completionRate, satisfaction: s.satisfactionMean, weights: weights)
+            return (code: code, metrics: m)
+        }.sorted { T.rankedFirst($0.metrics, $1.metrics) }
         return Evaluation(jurisdiction: jurisdiction, codes: codes, includeSub: includeSub, period: period, from: from, to: to, now: now, asOf: asOf,
-                          summary: summary, units: units, jurisdictions: ranked.map { (code: $0.0, metrics: $0.1) },
-                          overdue: MetricEngine.overdue(stages: stages, now: now, calendar: lookup), complaints: complaints, weights: weights)
+                          summary: f.summary, units: f.units.sorted(by: T.rankedFirst), jurisdictions: includeSub ? ranked : [],
+                          overdue: f.overdue, overdueCount: f.overdueCount, receivedByMonth: f.receivedByMonth, publicCount: f.publicCount,
+                          weights: weights)
     }
 
     // MARK: the dashboard
@@ -166,12 +160,7 @@ enum MonevController {
                            median: n.decimal(s.resolutionDaysMedian), mean: n.decimal(s.resolutionDaysMean)),
         ]
         // Trend: complaints received per month of the period, in the jurisdiction's calendar.
-        var perMonth: [String: Int] = [:]
-        for c in e.complaints {
-            let day = calendar.localDate(of: c.submittedAt)
-            perMonth["\(day.year)-\(day.month)", default: 0] += 1
-        }
-        let months = e.period.months.map { m in ("\(wording.month(m.month)) \(m.year)", perMonth["\(m.year)-\(m.month)"] ?? 0) }
+        let months = e.period.months.map { m in ("\(wording.month(m.month)) \(m.year)", e.receivedByMonth[m.year * 100 + m.month] ?? 0) }
         let categoryName: (String) -> String = { code in
             code == MetricSummary.uncategorised ? req.text("stats_no_category") : T.categoryLabel(code, reference)
         }
@@ -230,7 +219,7 @@ enum MonevController {
             periodText: periodText(e.period, req, wording),
             asOf: req.text("stats_period_as_of", ["when": wording.dateTime(e.now)]), asOfValue: e.asOf?.description ?? "",
             headline: headline, stages: stages, charts: charts, units: units, places: places, hasPlaces: !places.isEmpty,
-            overdue: Array(overdue), overdueMore: max(0, e.overdue.count - 100), escalations: escalations,
+            overdue: Array(overdue), overdueMore: max(0, e.overdueCount - overdue.count), escalations: escalations,
             scoreNote: T.scoreNote(e.weights, req, n),
             csv: T.link(SiteURL.officerMonev.path + ".csv", query), xlsx: T.link(SiteURL.officerMonev.path + ".xlsx", query), report: T.link(SiteURL.officerMonev.path + "/laporan", query),
             readOnly: !ws.holds(.inspector))
@@ -260,9 +249,7 @@ enum MonevController {
         let ws = try await Workspace.of(req)
         let e = try await evaluate(req, principal: ws.principal, reference: ws.reference)
         let n = T.Numbers(language: req.language)
-        let inPeriod = Complaint.query(on: req.db).filter(\.$jurisdictionCode ~~ e.codes)
-            .filter(\.$submittedAt >= e.from).filter(\.$submittedAt < e.to)
-        let publicCount = try await inPeriod.copy().filter(\.$confidential == false).count()
+        let publicCount = e.publicCount
         let qr = e.summary.byChannel[AduanCore.Channel.qr.rawValue] ?? 0
         let machineChannels: [AduanCore.Channel] = [.api, .open311, .sms, .whatsapp, .email, .lapor_import]
         var integrated = 0
@@ -309,14 +296,15 @@ enum MonevController {
                  ["followed_up_rate", rate(s.followedUpRate)], ["completion_rate", rate(s.completionRate)],
                  ["verification_on_time_rate", rate(s.verificationOnTimeRate)], ["response_on_time_rate", rate(s.responseOnTimeRate)],
                  ["resolution_on_time_rate", rate(s.resolutionOnTimeRate)], ["response_days_median", num(s.responseDaysMedian)],
+                 ["response_days_mean", num(s.responseDaysMean)],
                  ["resolution_days_median", num(s.resolutionDaysMedian)], ["satisfaction_mean", num(s.satisfactionMean)],
                  ["reopen_rate", rate(s.reopenRate)], ["archived", "\(s.archived)"], ["forwarded_out", "\(s.forwardedOut)"],
                  ["overdue_now", "\(s.overdueNow)"], []]
         let header = ["rank", "id", "name", "dispositioned", "followed_up_rate", "completion_rate", "response_on_time_rate",
-                      "response_days_median", "satisfaction_mean", "compliance_score", "overdue_now"]
+                      "response_days_mean", "satisfaction_mean", "compliance_score", "overdue_now"]
         func line(_ i: Int, _ id: String, _ name: String, _ m: UnitMetrics) -> [String] {
             [String(i + 1), id, name, "\(m.dispositioned)", rate(m.followedUpRate), rate(m.completionRate), rate(m.responseOnTimeRate),
-             num(m.responseDaysMedian), num(m.satisfactionMean), num(m.complianceScore), "\(m.overdueNow)"]
+             num(m.responseDaysMean), num(m.satisfactionMean), num(m.complianceScore), "\(m.overdueNow)"]
         }
         rows.append(header)
         rows += e.units.enumerated().map { line($0.offset, $0.element.unit, ws.unitName($0.element.unit) ?? $0.element.unit, $0.element) }
@@ -385,19 +373,17 @@ enum MonevController {
                 guard asOf <= calendar.localDate(of: now) else { throw AppError.invalid("as_of must not be in the future", field: "as_of") }
                 now = min(now, calendar.endOfDay(asOf))
             }
-            let (complaints, stages) = try await MonevQuery.facts(on: req.db, jurisdictions: codes, unit: unit, from: from, to: to,
-                                                                  asOf: asOf.map { _ in now })
-            let calendars = reference.calendars
-            let lookup: (String) -> WorkingCalendar = { calendars[$0] ?? WorkingCalendar(timeZone: WorkingCalendar.wita) }
+            let handling = unit.map { [$0] } ?? reference.tree.units.values
+                .filter { codes.contains($0.jurisdiction) && $0.active && $0.kind != .coordinator }.map(\.id)
+            let f = try await MonevQuery.figures(on: req.db, reference: reference, jurisdictions: codes, unit: unit, from: from, to: to, now: now,
+                                                 asOf: asOf.map { _ in now }, weights: try await MonevQuery.weights(on: req.db),
+                                                 including: handling, overdueLimit: 0)
             let response = Response(status: .ok)
             if units {
-                let handling = unit.map { [$0] } ?? reference.tree.units.values
-                    .filter { codes.contains($0.jurisdiction) && $0.active && $0.kind != .coordinator }.map(\.id)
-                let weights = try await MonevQuery.weights(on: req.db)
-                try response.content.encode(MetricEngine.units(complaints: complaints, stages: stages, now: now, calendar: lookup, weights: weights,
-                                                               including: handling).sorted(by: T.rankedFirst), as: .json)
+                // A unit scope lists that unit only (the rows also hold units whose stages it shares).
+                try response.content.encode(f.units.filter { unit == nil || $0.unit == unit }.sorted(by: T.rankedFirst), as: .json)
             } else {
-                try response.content.encode(MetricEngine.summary(complaints: complaints, stages: stages, now: now, calendar: lookup), as: .json)
+                try response.content.encode(f.summary, as: .json)
             }
             return response
         }
