@@ -701,6 +701,8 @@ PAGES = {
     "account": ("koord", "/petugas/akun"),
     "intake": ("koord", "/petugas/aduan/baru"),
     "qr": ("koord", "/petugas/qr"),
+    "import-export": ("koord", "/petugas/impor-ekspor"),
+    "export-liaison": ("dinkes", "/petugas/impor-ekspor"),
 }
 
 

@@ -49,6 +49,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M008_DigestAndReminders())
     app.migrations.add(M009_LaporInterop())
     app.migrations.add(M012_MonevTally())
+    app.migrations.add(M011_WebhooksGateway())
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601

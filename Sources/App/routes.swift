@@ -106,6 +106,7 @@ func routes(_ app: Application) throws {
     officer.post("templat", ":template", use: TemplatesController.save)
     officer.post("templat", ":template", "hapus", use: TemplatesController.delete)
 
+    InteropPageController.register(officer)
     officer.get("qr", use: OfficerController.qrPage)
     officer.post("qr", use: OfficerController.qrCreate)
     officer.post("qr", ":code", "rotate", use: OfficerController.qrAction("rotate"))

@@ -57,6 +57,9 @@ private func snapshot(_ app: Application) async throws -> String {
     for s in try await Setting.query(on: db).sort(\.$id).all() { lines.append("setting \(s.id!) \(s.value)") }
     for m in try await MessageTemplate.query(on: db).sort(\.$id).all() { lines.append("template \(m.id!) \(m.subject) \(m.body)") }
     for o in try await OutboxMessage.query(on: db).sort(\.$id).all() { lines.append("outbox \(o.id!) \(o.status) \(o.attempts)") }
+    for w in try await WebhookSubscription.query(on: db).sort(\.$id).all() {
+        lines.append("webhook \(w.id!) \(w.name) \(w.url) \(w.events) \(w.jurisdictionCode) \(w.includeSub) \(w.active) \(w.secretSealed)")
+    }
     lines.append("audit \(try await AuditEntry.query(on: db).count())")
     return lines.joined(separator: "\n")
 }
@@ -122,6 +125,13 @@ private func routes(in j: String, unit: String, user: String, roleID: Int, holid
         Route(method: .GET, path: "/petugas/admin/pesan/templat/received/id"),
         Route(method: .POST, path: "/petugas/admin/pesan/templat/received/id", form: ["subject": "Diubah {id}", "body": "Isi diubah {id}"]),
         Route(method: .POST, path: "/petugas/admin/pesan/templat/received/id/asli"),
+        Route(method: .GET, path: "/petugas/admin/pesan/webhook"),
+        Route(method: .POST, path: "/petugas/admin/pesan/webhook", form: ["name": "Baru", "url": "https://baru.example.org/hook", "jurisdiction": j]),
+        Route(method: .GET, path: "/petugas/admin/pesan/webhook/1"),
+        Route(method: .POST, path: "/petugas/admin/pesan/webhook/1", form: ["name": "Diubah", "url": "https://diubah.example.org/hook", "jurisdiction": j]),
+        Route(method: .POST, path: "/petugas/admin/pesan/webhook/1/nonaktifkan"),
+        Route(method: .POST, path: "/petugas/admin/pesan/webhook/1/aktifkan"),
+        Route(method: .POST, path: "/petugas/admin/pesan/webhook/1/uji"),
     ]
 }
 
@@ -148,6 +158,9 @@ private struct Installation {
         _ = try await app.createOfficer("admin6301", .sysadmin, "63.01")
         _ = try await app.createOfficer("koord", .coordinator, "63")
         _ = try await app.createOfficer("koord6302", .coordinator, "63.02")
+        // Webhook subscription 1, which the route table's webhook routes aim at (its URL answers nothing).
+        _ = try await WebhookAdmin.create(.init(name: "Dasbor", url: "http://127.0.0.1:9/hook", secret: "", actions: [], jurisdiction: "63", includeSub: true),
+                                          actor: "test", app: app, on: app.db)
         let holiday = Holiday(jurisdictionCode: "63", date: "2026-09-09", name: "Hari Jadi", kind: "libur_daerah")
         try await holiday.create(on: app.db)
         let holiday6302 = Holiday(jurisdictionCode: "63.02", date: "2026-09-10", name: "Hari Jadi Kotabaru", kind: "libur_daerah")
@@ -180,7 +193,7 @@ extension AdminPages {
                 let setup = try await Installation.make(app)
                 let exercised = (landingRoutes + setup.province).map { ($0.method, $0.path.split(separator: "?")[0].split(separator: "/").map(String.init)) }
                 let registered = app.routes.all.filter { $0.path.count >= 2 && $0.path[0].description == "petugas" && $0.path[1].description == "admin" }
-                #expect(registered.count == 37)
+                #expect(registered.count == 44)
                 for route in registered {
                     let pattern = route.path.map(\.description)
                     let covered = exercised.contains { method, segments in

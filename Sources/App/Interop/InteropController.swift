@@ -10,6 +10,9 @@ func registerInterop(_ app: Application) {
            use: LaporImportController.upload)
     api.get("export", "complaints.csv", use: ExportController.complaints(.csv))
     api.get("export", "complaints.xlsx", use: ExportController.complaints(.xlsx))
+    // Signed by the provider (HMAC), not by a bearer token: see InboundGateway.
+    app.on(.POST, "api", "v1", "gateway", "inbound", body: .collect(maxSize: ByteCount(value: InboundGateway.maxBodyBytes)),
+           use: InboundGateway.receive)
 }
 
 /// `POST /api/v1/import/lapor`: a LAPOR admin export (multipart field `file`, CSV or XLSX) into a jurisdiction the
@@ -29,6 +32,32 @@ enum LaporImportController {
         var report: LaporImportReport
     }
 
+    /// The jurisdictions this officer may import into: those where they are coordinator or sysadmin.
+    static func importJurisdictions(_ principal: OfficerPrincipal) -> [(String, Role)] {
+        principal.officer.assignments.compactMap { a -> (String, Role)? in
+            guard a.role == .coordinator || a.role == .sysadmin, case .jurisdiction(let j) = a.scope else { return nil }
+            return (j, a.role)
+        }
+    }
+
+    /// The jurisdiction to import into (named, or the officer's only one) and the role the import is recorded under.
+    static func importTarget(_ principal: OfficerPrincipal, given: String?, reference: ReferenceData) throws -> (String, Role) {
+        let allowed = importJurisdictions(principal)
+        let jurisdiction: String
+        if let given = given?.trimmingCharacters(in: .whitespaces), !given.isEmpty {
+            guard reference.tree.jurisdictions[given] != nil else { throw AppError.invalid("unknown jurisdiction \(given)", field: "jurisdiction") }
+            jurisdiction = given
+        } else {
+            let own = Set(allowed.map(\.0))
+            guard own.count == 1 else { throw AppError.invalid("name the `jurisdiction` to import into", field: "jurisdiction") }
+            jurisdiction = own.first!
+        }
+        guard let role = allowed.first(where: { $0.0 == jurisdiction })?.1 else {
+            throw AppError.forbidden("importing into jurisdiction \(jurisdiction) needs the coordinator or sysadmin role there")
+        }
+        return (jurisdiction, role)
+    }
+
     static func upload(_ req: Request) async throws -> Response {
         let principal = try req.requireOfficer()
         guard let type = req.headers.contentType, type.type == "multipart", type.subType == "form-data" else {
@@ -41,19 +70,7 @@ enum LaporImportController {
             throw AppError(status: .payloadTooLarge, code: "payload_too_large", message: "the file is larger than \(maxFileBytes / 1_048_576) MB", field: "file")
         }
         let reference = try await req.reference()
-        let allowed = principal.officer.assignments.filter { $0.role == .coordinator || $0.role == .sysadmin }
-        let jurisdiction: String
-        if let given = form.jurisdiction?.trimmingCharacters(in: .whitespaces), !given.isEmpty {
-            guard reference.tree.jurisdictions[given] != nil else { throw AppError.invalid("unknown jurisdiction \(given)", field: "jurisdiction") }
-            jurisdiction = given
-        } else {
-            let own = Set(allowed.compactMap { a -> String? in if case .jurisdiction(let j) = a.scope { return j }; return nil })
-            guard own.count == 1 else { throw AppError.invalid("name the `jurisdiction` to import into", field: "jurisdiction") }
-            jurisdiction = own.first!
-        }
-        guard let role = allowed.first(where: { $0.scope == .jurisdiction(jurisdiction) })?.role else {
-            throw AppError.forbidden("importing into jurisdiction \(jurisdiction) needs the coordinator or sysadmin role there")
-        }
+        let (jurisdiction, role) = try importTarget(principal, given: form.jurisdiction, reference: reference)
         let data = Data(buffer: form.file.data)
         let report = try await LaporImport.run(data, jurisdiction: jurisdiction, partial: form.partial ?? false, actorRole: role.rawValue,
                                                actorID: principal.username, app: req.application)

@@ -2,15 +2,20 @@ import Foundation
 import Vapor
 
 /// Sends each outbox row through the transport of its channel: e-mail over SMTP, `sms` through the SMS/WhatsApp
-/// gateway. A channel without configuration logs its messages (the embedded default needs no other service).
+/// gateway, `webhook` to the sysadmin's webhook subscriptions. A channel without configuration logs its messages
+/// (the embedded default needs no other service).
 struct ChannelRouter: MessageTransport {
     let email: any MessageTransport
     let sms: any MessageTransport
+    var webhook: (any MessageTransport)? = nil
 
     func deliver(_ message: OutboxSnapshot) async throws -> String? {
         switch message.channel {
         case "sms": return try await sms.deliver(message)
         case "email": return try await email.deliver(message)
+        case WebhookOutbox.channel:
+            guard let webhook else { throw DeliveryError.permanent("no webhook transport") }
+            return try await webhook.deliver(message)
         default: throw DeliveryError.permanent("unknown channel \(message.channel)")
         }
     }
@@ -32,6 +37,6 @@ struct ConfiguredTransport: MessageTransport {
         let logging = LoggingTransport(logger: app.logger)
         let email: any MessageTransport = try await app.currentMailSettings().map { EmailTransport(app: app, settings: $0) } ?? logging
         let sms: any MessageTransport = try await app.currentGatewaySettings().map { GatewayTransport(app: app, settings: $0) } ?? logging
-        return try await ChannelRouter(email: email, sms: sms).deliver(message)
+        return try await ChannelRouter(email: email, sms: sms, webhook: WebhookTransport(app: app)).deliver(message)
     }
 }

@@ -10,8 +10,9 @@ enum DeliverySettings {
     static let key = "delivery"
     /// Variables the page may set; the secrets among them are stored sealed.
     static let variables = ["ADUAN_SMTP_HOST", "ADUAN_SMTP_PORT", "ADUAN_SMTP_SECURITY", "ADUAN_SMTP_USERNAME", "ADUAN_SMTP_PASSWORD",
-                            "ADUAN_SMTP_FROM", "ADUAN_SMS_WEBHOOK_URL", "ADUAN_SMS_WEBHOOK_SECRET", "ADUAN_SMS_CHANNEL"]
-    static let secrets: Set<String> = ["ADUAN_SMTP_PASSWORD", "ADUAN_SMS_WEBHOOK_SECRET"]
+                            "ADUAN_SMTP_FROM", "ADUAN_SMS_WEBHOOK_URL", "ADUAN_SMS_WEBHOOK_SECRET", "ADUAN_SMS_CHANNEL",
+                            "ADUAN_GATEWAY_INBOUND_SECRET"]
+    static let secrets: Set<String> = ["ADUAN_SMTP_PASSWORD", "ADUAN_SMS_WEBHOOK_SECRET", "ADUAN_GATEWAY_INBOUND_SECRET"]
 
     /// The sysadmin's stored variables, secrets opened; empty when the page never saved any.
     static func stored(on db: any Database, secrets box: Secrets) async throws -> [String: String] {

@@ -40,12 +40,7 @@ struct GatewaySettings: Sendable {
     }
 
     /// The signature header value for `body` sent at `timestamp`.
-    func signature(timestamp: Int, body: Data) -> String {
-        var signed = Data("\(timestamp).".utf8)
-        signed.append(body)
-        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
-        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
-    }
+    func signature(timestamp: Int, body: Data) -> String { SignedPost.signature(secret: secret, timestamp: timestamp, body: body) }
 }
 
 struct GatewayTransport: MessageTransport {
@@ -64,37 +59,8 @@ struct GatewayTransport: MessageTransport {
     func deliver(_ message: OutboxSnapshot) async throws -> String? {
         guard let body = try await compose(message) else { return "skipped: no phone number or the reporter unsubscribed" }
         let data = try JSONEncoder().encode(body)
-        let timestamp = Int(app.clock.now.timeIntervalSince1970)
-        var headers = HTTPHeaders()
-        headers.contentType = .json
-        headers.add(name: "Idempotency-Key", value: message.idempotencyKey)
-        headers.add(name: "X-Aduan-Timestamp", value: String(timestamp))
-        headers.add(name: "X-Aduan-Signature", value: settings.signature(timestamp: timestamp, body: data))
-        let response: ClientResponse
-        do {
-            response = try await app.client.post(settings.url, headers: headers) { req in
-                req.body = ByteBuffer(data: data)
-                req.timeout = .seconds(settings.timeout)
-            }
-        } catch {
-            throw GatewayError.unreachable(String(describing: error))
-        }
-        let answer = response.body.map { String(buffer: $0) } ?? ""
-        switch response.status.code {
-        case 200..<300: return answer.isEmpty ? "\(response.status.code)" : answer
-        case 408, 429, 500...: throw GatewayError.rejected(response.status.code, String(answer.prefix(300)))
-        default: throw DeliveryError.permanent("gateway answered \(response.status.code): \(answer.prefix(300))")
-        }
-    }
-
-    enum GatewayError: Error, CustomStringConvertible {
-        case unreachable(String), rejected(UInt, String)
-        var description: String {
-            switch self {
-            case .unreachable(let d): return "gateway unreachable: \(d)"
-            case .rejected(let code, let text): return "gateway answered \(code): \(text)"
-            }
-        }
+        return try await SignedPost.deliver(app, to: settings.url, secret: settings.secret, idempotencyKey: message.idempotencyKey, body: data,
+                                            timeout: settings.timeout, receiver: "gateway")
     }
 
     /// The message for the reporter's phone, or nil when there is none (or they unsubscribed from this channel).
@@ -119,4 +85,69 @@ struct NotificationPayload: Codable, Sendable {
     /// The reporter's secret, sealed with the installation key: only in the "received" message, so its link opens
     /// the private view (the complaint keeps only a hash of the secret).
     var secret: String?
+}
+
+/// The signed JSON POST that Aduan's outgoing calls share (the SMS/WhatsApp gateway, outbound webhooks):
+/// `Idempotency-Key`, `X-Aduan-Timestamp: <unix seconds>` and `X-Aduan-Signature: sha256=<hex HMAC-SHA256 of
+/// "<timestamp>.<body>">`. The receiver's 2xx is success; 408, 429, 5xx and no answer are retried; any other 4xx is
+/// permanent (the worker dead-letters it at once).
+enum SignedPost {
+    static func signature(secret: String, timestamp: Int, body: Data) -> String {
+        var signed = Data("\(timestamp).".utf8)
+        signed.append(body)
+        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
+        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether `signature` is the one for `body` at `timestamp` (compared in constant time).
+    static func verify(signature: String, secret: String, timestamp: Int, body: Data) -> Bool {
+        Secrets.constantTimeEqual(signature.lowercased(), Self.signature(secret: secret, timestamp: timestamp, body: body))
+    }
+
+    struct Answer: Sendable { var status: UInt; var body: String }
+
+    /// Sends once and returns what the receiver answered, whatever the status; throws only when there was no answer.
+    static func post(_ app: Application, to url: URI, secret: String, idempotencyKey: String, body: Data, timeout: Int64,
+                     receiver: String, extraHeaders: [(String, String)] = []) async throws -> Answer {
+        let timestamp = Int(app.clock.now.timeIntervalSince1970)
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        headers.add(name: "Idempotency-Key", value: idempotencyKey)
+        headers.add(name: "X-Aduan-Timestamp", value: String(timestamp))
+        headers.add(name: "X-Aduan-Signature", value: signature(secret: secret, timestamp: timestamp, body: body))
+        for (name, value) in extraHeaders { headers.add(name: name, value: value) }
+        let response: ClientResponse
+        do {
+            response = try await app.client.post(url, headers: headers) { req in
+                req.body = ByteBuffer(data: body)
+                req.timeout = .seconds(timeout)
+            }
+        } catch {
+            throw Failure.unreachable(receiver, String(describing: error))
+        }
+        return Answer(status: response.status.code, body: response.body.map { String(buffer: $0) } ?? "")
+    }
+
+    /// Sends once and classifies the answer for the worker: the answer text on 2xx, a retryable `Failure` on 408,
+    /// 429 and 5xx, `DeliveryError.permanent` on any other status.
+    static func deliver(_ app: Application, to url: URI, secret: String, idempotencyKey: String, body: Data, timeout: Int64,
+                        receiver: String, extraHeaders: [(String, String)] = []) async throws -> String {
+        let answer = try await post(app, to: url, secret: secret, idempotencyKey: idempotencyKey, body: body, timeout: timeout,
+                                    receiver: receiver, extraHeaders: extraHeaders)
+        switch answer.status {
+        case 200..<300: return answer.body.isEmpty ? "\(answer.status)" : answer.body
+        case 408, 429, 500...: throw Failure.rejected(receiver, answer.status, String(answer.body.prefix(300)))
+        default: throw DeliveryError.permanent("\(receiver) answered \(answer.status): \(answer.body.prefix(300))")
+        }
+    }
+
+    enum Failure: Error, CustomStringConvertible {
+        case unreachable(String, String), rejected(String, UInt, String)
+        var description: String {
+            switch self {
+            case .unreachable(let receiver, let d): return "\(receiver) unreachable: \(d)"
+            case .rejected(let receiver, let code, let text): return "\(receiver) answered \(code): \(text)"
+            }
+        }
+    }
 }

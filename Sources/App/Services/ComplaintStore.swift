@@ -67,6 +67,7 @@ enum ComplaintStore {
             for row in rows { insert = insert.values([SQLBind(complaintID)] + row) }
             try await insert.run()
         }
+        try await WebhookOutbox.enqueue(transition.events, lastSeq: seq, complaint: complaint, complaintID: complaintID, on: db)
 
         for stage in try await applyStages(transition.stages, complaintID: complaintID, submittedAt: complaint.submittedAt,
                                            reference: reference, on: sql) {

@@ -26,6 +26,7 @@ extension AdminController {
         var deadRows: [Dead]
         var kinds: [Kind]
         var testAction: String
+        var webhooksHref: String
         var retryAllAction: String
         var testTo: String
         /// The sysadmin's delivery settings (secrets never shown), and whether they replace the environment's.
@@ -33,6 +34,7 @@ extension AdminController {
         var deliveryStored: Bool
         var deliveryHasPassword: Bool
         var deliveryHasSecret: Bool
+        var deliveryHasInboundSecret: Bool
         var deliveryProblems: [String]
         var securities: [Option]
         var deliveryAction: String
@@ -72,9 +74,10 @@ extension AdminController {
                 MessagesView.Dead(id: m.id!, kind: m.kind, audience: m.audience, channel: m.channel, attempts: m.attempts,
                                   error: m.lastError ?? "—", created: wording.dateTime(m.createdAt), retryAction: SiteURL.Admin.retryMessage(m.id!).path)
             },
-            kinds: kinds, testAction: SiteURL.Admin.testMail.path, retryAllAction: SiteURL.Admin.retryAllMessages.path, testTo: testTo,
+            kinds: kinds, testAction: SiteURL.Admin.testMail.path, webhooksHref: SiteURL.Webhooks.list.path, retryAllAction: SiteURL.Admin.retryAllMessages.path, testTo: testTo,
             delivery: shown, deliveryStored: !stored.isEmpty, deliveryHasPassword: stored["ADUAN_SMTP_PASSWORD"] != nil,
-            deliveryHasSecret: stored["ADUAN_SMS_WEBHOOK_SECRET"] != nil, deliveryProblems: problems,
+            deliveryHasSecret: stored["ADUAN_SMS_WEBHOOK_SECRET"] != nil,
+            deliveryHasInboundSecret: stored[InboundGateway.secretVariable] != nil, deliveryProblems: problems,
             securities: SMTPClient.Security.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == security) },
             deliveryAction: SiteURL.Admin.delivery.path, clearDeliveryAction: SiteURL.Admin.clearDelivery.path,
             message: message, error: error)
@@ -138,10 +141,11 @@ extension AdminController {
         }
         let checked = values.filter { !$0.value.isEmpty }
         var problems: [String] = []
-        for check in [{ _ = try MailSettings.fromEnvironment(checked) }, { _ = try GatewaySettings.fromEnvironment(checked) }] as [() throws -> Void] {
+        for check in [{ _ = try MailSettings.fromEnvironment(checked) }, { _ = try GatewaySettings.fromEnvironment(checked) },
+                      { _ = try InboundGateway.parse(checked) }] as [() throws -> Void] {
             do { try check() } catch let invalid as Settings.Invalid { problems += invalid.problems }
         }
-        if checked["ADUAN_SMTP_HOST"] == nil && checked["ADUAN_SMS_WEBHOOK_URL"] == nil { problems.append(req.text("admin_messages_delivery_empty")) }
+        if checked["ADUAN_SMTP_HOST"] == nil && checked["ADUAN_SMS_WEBHOOK_URL"] == nil && checked[InboundGateway.secretVariable] == nil { problems.append(req.text("admin_messages_delivery_empty")) }
         guard problems.isEmpty else {
             return try await renderMessages(req, ctx, message: nil, error: req.text("admin_messages_delivery_not_saved"),
                                             form: values, problems: problems, status: .unprocessableEntity)

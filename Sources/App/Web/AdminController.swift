@@ -50,6 +50,7 @@ enum AdminController {
         admin.get("pesan", "templat", ":kind", ":lang", use: guarded(messageTemplate))
         admin.post("pesan", "templat", ":kind", ":lang", use: guarded(saveMessageTemplate))
         admin.post("pesan", "templat", ":kind", ":lang", "asli", use: guarded(resetMessageTemplate))
+        registerWebhooks(admin)
     }
 
     // MARK: Who may come in
