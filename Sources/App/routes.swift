@@ -7,36 +7,42 @@ func routes(_ app: Application) throws {
     app.get("metrics", use: OpsController.metrics)
     app.get("api", "openapi.json", use: OpsController.openAPI)
 
-    let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
+    // API keys (issue 8): each group names the key scopes it accepts; a key sent anywhere else is refused (403).
+    let v1 = app.grouped("api", "v1").grouped(BearerAuthenticator())
+    let api = v1.grouped(APIKeyGate(accepts: []))
+    let publicRead = v1.grouped(APIKeyGate(accepts: [.readPublic]))
     api.post("auth", "token", use: AuthController.token)
     api.delete("auth", "token", use: AuthController.revoke)
     api.get("me", use: AuthController.me)
     api.get("monev", "summary", use: MonevController.api(false))
     api.get("monev", "units", use: MonevController.api(true))
 
-    api.get("jurisdictions", use: ReferenceController.jurisdictions)
-    api.get("units", use: ReferenceController.units)
-    api.get("categories", use: ReferenceController.categories)
+    publicRead.get("jurisdictions", use: ReferenceController.jurisdictions)
+    publicRead.get("units", use: ReferenceController.units)
+    publicRead.get("categories", use: ReferenceController.categories)
 
-    let complaints = api.grouped("complaints")
-    complaints.on(.POST, body: .collect(maxSize: maxBody), use: SubmissionController.create)
-    complaints.get(use: ListingController.list)
-    let one = complaints.grouped(":\(SiteURL.trackingParameter)")
-    one.get(use: ComplaintController.show)
-    one.get("events", use: ComplaintController.events)
-    one.get("attachments", ":attachment_id", use: ComplaintController.attachment)
+    let complaints = "complaints"
+    let tracking = PathComponent(stringLiteral: ":\(SiteURL.trackingParameter)")
+    v1.grouped(APIKeyGate(accepts: [.submit])).on(.POST, "complaints", body: .collect(maxSize: maxBody), use: SubmissionController.create)
+    v1.grouped(APIKeyGate(accepts: [.readScope])).get("complaints", use: ListingController.list)
+    let reading = v1.grouped(APIKeyGate(accepts: [.readPublic, .readScope, .act])).grouped(PathComponent(stringLiteral: complaints), tracking)
+    reading.get(use: ComplaintController.show)
+    reading.get("events", use: ComplaintController.events)
+    reading.get("attachments", ":attachment_id", use: ComplaintController.attachment)
+    let one = api.grouped(PathComponent(stringLiteral: complaints), tracking)
     for action in [SiteURL.Action.reply, .confirm, .dispute, .feedback] {
         one.post(PathComponent(stringLiteral: action.rawValue), use: ComplaintController.reporterAction(action))
     }
-    one.post("actions", ":action", use: ComplaintController.officerAction)
+    v1.grouped(APIKeyGate(accepts: [.act])).post("complaints", tracking, "actions", ":action", use: ComplaintController.officerAction)
 
     // QR codes: images, posters and snippets are public; listing and management need an officer in scope.
     let qr = api.grouped("qr")
+    let publicQR = publicRead.grouped("qr")
     qr.get(use: QRController.list)
     qr.post(use: QRController.create)
-    qr.get(":code", use: QRController.image)
-    qr.get(":code", "poster.pdf", use: QRController.poster)
-    qr.get(":code", "snippet", use: QRController.snippet)
+    publicQR.get(":code", use: QRController.image)
+    publicQR.get(":code", "poster.pdf", use: QRController.poster)
+    publicQR.get(":code", "snippet", use: QRController.snippet)
     qr.post(":code", "deactivate", use: QRController.manage("deactivate"))
     qr.post(":code", "rotate", use: QRController.manage("rotate"))
 

@@ -29,6 +29,7 @@ enum Open311Controller {
     static func top(_ req: Request) async throws -> Response {
         let file = req.parameters.get("file") ?? ""
         return await respond(req, file) { name, format in
+            try await readKey(req)
             switch name {
             case "discovery": return discovery(req, format)
             case "services": return try await services(req, format)
@@ -53,7 +54,9 @@ enum Open311Controller {
         do {
             return try await body(name, format)
         } catch let error as AppError {
-            return Open311Render.error(status(for: error.status), error.message, format: format)
+            let response = Open311Render.error(status(for: error.status), error.message, format: format)
+            if let wait = error.retryAfter, error.status == .tooManyRequests { response.headers.replaceOrAdd(name: .retryAfter, value: String(wait)) }
+            return response
         } catch let error as any AbortError {
             return Open311Render.error(status(for: error.status), error.reason, format: format)
         } catch is DecodingError {
@@ -73,6 +76,12 @@ enum Open311Controller {
         case 400..<500: return .badRequest
         default: return .internalServerError
         }
+    }
+
+    /// Every GET takes an optional `api_key`: when given it must be valid, within its limit and hold `read-public`
+    /// (403 or 429 otherwise, never an anonymous answer).
+    static func readKey(_ req: Request) async throws {
+        try await APIKeys.authorizeOptional(req.query[String.self, at: "api_key"], scope: .readPublic, app: req.application)
     }
 
     // MARK: - discovery and services
@@ -116,6 +125,7 @@ enum Open311Controller {
     /// attribute list; an unknown service_code is 404.
     static func serviceDefinition(_ req: Request) async throws -> Response {
         await respond(req, req.parameters.get("file") ?? "") { code, format in
+            try await readKey(req)
             guard try await req.reference().categories[code] != nil else { throw AppError.notFound("no service with service_code \(code)") }
             switch format {
             case .json:
@@ -221,6 +231,7 @@ enum Open311Controller {
     /// One request, still as a list of one element (the spec's shape).
     static func request(_ req: Request) async throws -> Response {
         await respond(req, req.parameters.get("file") ?? "") { id, format in
+            try await readKey(req)
             guard let trackingID = TrackingID(id),
                   let complaint = try await publicComplaints(on: req.db).filter(\.$trackingID == trackingID.rawValue).first() else {
                 throw AppError.notFound("no service request with service_request_id \(id)")
