@@ -50,6 +50,12 @@ enum AdminController {
         admin.get("pesan", "templat", ":kind", ":lang", use: guarded(messageTemplate))
         admin.post("pesan", "templat", ":kind", ":lang", use: guarded(saveMessageTemplate))
         admin.post("pesan", "templat", ":kind", ":lang", "asli", use: guarded(resetMessageTemplate))
+
+        admin.get("kunci-api", use: guarded(apiKeys))
+        admin.post("kunci-api", use: guarded(createAPIKey))
+        admin.get("kunci-api", ":key_id", use: guarded(apiKey))
+        admin.post("kunci-api", ":key_id", use: guarded(updateAPIKey))
+        admin.post("kunci-api", ":key_id", "cabut", use: guarded(revokeAPIKey))
     }
 
     // MARK: Who may come in
@@ -102,6 +108,7 @@ enum AdminController {
     /// The parts of the administration, in the order of the navigation.
     enum Section: String, CaseIterable {
         case home, organisation, users, categories, calendar, settings, messages
+        case apiKeys = "api_keys"
 
         var path: String {
             switch self {
@@ -112,13 +119,14 @@ enum AdminController {
             case .calendar: return SiteURL.Admin.calendar(nil).path
             case .settings: return SiteURL.Admin.settings.path
             case .messages: return SiteURL.Admin.messages.path
+            case .apiKeys: return SiteURL.Admin.apiKeys.path
             }
         }
     }
 
     /// The sections this administrator may open: settings are installation-wide.
     static func sections(_ ctx: Context) -> [Section] {
-        Section.allCases.filter { ($0 != .settings && $0 != .messages) || ctx.scope.isInstallationWide }
+        Section.allCases.filter { ($0 != .settings && $0 != .messages && $0 != .apiKeys) || ctx.scope.isInstallationWide }
     }
 
     static func nav(_ req: Request, _ ctx: Context, _ here: Section) -> [NavLink] {
@@ -241,6 +249,9 @@ extension SiteURL {
         case retryMessage(Int)
         case messageTemplate(String, String)
         case resetMessageTemplate(String, String)
+        case apiKeys
+        case apiKey(UUID)
+        case revokeAPIKey(UUID)
 
         var path: String {
             let root = "/petugas/admin"
@@ -272,6 +283,9 @@ extension SiteURL {
             case .retryMessage(let id): return root + "/pesan/\(id)/ulang"
             case .messageTemplate(let kind, let lang): return root + "/pesan/templat/\(kind)/\(lang)"
             case .resetMessageTemplate(let kind, let lang): return root + "/pesan/templat/\(kind)/\(lang)/asli"
+            case .apiKeys: return root + "/kunci-api"
+            case .apiKey(let id): return root + "/kunci-api/\(id.uuidString.lowercased())"
+            case .revokeAPIKey(let id): return root + "/kunci-api/\(id.uuidString.lowercased())/cabut"
             }
         }
     }
