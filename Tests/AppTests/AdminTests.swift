@@ -61,6 +61,9 @@ private func snapshot(_ app: Application) async throws -> String {
         lines.append("apikey \(k.name) \(k.scopes) \(k.scope ?? "-") \(k.rateLimit) \(k.active) \(k.useCount) \(k.refusedCount)")
     }
     lines.append("apikey usage \(try await APIKeyUsage.query(on: db).count())")
+    for a in try await CategoryAttribute.query(on: db).sort(\.$id).all() {
+        lines.append("attribute \(a.categoryCode) \(a.code) \(a.datatype) \(a.required) \(a.variable) \(a.order) \(a.description) \(a.valueList)")
+    }
     lines.append("audit \(try await AuditEntry.query(on: db).count())")
     return lines.joined(separator: "\n")
 }
@@ -126,6 +129,10 @@ private func routes(in j: String, unit: String, user: String, roleID: Int, holid
         Route(method: .GET, path: "/petugas/admin/pesan/templat/received/id"),
         Route(method: .POST, path: "/petugas/admin/pesan/templat/received/id", form: ["subject": "Diubah {id}", "body": "Isi diubah {id}"]),
         Route(method: .POST, path: "/petugas/admin/pesan/templat/received/id/asli"),
+        Route(method: .GET, path: "/petugas/admin/kategori/kesehatan/atribut"),
+        Route(method: .POST, path: "/petugas/admin/kategori/kesehatan/atribut", form: ["code": "jenis", "datatype": "text", "variable": "1",
+                                                                                       "description": "Jenis lain", "order": "2"]),
+        Route(method: .POST, path: "/petugas/admin/kategori/kesehatan/atribut/jenis/hapus"),
         Route(method: .GET, path: "/petugas/admin/kunci-api"),
         Route(method: .POST, path: "/petugas/admin/kunci-api", form: ["name": "Kunci Lain", "s_read-public": "1", "rate_limit": "10"]),
         Route(method: .GET, path: "/petugas/admin/kunci-api/\(keyID.uuidString.lowercased())"),
@@ -167,6 +174,8 @@ private struct Installation {
             return try #require(try await UserRole.query(on: app.db).filter(\.$user.$id == user.requireID()).first()?.id)
         }
         let key = try await APIKeys.create(app, name: "Kunci Uji", scopes: [.readPublic])
+        try await CategoryAttribute(category: "kesehatan", ServiceAttribute(code: "jenis", datatype: .string, required: false, description: "Jenis",
+                                                                            order: 1)).create(on: app.db)
         return Installation(roleID: try await role("koord"), holidayID: holiday.id!, roleID6302: try await role("koord6302"), holidayID6302: holiday6302.id!,
                             keyID: key.id)
     }
@@ -192,7 +201,7 @@ extension AdminPages {
                 let setup = try await Installation.make(app)
                 let exercised = (landingRoutes + setup.province).map { ($0.method, $0.path.split(separator: "?")[0].split(separator: "/").map(String.init)) }
                 let registered = app.routes.all.filter { $0.path.count >= 2 && $0.path[0].description == "petugas" && $0.path[1].description == "admin" }
-                #expect(registered.count == 42)
+                #expect(registered.count == 45)
                 for route in registered {
                     let pattern = route.path.map(\.description)
                     let covered = exercised.contains { method, segments in
@@ -469,6 +478,58 @@ extension AdminPages {
 extension AdminPages {
     @Suite("categories")
     struct AdminCategoryTests {
+        @Test("Open311 attributes: add, change by code, delete; checked before saving; audited; the service definition follows")
+        func attributes() async throws {
+            try await TestHarness.withApp { app in
+                _ = try await app.createOfficer("admin", .sysadmin, "63")
+                let browser = try await signedIn(app, "admin")
+                var (status, page) = try await browser.get("/petugas/admin/kategori")
+                #expect(page.contains(#"<a href="/petugas/admin/kategori/kesehatan.rs/atribut">Atribut Open311 (0)</a>"#))
+                let path = "/petugas/admin/kategori/kesehatan.rs/atribut"
+                (status, page) = try await browser.get(path)
+                #expect(status == .ok && page.contains("belum memiliki atribut"))
+
+                let before = try await snapshot(app)
+                let bad: [([String: String], String)] = [
+                    (["code": "ada spasi", "datatype": "string", "variable": "1", "description": "Ruang", "order": "1"], "code-error"),
+                    (["code": "ruang", "datatype": "warna", "variable": "1", "description": "Ruang", "order": "1"], "datatype-error"),
+                    (["code": "ruang", "datatype": "singlevaluelist", "variable": "1", "description": "Ruang", "order": "1"], "values-error"),
+                    (["code": "ruang", "datatype": "number", "variable": "1", "description": "Ruang", "order": "1", "values": "a=b"], "values-error"),
+                    (["code": "ruang", "datatype": "string", "variable": "1", "description": "", "order": "0"], "order-error"),
+                    (["code": "ruang", "datatype": "string", "required": "1", "description": "Catatan", "order": "1"], "required-error"),
+                ]
+                for (form, error) in bad {
+                    let (status, page, _) = try await browser.post(path, form)
+                    #expect(status == .unprocessableEntity && page.contains(#"id="\#(error)""#), "\(form)")
+                }
+                #expect(try await snapshot(app) == before)
+
+                var location: String?
+                (status, _, location) = try await browser.post(path, ["code": "ruang", "datatype": "singlevaluelist", "variable": "1", "required": "1",
+                                                                     "description": "Ruang perawatan", "order": "1", "values": "igd=IGD\nrawat-inap=Rawat inap"])
+                #expect(status == .seeOther && location == path + "?ok=attribute_save")
+                var (_, body) = try await app.get("/open311/v2/services/kesehatan.rs.json")
+                var attributes = json(body)["attributes"] as? [[String: Any]] ?? []
+                #expect(attributes.count == 1 && attributes[0]["required"] as? Bool == true && (attributes[0]["values"] as? [Any])?.count == 2)
+                // Saving the same code again replaces it.
+                (status, page) = try await browser.get(path + "?ubah=ruang")
+                #expect(page.contains("igd=IGD") && page.contains("Ubah atribut"))
+                _ = try await browser.post(path, ["code": "ruang", "datatype": "text", "variable": "1", "description": "Ruang mana?", "order": "2"])
+                (_, body) = try await app.get("/open311/v2/services/kesehatan.rs.json")
+                attributes = json(body)["attributes"] as? [[String: Any]] ?? []
+                #expect(attributes.count == 1 && attributes[0]["datatype"] as? String == "text" && attributes[0]["required"] as? Bool == false)
+                #expect(try await audits(app, "category_attribute_save").count == 2)
+
+                (status, _, location) = try await browser.post(path + "/ruang/hapus", [:])
+                #expect(status == .seeOther && location == path + "?ok=attribute_delete")
+                #expect(try await audits(app, "category_attribute_delete").first?.detail == "kesehatan.rs ruang")
+                (_, body) = try await app.get("/open311/v2/services/kesehatan.rs.json")
+                #expect((json(body)["attributes"] as? [Any])?.isEmpty == true)
+                #expect(try await browser.post(path + "/ruang/hapus", [:]).0 == .notFound)
+                #expect(try await browser.get("/petugas/admin/kategori/tidak-ada/atribut").0 == .notFound)
+            }
+        }
+
         @Test("the default class and the default unit per jurisdiction change what the API says; a unit elsewhere is refused")
         func defaults() async throws {
             try await TestHarness.withApp { app in
@@ -879,7 +940,8 @@ extension AdminPages {
             try await TestHarness.withApp { app in
                 let row = A.CategoriesView.Row(code: "kesehatan", name: "Kesehatan", depth: 0, index: 0, resolutionClass: "Sederhana",
                                                classes: [.init(value: "sederhana", label: "Sederhana", selected: true)], classAction: "/petugas/admin/kategori/kesehatan/kelas",
-                                               classError: nil, unitName: nil, units: [], unitAction: "/petugas/admin/kategori/kesehatan/unit", unitError: "Pilih unit")
+                                               classError: nil, unitName: nil, units: [], unitAction: "/petugas/admin/kategori/kesehatan/unit", unitError: "Pilih unit",
+                                               attributesHref: "/petugas/admin/kategori/kesehatan/atribut", attributeCount: 2)
                 var categories = A.CategoriesView(nav: Self.nav, jurisdictions: Self.option, filterAction: "/petugas/admin/kategori", code: "63", name: "Provinsi",
                                                   canEditClass: true, rows: [row], message: nil)
                 var html = try await render(app, "admin_categories", categories)

@@ -168,7 +168,8 @@ enum SubmissionController {
     /// Creates the complaint, its first event, stage and messages, and stores its attachments, in one transaction.
     static func create(submission: Submission, reporter: ReporterIdentity?, content: ContentFields, language: String,
                        files: [SanitizedFile], actor: Participant, actorID: String?, app: Application,
-                       account: UUID? = nil) async throws -> SubmissionResponse {
+                       account: UUID? = nil,
+                       alongside: (@Sendable (Complaint, any Database) async throws -> Void)? = nil) async throws -> SubmissionResponse {
         let secrets = app.secrets
         let store = AttachmentStore(root: app.settings.dataDirectory.appendingPathComponent("attachments"))
         let keys = try files.map { try store.save($0.bytes, ext: $0.type.fileExtension) }
@@ -198,6 +199,8 @@ enum SubmissionController {
                 try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, language: language,
                                                 reporterSecret: secret, on: db)
                 try await ComplaintStore.attach(files, keys: keys, to: complaint, eventSeq: 1, at: now, on: db)
+                // Rows a channel keeps with the complaint (Open311 answers and token), in the same transaction.
+                try await alongside?(complaint, db)
                 return SubmissionResponse(tracking_id: trackingID, secret: secret, pin: pin, state: complaint.state,
                                           due_at: complaint.dueAt,
                                           url: app.settings.baseURL + SiteURL.publicComplaint(trackingID).path + "?s=" + secret,

@@ -29,6 +29,9 @@ enum AdminController {
         admin.get("kategori", use: guarded(categories))
         admin.post("kategori", ":code", "kelas", use: guarded(setCategoryClass))
         admin.post("kategori", ":code", "unit", use: guarded(setCategoryUnit))
+        admin.get("kategori", ":code", "atribut", use: guarded(categoryAttributes))
+        admin.post("kategori", ":code", "atribut", use: guarded(saveCategoryAttribute))
+        admin.post("kategori", ":code", "atribut", ":attribute", "hapus", use: guarded(deleteCategoryAttribute))
 
         admin.get("kalender", use: guarded(calendar))
         admin.get("kalender", ":calendar", use: guarded(calendar))
@@ -232,6 +235,9 @@ extension SiteURL {
         case categories(String?)
         case categoryClass(String)
         case categoryUnit(String)
+        /// A category's Open311 attributes; `edit` fills the form with one of them.
+        case categoryAttributes(String, edit: String?)
+        case deleteCategoryAttribute(String, String)
         /// One holiday calendar (`HolidayCalendar.pathComponent`; nil: the administrator's first), of a year when given.
         case calendar(String?, year: Int? = nil)
         case workingWeek(String)
@@ -266,6 +272,9 @@ extension SiteURL {
             case .categories(let code): return root + "/kategori" + (code.map { "?j=\($0)" } ?? "")
             case .categoryClass(let code): return root + "/kategori/\(code)/kelas"
             case .categoryUnit(let code): return root + "/kategori/\(code)/unit"
+            case .categoryAttributes(let code, let edit):
+                return root + "/kategori/\(code)/atribut" + (edit.map { "?ubah=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? "")
+            case .deleteCategoryAttribute(let code, let attribute): return root + "/kategori/\(code)/atribut/\(attribute)/hapus"
             case .calendar(let calendar, let year):
                 return root + "/kalender" + (calendar.map { "/\($0)" } ?? "") + (year.map { "?tahun=\($0)" } ?? "")
             case .workingWeek(let calendar): return root + "/kalender/\(calendar)/hari-kerja"
