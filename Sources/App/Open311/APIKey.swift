@@ -359,11 +359,20 @@ struct APIKeyGate: AsyncMiddleware {
         req.apiKey = key
         do {
             let response = try await next.respond(to: req)
-            try await APIKeys.record(key.id, refused: response.status == .forbidden, app: app)
+            await count(key, refused: response.status == .forbidden, req)
             return response
         } catch {
-            try? await APIKeys.record(key.id, refused: ErrorMiddleware.describe(error).0 == .forbidden, app: app)
+            await count(key, refused: ErrorMiddleware.describe(error).0 == .forbidden, req)
             throw error
+        }
+    }
+
+    /// The answer is decided already: a failure to count it is logged, not turned into an error for the client.
+    private func count(_ key: APIKeyPrincipal, refused: Bool, _ req: Request) async {
+        do {
+            try await APIKeys.record(key.id, refused: refused, app: req.application)
+        } catch {
+            req.logger.error("could not count a use of API key \(key.id)", metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 }

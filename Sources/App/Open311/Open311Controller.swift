@@ -90,7 +90,7 @@ enum Open311Controller {
     static func discovery(_ req: Request, _ format: Open311Format) -> Response {
         let base = req.application.settings.baseURL
         let contact = "Admin Aduan, \(base)"
-        let keyService = "API keys are issued by the installation's sysadmin (aduan apikey create)."
+        let keyService = "API keys are issued by the installation's sysadmin (Kunci API page, or aduan apikey create)."
         let url = base + "/open311/v2"
         let spec = "http://wiki.open311.org/GeoReport_v2"
         switch format {
