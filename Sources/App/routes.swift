@@ -21,19 +21,22 @@ func routes(_ app: Application) throws {
     publicRead.get("units", use: ReferenceController.units)
     publicRead.get("categories", use: ReferenceController.categories)
 
-    let complaints = "complaints"
+    // The complaint routes, each with the key scopes it accepts (a handler still checks the key's bound scope).
     let tracking = PathComponent(stringLiteral: ":\(SiteURL.trackingParameter)")
-    v1.grouped(APIKeyGate(accepts: [.submit])).on(.POST, "complaints", body: .collect(maxSize: maxBody), use: SubmissionController.create)
-    v1.grouped(APIKeyGate(accepts: [.readScope])).get("complaints", use: ListingController.list)
-    let reading = v1.grouped(APIKeyGate(accepts: [.readPublic, .readScope, .act])).grouped(PathComponent(stringLiteral: complaints), tracking)
+    let submitting = v1.grouped(APIKeyGate(accepts: [.submit]))
+    let listing = v1.grouped(APIKeyGate(accepts: [.readScope]))
+    let reading = v1.grouped(APIKeyGate(accepts: [.readPublic, .readScope, .act])).grouped("complaints", tracking)
+    let acting = v1.grouped(APIKeyGate(accepts: [.act])).grouped("complaints", tracking)
+    submitting.on(.POST, "complaints", body: .collect(maxSize: maxBody), use: SubmissionController.create)
+    listing.get("complaints", use: ListingController.list)
     reading.get(use: ComplaintController.show)
     reading.get("events", use: ComplaintController.events)
     reading.get("attachments", ":attachment_id", use: ComplaintController.attachment)
-    let one = api.grouped(PathComponent(stringLiteral: complaints), tracking)
+    let one = api.grouped("complaints", tracking)
     for action in [SiteURL.Action.reply, .confirm, .dispute, .feedback] {
         one.post(PathComponent(stringLiteral: action.rawValue), use: ComplaintController.reporterAction(action))
     }
-    v1.grouped(APIKeyGate(accepts: [.act])).post("complaints", tracking, "actions", ":action", use: ComplaintController.officerAction)
+    acting.post("actions", ":action", use: ComplaintController.officerAction)
 
     // QR codes: images, posters and snippets are public; listing and management need an officer in scope.
     let qr = api.grouped("qr")
