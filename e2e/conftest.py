@@ -68,6 +68,8 @@ OFFICERS = {
     "irprov": ("irprov-password-1", "inspector", "63"),
     "irkota": ("irkota-password-1", "inspector", "63.71"),
     "gubernur": ("gubernur-password-1", "executive", "63"),
+    # The province's sysadmin: API keys and Open311 attributes (e2e/test_admin_keys.py).
+    "admin": ("admin-password-1", "sysadmin", "63"),
 }
 UNIT = "63/dinkes"
 UNIT_PATH = "/unit/63/dinkes"

@@ -1,8 +1,10 @@
 """Open311 GeoReport v2 conformance (issue 8; docs/open311.md).
 
 One `aduan serve` per session on a free port with a fresh ADUAN_DATA_DIR, set up through the CLI:
-migrate, seed, an API key (`aduan apikey create --name ci --scopes submit,read-public`, key read from
-stdout) the coordinator `koord` (scope 63) and the liaison `dinkes` (63/dinkes). With CI=true a missing binary or Python package FAILS
+migrate, seed, API keys (`aduan apikey create --name ci --scopes submit,read-public --rate-limit 0`, keys read from
+stdout; plus `limited`, read-public at 3 requests a minute, and `scoped`, read-scope bound to 63/dinkes), the
+coordinator `koord` (scope 63), the liaison `dinkes` (63/dinkes) and the sysadmin `admin` (63, who edits Open311
+attributes through the admin pages). With CI=true a missing binary or Python package FAILS
 the run; on a developer's machine it skips.
 
 Environment: ADUAN_BIN (default .build/debug/aduan), OPEN311_KEEP_DATA=1 keeps the data folder and log.
@@ -32,6 +34,13 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 OFFICERS = {
     "koord": ("koord-password-1", "coordinator", "63"),
     "dinkes": ("dinkes-password-1", "liaison", "63/dinkes"),
+    "admin": ("admin-password-1", "sysadmin", "63"),
+}
+# name -> (scopes, extra `apikey create` options)
+KEYS = {
+    "ci": ("submit,read-public", ["--rate-limit", "0"]),
+    "limited": ("read-public", ["--rate-limit", "3"]),
+    "scoped": ("read-scope", ["--scope", "63/dinkes"]),
 }
 UNIT = "63/dinkes"
 V2 = "/open311/v2"
@@ -55,6 +64,14 @@ def need(module: str):
 _counter = itertools.count(1)
 
 
+def form_token(session, path: str, server) -> str:
+    """The CSRF token of the form on `path`."""
+    page = session.get(server.url(path), timeout=30).text
+    m = re.search(r'name="_csrf" value="([^"]+)"', page)
+    assert m, f"no form token on {path}: {page[:300]}"
+    return m.group(1)
+
+
 def uid() -> str:
     return f"{uuid.uuid4().hex[:6]}{next(_counter)}"
 
@@ -62,11 +79,12 @@ def uid() -> str:
 class Server:
     """The running server: base URL, the submit/read key, and the officer's side through the JSON API."""
 
-    def __init__(self, base: str, data_dir: str, log_path: Path, api_key: str):
+    def __init__(self, base: str, data_dir: str, log_path: Path, keys: dict[str, str]):
         self.base = base
         self.data_dir = data_dir
         self.log_path = log_path
-        self.api_key = api_key
+        self.keys = keys
+        self.api_key = keys["ci"]
         self._tokens: dict[str, str] = {}
         self.requests = need("requests")
 
@@ -118,6 +136,14 @@ class Server:
         data = {k: v for k, v in data.items() if v is not None}
         return self.post(f"{V2}/requests.{fmt}", data=data)
 
+    def admin_session(self):
+        """The sysadmin signed in through the web form, as a browser (cookie session, form token)."""
+        s = self.requests.Session()
+        r = s.post(self.url("/petugas/masuk"), data={"username": "admin", "password": OFFICERS["admin"][0], "_csrf": form_token(s, "/petugas/masuk", self)},
+                   allow_redirects=False, timeout=30)
+        assert r.status_code == 303, f"admin sign-in: {r.status_code} {r.text[:300]}"
+        return s
+
     @property
     def service_code(self) -> str:
         r = self.get(f"{V2}/services.json")
@@ -130,21 +156,22 @@ def server():
     need("requests")
     if not (BIN.is_file() and os.access(BIN, os.X_OK)):
         missing(f"server binary {BIN} is missing: run `swift build` first or set ADUAN_BIN")
-    keys: list[str] = []
+    keys: dict[str, str] = {}
 
     def setup(env: dict) -> None:
         run([BIN, "migrate"], env, "aduan migrate")
         run([BIN, "seed"], env, "aduan seed")
-        out = run([BIN, "apikey", "create", "--name", "ci", "--scopes", "submit,read-public"], env, "aduan apikey create")
-        m = re.search(r"\b(aduan_[A-Za-z0-9_\-]+)", out)
-        assert m, f"aduan apikey create printed no key:\n{out}"
-        keys.append(m.group(1))
+        for name, (scopes, options) in KEYS.items():
+            out = run([BIN, "apikey", "create", "--name", name, "--scopes", scopes, *options], env, f"aduan apikey create {name}")
+            m = re.search(r"\b(aduan_[A-Za-z0-9_\-]+)", out)
+            assert m, f"aduan apikey create printed no key:\n{out}"
+            keys[name] = m.group(1)
         for name, (password, role, scope) in OFFICERS.items():
             run([BIN, "user", "create", "--username", name, "--password", password, "--role", role, "--scope", scope], env,
                 f"aduan user create {name}")
 
     with serving(BIN, "aduan-open311-", "OPEN311_KEEP_DATA", setup) as (base, data_dir, log_path):
-        yield Server(base, data_dir, log_path, keys[0])
+        yield Server(base, data_dir, log_path, keys)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.secrets = try Secrets.load(settings: settings, logger: app.logger)
     app.metrics = AppMetrics()
     app.submissionLimiter = RateLimiter()
+    app.apiKeyLimiter = APIKeyLimiter()
     _ = app.clock
     _ = app.reference
 
@@ -48,8 +49,9 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M007_MessageChannels())
     app.migrations.add(M008_DigestAndReminders())
     app.migrations.add(M009_LaporInterop())
-    app.migrations.add(M012_MonevTally())
+    app.migrations.add(M010_APIKeyLimits())
     app.migrations.add(M011_WebhooksGateway())
+    app.migrations.add(M012_MonevTally())
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601

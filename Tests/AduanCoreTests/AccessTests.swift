@@ -446,3 +446,22 @@ struct WhoMayReadTests {
         #expect(!Access.canReadWarnings(of: "63/dpupr", liaison, tree: tree))
     }
 }
+
+@Suite struct IntegrationAccessTests {
+    let tree = Fixture.tree
+
+    @Test func aKeyBoundToAJurisdictionReadsItAndBelowButNeverConfidentialOrWhistleblowing() {
+        let filter = Access.integrationReadFilter(bound: .jurisdiction("63"), tree: tree)
+        #expect(filter.clauses.count == 1)
+        let clause = filter.clauses[0]
+        #expect(clause.jurisdictions == ["63", "63.71"] && clause.units == nil)
+        #expect(!clause.includeConfidential && !clause.includeWhistleblowing)
+    }
+
+    @Test func aKeyBoundToAUnitReadsItsSubunitsToo() {
+        let clause = Access.integrationReadFilter(bound: .unit("63/dinkes"), tree: tree).clauses[0]
+        #expect(clause.units == ["63/dinkes", "63/rsud-ulin"] && clause.jurisdictions == nil)
+        #expect(!clause.includeConfidential && !clause.includeWhistleblowing)
+        #expect(Access.integrationActions == [.follow_up, .respond_final])
+    }
+}

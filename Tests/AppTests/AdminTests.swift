@@ -60,6 +60,13 @@ private func snapshot(_ app: Application) async throws -> String {
     for w in try await WebhookSubscription.query(on: db).sort(\.$id).all() {
         lines.append("webhook \(w.id!) \(w.name) \(w.url) \(w.events) \(w.jurisdictionCode) \(w.includeSub) \(w.active) \(w.secretSealed)")
     }
+    for k in try await APIKey.query(on: db).sort(\.$name).all() {
+        lines.append("apikey \(k.name) \(k.scopes) \(k.scope ?? "-") \(k.rateLimit) \(k.active) \(k.useCount) \(k.refusedCount)")
+    }
+    lines.append("apikey usage \(try await APIKeyUsage.query(on: db).count())")
+    for a in try await CategoryAttribute.query(on: db).sort(\.$id).all() {
+        lines.append("attribute \(a.categoryCode) \(a.code) \(a.datatype) \(a.required) \(a.variable) \(a.order) \(a.description) \(a.valueList)")
+    }
     lines.append("audit \(try await AuditEntry.query(on: db).count())")
     return lines.joined(separator: "\n")
 }
@@ -85,7 +92,7 @@ private struct Route: CustomStringConvertible {
 }
 
 /// Every admin route, aimed at jurisdiction `j` (unit `unit`, officer `user` with role row `roleID`, holiday `holidayID`).
-private func routes(in j: String, unit: String, user: String, roleID: Int, holidayID: Int) -> [Route] {
+private func routes(in j: String, unit: String, user: String, roleID: Int, holidayID: Int, keyID: UUID) -> [Route] {
     let week = ["day1": "1", "day2": "1", "day3": "1", "day4": "1", "day5": "1", "day6": "1", "time_zone": "Asia/Jakarta"]
     var policy = Dictionary(uniqueKeysWithValues: Policy.Number.all.map { ($0.name, "9") })
     policy["default_resolution_class"] = "sederhana"
@@ -132,6 +139,15 @@ private func routes(in j: String, unit: String, user: String, roleID: Int, holid
         Route(method: .POST, path: "/petugas/admin/pesan/webhook/1/nonaktifkan"),
         Route(method: .POST, path: "/petugas/admin/pesan/webhook/1/aktifkan"),
         Route(method: .POST, path: "/petugas/admin/pesan/webhook/1/uji"),
+        Route(method: .GET, path: "/petugas/admin/kategori/kesehatan/atribut"),
+        Route(method: .POST, path: "/petugas/admin/kategori/kesehatan/atribut", form: ["code": "jenis", "datatype": "text", "variable": "1",
+                                                                                       "description": "Jenis lain", "order": "2"]),
+        Route(method: .POST, path: "/petugas/admin/kategori/kesehatan/atribut/jenis/hapus"),
+        Route(method: .GET, path: "/petugas/admin/kunci-api"),
+        Route(method: .POST, path: "/petugas/admin/kunci-api", form: ["name": "Kunci Lain", "s_read-public": "1", "rate_limit": "10"]),
+        Route(method: .GET, path: "/petugas/admin/kunci-api/\(keyID.uuidString.lowercased())"),
+        Route(method: .POST, path: "/petugas/admin/kunci-api/\(keyID.uuidString.lowercased())", form: ["s_submit": "1", "rate_limit": "5"]),
+        Route(method: .POST, path: "/petugas/admin/kunci-api/\(keyID.uuidString.lowercased())/cabut"),
     ]
 }
 
@@ -152,6 +168,7 @@ private struct Installation {
     var holidayID: Int
     var roleID6302: Int
     var holidayID6302: Int
+    var keyID: UUID
 
     static func make(_ app: Application) async throws -> Installation {
         _ = try await app.createOfficer("admin", .sysadmin, "63")
@@ -169,11 +186,15 @@ private struct Installation {
             let user = try #require(try await User.query(on: app.db).filter(\.$username == username).first())
             return try #require(try await UserRole.query(on: app.db).filter(\.$user.$id == user.requireID()).first()?.id)
         }
-        return Installation(roleID: try await role("koord"), holidayID: holiday.id!, roleID6302: try await role("koord6302"), holidayID6302: holiday6302.id!)
+        let key = try await APIKeys.create(app, name: "Kunci Uji", scopes: [.readPublic])
+        try await CategoryAttribute(category: "kesehatan", ServiceAttribute(code: "jenis", datatype: .string, required: false, description: "Jenis",
+                                                                            order: 1)).create(on: app.db)
+        return Installation(roleID: try await role("koord"), holidayID: holiday.id!, roleID6302: try await role("koord6302"), holidayID6302: holiday6302.id!,
+                            keyID: key.id)
     }
 
-    var province: [Route] { routes(in: "63", unit: "63/dinsos", user: "koord", roleID: roleID, holidayID: holidayID) }
-    var kabupaten6302: [Route] { routes(in: "63.02", unit: "63.02/inspektorat", user: "koord6302", roleID: roleID6302, holidayID: holidayID6302) }
+    var province: [Route] { routes(in: "63", unit: "63/dinsos", user: "koord", roleID: roleID, holidayID: holidayID, keyID: keyID) }
+    var kabupaten6302: [Route] { routes(in: "63.02", unit: "63.02/inspektorat", user: "koord6302", roleID: roleID6302, holidayID: holidayID6302, keyID: keyID) }
 }
 
 private func send(_ browser: Browser, _ route: Route) async throws -> (HTTPStatus, String, String?) {
@@ -193,7 +214,7 @@ extension AdminPages {
                 let setup = try await Installation.make(app)
                 let exercised = (landingRoutes + setup.province).map { ($0.method, $0.path.split(separator: "?")[0].split(separator: "/").map(String.init)) }
                 let registered = app.routes.all.filter { $0.path.count >= 2 && $0.path[0].description == "petugas" && $0.path[1].description == "admin" }
-                #expect(registered.count == 44)
+                #expect(registered.count == 52)
                 for route in registered {
                     let pattern = route.path.map(\.description)
                     let covered = exercised.contains { method, segments in
@@ -289,7 +310,8 @@ extension AdminPages {
                 let browser = try await signedIn(app, "admin")
                 for path in ["/petugas/admin", "/petugas/admin/organisasi", "/petugas/admin/organisasi/63.02", "/petugas/admin/pengguna",
                              "/petugas/admin/pengguna/koord6302", "/petugas/admin/kategori?j=63.71", "/petugas/admin/kalender",
-                             "/petugas/admin/kalender/nasional", "/petugas/admin/kalender/63.02?tahun=2027", "/petugas/admin/pengaturan"] {
+                             "/petugas/admin/kalender/nasional", "/petugas/admin/kalender/63.02?tahun=2027", "/petugas/admin/pengaturan",
+                             "/petugas/admin/kunci-api"] {
                     let (status, body) = try await browser.get(path)
                     #expect(status == .ok, "\(path): \(body.prefix(300))")
                     #expect(body.contains(#"aria-current="page""#), "\(path)")
@@ -469,6 +491,58 @@ extension AdminPages {
 extension AdminPages {
     @Suite("categories")
     struct AdminCategoryTests {
+        @Test("Open311 attributes: add, change by code, delete; checked before saving; audited; the service definition follows")
+        func attributes() async throws {
+            try await TestHarness.withApp { app in
+                _ = try await app.createOfficer("admin", .sysadmin, "63")
+                let browser = try await signedIn(app, "admin")
+                var (status, page) = try await browser.get("/petugas/admin/kategori")
+                #expect(page.contains(#"<a href="/petugas/admin/kategori/kesehatan.rs/atribut">Atribut Open311 (0)</a>"#))
+                let path = "/petugas/admin/kategori/kesehatan.rs/atribut"
+                (status, page) = try await browser.get(path)
+                #expect(status == .ok && page.contains("belum memiliki atribut"))
+
+                let before = try await snapshot(app)
+                let bad: [([String: String], String)] = [
+                    (["code": "ada spasi", "datatype": "string", "variable": "1", "description": "Ruang", "order": "1"], "code-error"),
+                    (["code": "ruang", "datatype": "warna", "variable": "1", "description": "Ruang", "order": "1"], "datatype-error"),
+                    (["code": "ruang", "datatype": "singlevaluelist", "variable": "1", "description": "Ruang", "order": "1"], "values-error"),
+                    (["code": "ruang", "datatype": "number", "variable": "1", "description": "Ruang", "order": "1", "values": "a=b"], "values-error"),
+                    (["code": "ruang", "datatype": "string", "variable": "1", "description": "", "order": "0"], "order-error"),
+                    (["code": "ruang", "datatype": "string", "required": "1", "description": "Catatan", "order": "1"], "required-error"),
+                ]
+                for (form, error) in bad {
+                    let (status, page, _) = try await browser.post(path, form)
+                    #expect(status == .unprocessableEntity && page.contains(#"id="\#(error)""#), "\(form)")
+                }
+                #expect(try await snapshot(app) == before)
+
+                var location: String?
+                (status, _, location) = try await browser.post(path, ["code": "ruang", "datatype": "singlevaluelist", "variable": "1", "required": "1",
+                                                                     "description": "Ruang perawatan", "order": "1", "values": "igd=IGD\nrawat-inap=Rawat inap"])
+                #expect(status == .seeOther && location == path + "?ok=attribute_save")
+                var (_, body) = try await app.get("/open311/v2/services/kesehatan.rs.json")
+                var attributes = json(body)["attributes"] as? [[String: Any]] ?? []
+                #expect(attributes.count == 1 && attributes[0]["required"] as? Bool == true && (attributes[0]["values"] as? [Any])?.count == 2)
+                // Saving the same code again replaces it.
+                (status, page) = try await browser.get(path + "?ubah=ruang")
+                #expect(page.contains("igd=IGD") && page.contains("Ubah atribut"))
+                _ = try await browser.post(path, ["code": "ruang", "datatype": "text", "variable": "1", "description": "Ruang mana?", "order": "2"])
+                (_, body) = try await app.get("/open311/v2/services/kesehatan.rs.json")
+                attributes = json(body)["attributes"] as? [[String: Any]] ?? []
+                #expect(attributes.count == 1 && attributes[0]["datatype"] as? String == "text" && attributes[0]["required"] as? Bool == false)
+                #expect(try await audits(app, "category_attribute_save").count == 2)
+
+                (status, _, location) = try await browser.post(path + "/ruang/hapus", [:])
+                #expect(status == .seeOther && location == path + "?ok=attribute_delete")
+                #expect(try await audits(app, "category_attribute_delete").first?.detail == "kesehatan.rs ruang")
+                (_, body) = try await app.get("/open311/v2/services/kesehatan.rs.json")
+                #expect((json(body)["attributes"] as? [Any])?.isEmpty == true)
+                #expect(try await browser.post(path + "/ruang/hapus", [:]).0 == .notFound)
+                #expect(try await browser.get("/petugas/admin/kategori/tidak-ada/atribut").0 == .notFound)
+            }
+        }
+
         @Test("the default class and the default unit per jurisdiction change what the API says; a unit elsewhere is refused")
         func defaults() async throws {
             try await TestHarness.withApp { app in
@@ -699,6 +773,106 @@ extension AdminPages {
     }
 }
 
+// MARK: - API keys
+
+extension AdminPages {
+    @Suite("API keys")
+    struct AdminAPIKeyTests {
+        @Test("create (the key shown once), edit scopes, scope and limit, revoke; each change audited and in force at once")
+        func keyLifecycle() async throws {
+            try await TestHarness.withApp { app in
+                _ = try await app.createOfficer("admin", .sysadmin, "63")
+                let browser = try await signedIn(app, "admin")
+                var (status, page) = try await browser.get("/petugas/admin/kunci-api")
+                #expect(status == .ok && page.contains("Belum ada kunci API") && page.contains(#"aria-current="page""#))
+
+                var body: String
+                (status, body, _) = try await browser.post("/petugas/admin/kunci-api", ["name": "Sistem Dinkes", "s_read-scope": "1", "s_act": "1",
+                                                                                         "scope": "63/dinkes", "rate_limit": "5"])
+                #expect(status == .created, "\(body.prefix(400))")
+                let shown = try #require(body.range(of: #"id="apikey-value">"#).map { String(body[$0.upperBound...].prefix { $0 != "<" }) })
+                #expect(shown.hasPrefix("aduan_"))
+                let row = try #require(try await APIKey.query(on: app.db).filter(\.$name == "Sistem Dinkes").first())
+                #expect(row.keyHash == Secrets.sha256(shown) && row.scopes == "read-scope,act" && row.scope == "63/dinkes" && row.rateLimit == 5)
+                #expect(try await audits(app, "apikey_create").first?.actor == "admin")
+                // Listed without the key; the key is never shown again.
+                (status, page) = try await browser.get("/petugas/admin/kunci-api")
+                #expect(page.contains("Sistem Dinkes") && page.contains("read-scope, act") && page.contains("5 per menit") && !page.contains(shown))
+                let keyPage = "/petugas/admin/kunci-api/\(row.id!.uuidString.lowercased())"
+                (status, page) = try await browser.get(keyPage)
+                #expect(status == .ok && !page.contains(shown) && page.contains("apikey:\(row.id!.uuidString.lowercased())"))
+
+                // The key works, is counted, and its day shows on the usage view.
+                let koord = try await app.createOfficer("koord", .coordinator, "63")
+                let s = try await app.submit()
+                _ = try await app.act(koord, s.tracking_id, "verify", ["unit": "63/dinkes"])
+                #expect(try await app.send(.GET, "/api/v1/complaints/\(s.tracking_id)", headers: ["X-API-Key": shown]).0 == .ok)
+                #expect(try await app.send(.GET, "/api/v1/categories", headers: ["X-API-Key": shown]).0 == .forbidden)
+                (_, page) = try await browser.get(keyPage)
+                let today = APIKeys.localDay(app.clock.now, timeZone: WorkingCalendar.wita)
+                #expect(page.contains(#"<tr><th scope="row">\#(today)</th><td>1</td><td>1</td></tr>"#), "\(page)")
+                #expect(page.components(separatedBy: "<tr><th scope=\"row\">20").count - 1 == 30)
+
+                // Edit: only read-public now, no scope, unlimited.
+                var location: String?
+                (status, body, location) = try await browser.post(keyPage, ["s_read-public": "1", "scope": "", "rate_limit": "0"])
+                #expect(status == .seeOther && location == keyPage + "?ok=apikey_update")
+                var stored = try await app.storedKey(row.id!)
+                #expect(stored.scopes == "read-public" && stored.scope == nil && stored.rateLimit == 0)
+                #expect(try await audits(app, "apikey_update").count == 1)
+                #expect(try await app.send(.GET, "/api/v1/categories", headers: ["X-API-Key": shown]).0 == .ok)
+                // The same form again changes nothing and writes no audit entry.
+                _ = try await browser.post(keyPage, ["s_read-public": "1", "scope": "", "rate_limit": "0"])
+                #expect(try await audits(app, "apikey_update").count == 1)
+
+                // Revoke: the key is refused at once, on the API and on Open311.
+                (status, _, location) = try await browser.post(keyPage + "/cabut", [:])
+                #expect(status == .seeOther && location == keyPage + "?ok=apikey_revoke")
+                stored = try await app.storedKey(row.id!)
+                let revokes = try await audits(app, "apikey_revoke").count
+                #expect(!stored.active && revokes == 1)
+                #expect(try await app.send(.GET, "/api/v1/categories", headers: ["X-API-Key": shown]).0 == .forbidden)
+                #expect(try await app.get("/open311/v2/services.json?api_key=\(shown)").0 == .forbidden)
+                (_, page) = try await browser.get(keyPage)
+                #expect(page.contains("Dicabut") && !page.contains(keyPage + "/cabut"))
+                #expect(try await browser.post(keyPage, ["s_submit": "1", "rate_limit": "9"]).0 == .conflict)
+            }
+        }
+
+        @Test("bad input: 422, each error by its field, nothing created or changed")
+        func refusals() async throws {
+            try await TestHarness.withApp { app in
+                _ = try await app.createOfficer("admin", .sysadmin, "63")
+                let key = try await APIKeys.create(app, name: "Ada", scopes: [.submit])
+                let browser = try await signedIn(app, "admin")
+                try await browser.get("/petugas/admin/kunci-api")
+                let before = try await snapshot(app)
+                let cases: [([String: String], String)] = [
+                    (["name": "", "s_submit": "1"], "name-error"),
+                    (["name": "Tanpa cakupan"], "scopes-error"),
+                    (["name": "Baca", "s_read-scope": "1"], "scope-error"),
+                    (["name": "Aksi", "s_act": "1", "scope": "63"], "scope-error"),
+                    (["name": "Tak dikenal", "s_read-scope": "1", "scope": "63/tidak-ada"], "scope-error"),
+                    (["name": "Kirim", "s_submit": "1", "scope": "63"], "scope-error"),
+                    (["name": "Batas", "s_submit": "1", "rate_limit": "-1"], "rate_limit-error"),
+                    (["name": "Batas", "s_submit": "1", "rate_limit": "banyak"], "rate_limit-error"),
+                ]
+                for (form, error) in cases {
+                    let (status, page, _) = try await browser.post("/petugas/admin/kunci-api", form)
+                    #expect(status == .unprocessableEntity && page.contains(#"id="\#(error)""#), "\(form)")
+                    #expect(!page.contains("apikey-value"))
+                }
+                let keyPage = "/petugas/admin/kunci-api/\(key.id.uuidString.lowercased())"
+                let (status, page, _) = try await browser.post(keyPage, ["s_act": "1", "scope": "63/dinkes", "rate_limit": "100001"])
+                #expect(status == .unprocessableEntity && page.contains(#"id="rate_limit-error""#) && !page.contains(#"id="scope-error""#))
+                #expect(try await browser.get("/petugas/admin/kunci-api/\(UUID().uuidString)").0 == .notFound)
+                #expect(try await browser.get("/petugas/admin/kunci-api/bukan-uuid").0 == .notFound)
+                #expect(try await snapshot(app) == before)
+            }
+        }
+    }
+}
+
 // MARK: - Templates
 
 extension AdminPages {
@@ -779,7 +953,8 @@ extension AdminPages {
             try await TestHarness.withApp { app in
                 let row = A.CategoriesView.Row(code: "kesehatan", name: "Kesehatan", depth: 0, index: 0, resolutionClass: "Sederhana",
                                                classes: [.init(value: "sederhana", label: "Sederhana", selected: true)], classAction: "/petugas/admin/kategori/kesehatan/kelas",
-                                               classError: nil, unitName: nil, units: [], unitAction: "/petugas/admin/kategori/kesehatan/unit", unitError: "Pilih unit")
+                                               classError: nil, unitName: nil, units: [], unitAction: "/petugas/admin/kategori/kesehatan/unit", unitError: "Pilih unit",
+                                               attributesHref: "/petugas/admin/kategori/kesehatan/atribut", attributeCount: 2)
                 var categories = A.CategoriesView(nav: Self.nav, jurisdictions: Self.option, filterAction: "/petugas/admin/kategori", code: "63", name: "Provinsi",
                                                   canEditClass: true, rows: [row], message: nil)
                 var html = try await render(app, "admin_categories", categories)

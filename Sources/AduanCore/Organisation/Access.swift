@@ -14,6 +14,8 @@ public struct ReadFilter: Sendable, Equatable {
 
     public var clauses: [Clause]
 
+    public init(clauses: [Clause]) { self.clauses = clauses }
+
     /// True when the officer may read no complaint at all.
     public var isEmpty: Bool { clauses.isEmpty }
 
@@ -157,4 +159,24 @@ extension Access {
         }
         return result
     }
+}
+
+extension Access {
+    /// What an integration's API key bound to `scope` may read (issue 8, `read-scope` and `act` keys): the
+    /// complaints of a jurisdiction and the kabupaten/kota below it, or of a unit and its sub-units. Never
+    /// whistleblowing, never confidential (rahasia): every read of those by a person is audited, and a machine
+    /// reading them would make that record meaningless.
+    public static func integrationReadFilter(bound scope: Scope, tree: OrgTree) -> ReadFilter {
+        switch scope {
+        case .jurisdiction(let code):
+            return ReadFilter(clauses: [.init(jurisdictions: tree.jurisdictionSubtree(code), units: nil, includeWhistleblowing: false,
+                                              includeConfidential: false)])
+        case .unit(let id):
+            return ReadFilter(clauses: [.init(jurisdictions: nil, units: tree.unitSubtree(id), includeWhistleblowing: false,
+                                              includeConfidential: false)])
+        }
+    }
+
+    /// The actions a unit-bound `act` key may post for its unit: the unit's public progress and its final answer.
+    public static let integrationActions: Set<Action> = [.follow_up, .respond_final]
 }

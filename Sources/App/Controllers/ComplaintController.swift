@@ -8,6 +8,8 @@ enum Viewer: Sendable {
     case publicVisitor
     case reporter
     case officer(OfficerPrincipal)
+    /// An integration's `read-scope` or `act` key, on a complaint inside its bound scope.
+    case integration(APIKeyPrincipal)
 }
 
 /// Reading complaints and taking actions on them (SPEC §10).
@@ -22,8 +24,13 @@ enum ComplaintController {
     static func events(_ req: Request) async throws -> [EventView] {
         let (complaint, viewer, _) = try await load(req)
         let query = Event.query(on: req.db).filter(\.$complaintID == complaint.id!).sort(\.$seq)
+        // Integrations follow the whole timeline as officers do, but internal texts and data stay with people.
         let isOfficer: Bool
-        if case .officer = viewer { isOfficer = true } else { isOfficer = false; query.filter(\.$isPublic == true) }
+        switch viewer {
+        case .officer: isOfficer = true
+        case .integration: isOfficer = false
+        case .publicVisitor, .reporter: isOfficer = false; query.filter(\.$isPublic == true)
+        }
         return try await query.all().map { event in
             EventView(seq: event.seq, at: event.at, action: event.action, from_state: event.fromState, to_state: event.toState,
                       actor_role: event.actorRole, unit: event.unitID, jurisdiction: event.jurisdictionCode,
@@ -61,6 +68,14 @@ enum ComplaintController {
         let raw = req.parameters.get(SiteURL.trackingParameter) ?? ""
         guard let complaint = try await ComplaintStore.find(raw, on: req.db) else { throw AppError.notFound("no complaint with tracking ID \(raw)") }
         let reference = try await req.reference()
+        if let key = req.apiKey {
+            if let filter = key.readFilter(tree: reference.tree), filter.matches(complaint.record) {
+                return (complaint, .integration(key), reference)
+            }
+            if key.scopes.contains(.readPublic) && !complaint.confidential { return (complaint, .publicVisitor, reference) }
+            if complaint.confidential { throw AppError.notFound("no complaint with tracking ID \(raw)") }
+            throw AppError.forbidden("this complaint is outside the API key's scope")
+        }
         if let principal = req.auth.get(OfficerPrincipal.self) {
             guard Access.canRead(principal.officer, complaint.record, tree: reference.tree) else {
                 if complaint.confidential { throw AppError.notFound("no complaint with tracking ID \(raw)") }
@@ -120,6 +135,18 @@ enum ComplaintController {
                 .map(\.rawValue)
             v.escalation_level = c.escalationLevel
             v.extension_requested_days = c.extensionRequestedDays
+        case .integration(let key):
+            // Never the NIK, and never anyone's identity on an anonymous complaint.
+            if !c.anonymous {
+                v.reporter = try c.reporterSealed.map { try JSONDecoder().decode(ReporterIdentity.self, from: req.application.secrets.open($0)) }
+                v.reporter?.nik = nil
+            }
+            if let officer = key.actingOfficer {
+                v.available_actions = Action.officerActions
+                    .filter { Access.integrationActions.contains($0) && Lifecycle.isAvailable($0, to: .officer(officer), on: record, tree: reference.tree) }
+                    .map(\.rawValue)
+            }
+            v.escalation_level = c.escalationLevel
         }
         v.attachments = try await Attachment.query(on: req.db).filter(\.$complaintID == c.id!).sort(\.$createdAt).all().map {
             AttachmentView(id: $0.id!, filename: $0.filename, content_type: $0.contentType, size: $0.size,
@@ -159,29 +186,42 @@ enum ComplaintController {
 
     // MARK: officer actions
 
+    /// An officer's action, or one of `Access.integrationActions` posted by a unit-bound `act` key as that unit's
+    /// liaison (the events name `apikey:<id>` as their actor).
     static func officerAction(_ req: Request) async throws -> ComplaintView {
-        let principal = try req.requireOfficer()
+        let key = req.apiKey
+        let principal = key == nil ? try req.requireOfficer() : nil
         let name = req.parameters.get("action") ?? ""
         guard let action = Action(rawValue: name), Action.officerActions.contains(action) else {
             throw AppError.notFound("unknown action \(name); one of \(Action.officerActions.map(\.rawValue).joined(separator: ", "))")
         }
+        let officer: Officer, actorID: String
+        if let key {
+            guard let acting = key.actingOfficer else { throw AppError.forbidden("the API key is not bound to a unit") }
+            guard Access.integrationActions.contains(action) else {
+                throw AppError.forbidden("an API key may post only \(Access.integrationActions.map(\.rawValue).sorted().joined(separator: " and "))")
+            }
+            officer = acting; actorID = key.actorID
+        } else {
+            officer = principal!.officer; actorID = principal!.username
+        }
         let body = try req.content.decode(ActionRequest.self)
-        let (complaint, _, reference) = try await load(req)
+        let (complaint, viewer, reference) = try await load(req)
         let texts = Texts(public: body.text, internal: body.internal_text)
-        let actor = Participant.officer(principal.officer)
+        let actor = Participant.officer(officer)
 
         let updated: Complaint
         if action == .merge {
             guard let into = body.into, let original = try await ComplaintStore.find(into, on: req.db) else {
                 throw AppError.invalid("merge needs `into`: the tracking ID of the original complaint", field: "into")
             }
-            updated = try await ComplaintStore.merge(complaint.trackingID, into: original.trackingID, actor: actor, actorID: principal.username, texts: texts, app: req.application)
+            updated = try await ComplaintStore.merge(complaint.trackingID, into: original.trackingID, actor: actor, actorID: actorID, texts: texts, app: req.application)
         } else {
             let command = try makeCommand(action, body, reference: reference)
-            updated = try await ComplaintStore.perform(command, actor: actor, actorID: principal.username, trackingID: complaint.trackingID,
+            updated = try await ComplaintStore.perform(command, actor: actor, actorID: actorID, trackingID: complaint.trackingID,
                                                        texts: texts, app: req.application)
         }
-        return try await view(updated, for: .officer(principal), reference: reference, req: req)
+        return try await view(updated, for: viewer, reference: reference, req: req)
     }
 
     static func makeCommand(_ action: Action, _ body: ActionRequest, reference: ReferenceData) throws -> ComplaintCommand {

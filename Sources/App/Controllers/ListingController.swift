@@ -7,7 +7,15 @@ import Vapor
 enum ScopedComplaints {
     /// Complaints the officer may read; no other starting point exists for officer listings.
     static func query(for officer: Officer, reference: ReferenceData, on db: any Database) -> QueryBuilder<Complaint> {
-        let filter = Access.readFilter(for: officer, tree: reference.tree)
+        query(filter: Access.readFilter(for: officer, tree: reference.tree), on: db)
+    }
+
+    /// Complaints an integration's `read-scope` key may read (`Access.integrationReadFilter`); none for other keys.
+    static func query(for key: APIKeyPrincipal, reference: ReferenceData, on db: any Database) -> QueryBuilder<Complaint> {
+        query(filter: key.readFilter(tree: reference.tree) ?? ReadFilter(clauses: []), on: db)
+    }
+
+    static func query(filter: ReadFilter, on db: any Database) -> QueryBuilder<Complaint> {
         let query = Complaint.query(on: db)
         guard !filter.isEmpty else { return query.filter(\.$id == -1) }
         return query.group(.or) { any in
@@ -44,15 +52,18 @@ enum ListingController {
         var sort: String?
     }
 
+    /// An officer's listing, or that of a `read-scope` key over its bound scope.
     static func list(_ req: Request) async throws -> ComplaintPage {
-        let principal = try req.requireOfficer()
+        let key = req.apiKey
+        let principal = key == nil ? try req.requireOfficer() : nil
         let p = try req.query.decode(Parameters.self)
         let reference = try await req.reference()
         let page = p.page ?? 1, perPage = p.per_page ?? 25
         guard page >= 1, page <= 100_000 else { throw AppError.invalid("page must be 1 or more", field: "page") }
         guard (1...100).contains(perPage) else { throw AppError.invalid("per_page must be 1-100", field: "per_page") }
 
-        let query = ScopedComplaints.query(for: principal.officer, reference: reference, on: req.db)
+        let query = key.map { ScopedComplaints.query(for: $0, reference: reference, on: req.db) }
+            ?? ScopedComplaints.query(for: principal!.officer, reference: reference, on: req.db)
         let now = req.application.clock.now
         try filter(query, by: p, reference: reference, now: now, usesSQLite: req.application.usesSQLite)
         switch p.sort ?? "newest" {

@@ -169,7 +169,7 @@ enum SubmissionController {
     static func create(submission: Submission, reporter: ReporterIdentity?, content: ContentFields, language: String,
                        files: [SanitizedFile], actor: Participant, actorID: String?, app: Application,
                        account: UUID? = nil,
-                       alsoWrite: (@Sendable (any Database, SubmissionResponse) async throws -> Void)? = nil) async throws -> SubmissionResponse {
+                       alongside: (@Sendable (Complaint, any Database) async throws -> Void)? = nil) async throws -> SubmissionResponse {
         let secrets = app.secrets
         let store = AttachmentStore(root: app.settings.dataDirectory.appendingPathComponent("attachments"))
         let keys = try files.map { try store.save($0.bytes, ext: $0.type.fileExtension) }
@@ -199,13 +199,12 @@ enum SubmissionController {
                 try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, reference: reference, language: language,
                                                 reporterSecret: secret, on: db)
                 try await ComplaintStore.attach(files, keys: keys, to: complaint, eventSeq: 1, at: now, on: db)
-                let response = SubmissionResponse(tracking_id: trackingID, secret: secret, pin: pin, state: complaint.state,
-                                                  due_at: complaint.dueAt,
-                                                  url: app.settings.baseURL + SiteURL.publicComplaint(trackingID).path + "?s=" + secret,
-                                                  attachments: files.count)
-                // What a channel records with the complaint (the inbound gateway's message id), in the same transaction.
-                try await alsoWrite?(db, response)
-                return response
+                // Rows a channel keeps with the complaint (Open311 answers and token), in the same transaction.
+                try await alongside?(complaint, db)
+                return SubmissionResponse(tracking_id: trackingID, secret: secret, pin: pin, state: complaint.state,
+                                          due_at: complaint.dueAt,
+                                          url: app.settings.baseURL + SiteURL.publicComplaint(trackingID).path + "?s=" + secret,
+                                          attachments: files.count)
             }
         } catch {
             keys.forEach(store.delete)

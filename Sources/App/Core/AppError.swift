@@ -7,6 +7,8 @@ struct AppError: Error, AbortError, Sendable {
     var code: String
     var message: String
     var field: String?
+    /// Seconds a rate-limited client should wait (the `Retry-After` header of a 429).
+    var retryAfter: Int?
 
     var reason: String { message }
 
@@ -16,7 +18,11 @@ struct AppError: Error, AbortError, Sendable {
     static func unauthorized(_ message: String = "authentication required") -> AppError { .init(status: .unauthorized, code: "unauthorized", message: message) }
     static func forbidden(_ message: String) -> AppError { .init(status: .forbidden, code: "forbidden", message: message) }
     static func conflict(_ message: String) -> AppError { .init(status: .conflict, code: "conflict", message: message) }
-    static func tooMany(_ message: String) -> AppError { .init(status: .tooManyRequests, code: "rate_limited", message: message) }
+    static func tooMany(_ message: String, retryAfter: Int = 60) -> AppError {
+        var error = AppError(status: .tooManyRequests, code: "rate_limited", message: message)
+        error.retryAfter = retryAfter
+        return error
+    }
 
     init(status: HTTPResponseStatus, code: String, message: String, field: String? = nil) {
         self.status = status; self.code = code; self.message = message; self.field = field
@@ -60,7 +66,9 @@ struct ErrorMiddleware: AsyncMiddleware {
             } else {
                 response = try await Self.page(for: request, status: status, code: code, message: message)
             }
-            if status == .tooManyRequests { response.headers.replaceOrAdd(name: .retryAfter, value: "60") }
+            if status == .tooManyRequests {
+                response.headers.replaceOrAdd(name: .retryAfter, value: String((error as? AppError)?.retryAfter ?? 60))
+            }
             return response
         }
     }

@@ -215,9 +215,9 @@ enum InboundGateway {
         return try await record.settle(app) {
             let result = try await SubmissionController.create(
                 submission: submission, reporter: reporter, content: content, language: "id", files: [], actor: .reporter, actorID: nil, app: app,
-                alsoWrite: { db, response in
-                    let id = TrackingID(response.tracking_id)?.formatted ?? response.tracking_id
-                    try await record.write(.created, Answer(reply: wording(app, "gateway_reply_created", ["id": id]), tracking_id: response.tracking_id),
+                alongside: { complaint, db in
+                    let id = TrackingID(complaint.trackingID)?.formatted ?? complaint.trackingID
+                    try await record.write(.created, Answer(reply: wording(app, "gateway_reply_created", ["id": id]), tracking_id: complaint.trackingID),
                                            at: app.clock.now, on: db)
                 })
             let id = TrackingID(result.tracking_id)?.formatted ?? result.tracking_id

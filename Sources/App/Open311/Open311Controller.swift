@@ -10,8 +10,9 @@ func registerOpen311(_ app: Application) {
     v2.post(":file", use: Open311Controller.submit)
     v2.get("services", ":file", use: Open311Controller.serviceDefinition)
     v2.get("requests", ":file", use: Open311Controller.request)
+    v2.get("tokens", ":file", use: Open311Controller.token)
     // The router does not fall back from a literal segment to `:file`, so the bare names get the spec's error here.
-    for name in ["services", "requests"] {
+    for name in ["services", "requests", "tokens"] {
         v2.get(PathComponent(stringLiteral: name)) { req in await Open311Controller.respond(req, name) { _, _ in throw AppError.notFound() } }
         v2.post(PathComponent(stringLiteral: name)) { req in await Open311Controller.respond(req, name) { _, _ in throw AppError.notFound() } }
     }
@@ -29,6 +30,7 @@ enum Open311Controller {
     static func top(_ req: Request) async throws -> Response {
         let file = req.parameters.get("file") ?? ""
         return await respond(req, file) { name, format in
+            try await readKey(req)
             switch name {
             case "discovery": return discovery(req, format)
             case "services": return try await services(req, format)
@@ -53,7 +55,9 @@ enum Open311Controller {
         do {
             return try await body(name, format)
         } catch let error as AppError {
-            return Open311Render.error(status(for: error.status), error.message, format: format)
+            let response = Open311Render.error(status(for: error.status), error.message, format: format)
+            if let wait = error.retryAfter, error.status == .tooManyRequests { response.headers.replaceOrAdd(name: .retryAfter, value: String(wait)) }
+            return response
         } catch let error as any AbortError {
             return Open311Render.error(status(for: error.status), error.reason, format: format)
         } catch is DecodingError {
@@ -75,12 +79,18 @@ enum Open311Controller {
         }
     }
 
+    /// Every GET takes an optional `api_key`: when given it must be valid, within its limit and hold `read-public`
+    /// (403 or 429 otherwise, never an anonymous answer).
+    static func readKey(_ req: Request) async throws {
+        try await APIKeys.authorizeOptional(req.query[String.self, at: "api_key"], scope: .readPublic, app: req.application)
+    }
+
     // MARK: - discovery and services
 
     static func discovery(_ req: Request, _ format: Open311Format) -> Response {
         let base = req.application.settings.baseURL
         let contact = "Admin Aduan, \(base)"
-        let keyService = "API keys are issued by the installation's sysadmin (aduan apikey create)."
+        let keyService = "API keys are issued by the installation's sysadmin (Kunci API page, or aduan apikey create)."
         let url = base + "/open311/v2"
         let spec = "http://wiki.open311.org/GeoReport_v2"
         switch format {
@@ -101,28 +111,45 @@ enum Open311Controller {
 
     static func services(_ req: Request, _ format: Open311Format) async throws -> Response {
         let reference = try await req.reference()
+        let attributes = try await CategoryAttribute.all(on: req.db)
         let records: [Open311Record] = reference.categories.sorted { $0.key < $1.key }.map { code, info in
             let parentName = info.parent.flatMap { reference.categories[$0]?.name }
             let keywords = code.split(separator: ".").map(String.init).joined(separator: ", ")
             return [("service_code", .string(code)), ("service_name", .string(info.name)),
                     ("description", .string(parentName.map { "\(info.name) (\($0))" } ?? info.name)),
-                    ("metadata", .bool(false)), ("type", .string("realtime")), ("keywords", .string(keywords)),
+                    ("metadata", .bool(!(attributes[code] ?? []).isEmpty)), ("type", .string("realtime")), ("keywords", .string(keywords)),
                     ("group", .string(parentName ?? info.name))]
         }
         return Open311Render.response(records, list: "services", item: "service", format: format)
     }
 
-    /// Categories carry no extra attributes (metadata false), so a known service's definition is an empty
-    /// attribute list; an unknown service_code is 404.
+    /// A category's attributes (edited on the sysadmin's category page), in their order; an empty list for a
+    /// category without any; an unknown service_code is 404.
     static func serviceDefinition(_ req: Request) async throws -> Response {
         await respond(req, req.parameters.get("file") ?? "") { code, format in
+            try await readKey(req)
             guard try await req.reference().categories[code] != nil else { throw AppError.notFound("no service with service_code \(code)") }
+            let attributes = try await CategoryAttribute.of(code, on: req.db)
             switch format {
             case .json:
-                return Open311Render.json(["service_code": code, "attributes": [Any]()] as [String: Any])
+                let list: [[String: Any]] = attributes.map { a in
+                    ["variable": a.variable, "code": a.code, "datatype": a.datatype.rawValue, "required": a.required,
+                     "datatype_description": a.datatypeDescription.map { $0 as Any } ?? NSNull(), "order": a.order,
+                     "description": a.description, "values": a.values.map { ["key": $0.key, "name": $0.name] }]
+                }
+                return Open311Render.json(["service_code": code, "attributes": list] as [String: Any])
             case .xml:
-                return Open311Render.xml(#"<?xml version="1.0" encoding="utf-8"?>"# + "\n<service_definition><service_code>"
-                    + Open311Render.escape(code) + "</service_code><attributes></attributes></service_definition>\n")
+                let e = Open311Render.escape
+                var xml = #"<?xml version="1.0" encoding="utf-8"?>"# + "\n<service_definition><service_code>" + e(code) + "</service_code><attributes>"
+                for a in attributes {
+                    xml += "<attribute><variable>\(a.variable)</variable><code>\(e(a.code))</code><datatype>\(a.datatype.rawValue)</datatype>"
+                        + "<required>\(a.required)</required>"
+                        + (a.datatypeDescription.map { "<datatype_description>\(e($0))</datatype_description>" } ?? "<datatype_description/>")
+                        + "<order>\(a.order)</order><description>\(e(a.description))</description><values>"
+                        + a.values.map { "<value><key>\(e($0.key))</key><name>\(e($0.name))</name></value>" }.joined()
+                        + "</values></attribute>"
+                }
+                return Open311Render.xml(xml + "</attributes></service_definition>\n")
             }
         }
     }
@@ -221,6 +248,7 @@ enum Open311Controller {
     /// One request, still as a list of one element (the spec's shape).
     static func request(_ req: Request) async throws -> Response {
         await respond(req, req.parameters.get("file") ?? "") { id, format in
+            try await readKey(req)
             guard let trackingID = TrackingID(id),
                   let complaint = try await publicComplaints(on: req.db).filter(\.$trackingID == trackingID.rawValue).first() else {
                 throw AppError.notFound("no service request with service_request_id \(id)")
@@ -263,10 +291,26 @@ enum Open311Controller {
         "Pantau laporan ini di \(app.settings.baseURL)\(SiteURL.publicComplaint(trackingID).path)"
     }
 
+    // MARK: - tokens
+
+    /// `GET tokens/{token}`: the request a token of `POST requests` stands for, as a list of one; unknown is 404.
+    static func token(_ req: Request) async throws -> Response {
+        await respond(req, req.parameters.get("file") ?? "") { token, format in
+            try await readKey(req)
+            guard !token.isEmpty, token.count <= 100, let row = try await Open311Token.find(token, on: req.db),
+                  let complaint = try await Complaint.find(row.complaintID, on: req.db) else {
+                throw AppError.notFound("no token \(token)")
+            }
+            let record: Open311Record = [("service_request_id", .string(complaint.trackingID)), ("token", .string(token))]
+            return Open311Render.response([record], list: "service_requests", item: "request", format: format)
+        }
+    }
+
     // MARK: - submitting
 
-    /// The form fields of `POST requests` (GeoReport v2). `media_url`, `device_id`, `account_id`, `address_id`
-    /// and attributes are accepted and ignored.
+    /// The form fields of `POST requests` (GeoReport v2). `attribute[code]` (and `attribute[code][]` for a
+    /// multivaluelist) are read from the form body by `attributeAnswers`; `media_url`, `device_id`, `account_id`
+    /// and `address_id` are accepted and ignored.
     struct PostForm: Content {
         var api_key: String?
         var jurisdiction_id: String?
@@ -297,6 +341,13 @@ enum Open311Controller {
             guard let value = Double(raw), range.contains(value) else { throw AppError.badRequest("\(name) must be a number in \(range)") }
             return value
         }
+        let answers = try attributeAnswers(req)
+        let definition = try await CategoryAttribute.of(serviceCode, on: req.db)
+        let attributeRows: [(code: String, value: String)]
+        switch ServiceAttributes.check(answers, against: definition, isDateTime: { Open311Time.parse($0, timeZone: WorkingCalendar.wita) != nil }) {
+        case .success(let rows): attributeRows = rows
+        case .failure(let problem): throw AppError.badRequest(problem.message, field: problem.field)
+        }
         let lat = try coordinate(form.lat, "lat", -90...90)
         let lng = try coordinate(form.long, "long", -180...180)
         let address = form.address_string.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
@@ -314,11 +365,40 @@ enum Open311Controller {
             qr_code: nil, language: "id", attachments: nil)
         var (submission, reporter, language) = try SubmissionController.parse(input, reference: reference, now: app.clock.now)
         submission.channel = .open311
+        let token = Secrets.randomToken(bytes: 16)
+        let now = app.clock.now
         let result = try await SubmissionController.create(submission: submission, reporter: reporter, content: .init(input),
-                                                           language: language, files: [], actor: .reporter, actorID: nil, app: app)
-        let record: Open311Record = [("service_request_id", .string(result.tracking_id)),
+                                                           language: language, files: [], actor: .reporter, actorID: nil, app: app) { complaint, db in
+            let id = try complaint.requireID()
+            for row in attributeRows { try await ComplaintAttribute(complaintID: id, code: row.code, value: row.value).create(on: db) }
+            try await Open311Token(token: token, complaintID: id, at: now).create(on: db)
+        }
+        let record: Open311Record = [("service_request_id", .string(result.tracking_id)), ("token", .string(token)),
                                      ("service_notice", .string(notice(result.tracking_id, app: app))), ("account_id", .null)]
         return Open311Render.response([record], list: "service_requests", item: "request", format: format, status: .created)
+    }
+
+    /// The `attribute[code]` and `attribute[code][]` fields of a form-encoded body, by code, in the order sent.
+    static func attributeAnswers(_ req: Request) throws -> [String: [String]] {
+        guard req.headers.contentType == .urlEncodedForm, let body = req.body.string else { return [:] }
+        func decode(_ part: Substring) throws -> String {
+            guard let text = part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding else {
+                throw AppError.badRequest("the form body is not valid URL encoding")
+            }
+            return text
+        }
+        var answers: [String: [String]] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = try decode(parts[0])
+            guard name.hasPrefix("attribute[") else { continue }
+            let rest = name.dropFirst("attribute[".count)
+            guard let close = rest.firstIndex(of: "]"), rest[rest.index(after: close)...].isEmpty || rest[rest.index(after: close)...] == "[]" else {
+                throw AppError.badRequest("\(name) is not attribute[code] or attribute[code][]")
+            }
+            answers[String(rest[..<close]), default: []].append(parts.count > 1 ? try decode(parts[1]) : "")
+        }
+        return answers
     }
 
     /// GeoReport has no title: the first line of the description, clipped, stands in for it.

@@ -11,6 +11,7 @@ extension AdminController {
             var code: String; var name: String; var depth: Int; var index: Int
             var resolutionClass: String; var classes: [Option]; var classAction: String; var classError: String?
             var unitName: String?; var units: [Option]; var unitAction: String; var unitError: String?
+            var attributesHref: String; var attributeCount: Int
         }
         var nav: [NavLink]
         var jurisdictions: [Option]
@@ -39,6 +40,7 @@ extension AdminController {
         for root in categories.filter({ $0.value.parent.flatMap { categories[$0] } == nil }).keys.sorted() { visit(root, 0) }
 
         let units = orderedUnits(ctx.tree, in: jurisdiction.code)
+        let attributes = try await CategoryAttribute.all(on: req.db)
         let rows = ordered.enumerated().map { index, entry in
             let (code, depth) = entry
             let info = categories[code]!
@@ -57,7 +59,8 @@ extension AdminController {
                 },
                 classAction: SiteURL.Admin.categoryClass(code).path, classError: here ? feedback.errors["resolution_class"] : nil,
                 unitName: current.map { ctx.tree.units[$0]?.name ?? $0 }, units: unitOptions,
-                unitAction: SiteURL.Admin.categoryUnit(code).path, unitError: here ? feedback.errors["unit"] : nil)
+                unitAction: SiteURL.Admin.categoryUnit(code).path, unitError: here ? feedback.errors["unit"] : nil,
+                attributesHref: SiteURL.Admin.categoryAttributes(code, edit: nil).path, attributeCount: attributes[code]?.count ?? 0)
         }
         let view = CategoriesView(nav: nav(req, ctx, .categories), jurisdictions: jurisdictionOptions(ctx, selected: jurisdiction.code),
                                   filterAction: SiteURL.Admin.categories(nil).path, code: jurisdiction.code, name: jurisdiction.name,

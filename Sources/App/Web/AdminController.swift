@@ -29,6 +29,9 @@ enum AdminController {
         admin.get("kategori", use: guarded(categories))
         admin.post("kategori", ":code", "kelas", use: guarded(setCategoryClass))
         admin.post("kategori", ":code", "unit", use: guarded(setCategoryUnit))
+        admin.get("kategori", ":code", "atribut", use: guarded(categoryAttributes))
+        admin.post("kategori", ":code", "atribut", use: guarded(saveCategoryAttribute))
+        admin.post("kategori", ":code", "atribut", ":attribute", "hapus", use: guarded(deleteCategoryAttribute))
 
         admin.get("kalender", use: guarded(calendar))
         admin.get("kalender", ":calendar", use: guarded(calendar))
@@ -51,6 +54,12 @@ enum AdminController {
         admin.post("pesan", "templat", ":kind", ":lang", use: guarded(saveMessageTemplate))
         admin.post("pesan", "templat", ":kind", ":lang", "asli", use: guarded(resetMessageTemplate))
         registerWebhooks(admin)
+
+        admin.get("kunci-api", use: guarded(apiKeys))
+        admin.post("kunci-api", use: guarded(createAPIKey))
+        admin.get("kunci-api", ":key_id", use: guarded(apiKey))
+        admin.post("kunci-api", ":key_id", use: guarded(updateAPIKey))
+        admin.post("kunci-api", ":key_id", "cabut", use: guarded(revokeAPIKey))
     }
 
     // MARK: Who may come in
@@ -103,6 +112,7 @@ enum AdminController {
     /// The parts of the administration, in the order of the navigation.
     enum Section: String, CaseIterable {
         case home, organisation, users, categories, calendar, settings, messages
+        case apiKeys = "api_keys"
 
         var path: String {
             switch self {
@@ -113,13 +123,14 @@ enum AdminController {
             case .calendar: return SiteURL.Admin.calendar(nil).path
             case .settings: return SiteURL.Admin.settings.path
             case .messages: return SiteURL.Admin.messages.path
+            case .apiKeys: return SiteURL.Admin.apiKeys.path
             }
         }
     }
 
     /// The sections this administrator may open: settings are installation-wide.
     static func sections(_ ctx: Context) -> [Section] {
-        Section.allCases.filter { ($0 != .settings && $0 != .messages) || ctx.scope.isInstallationWide }
+        Section.allCases.filter { ($0 != .settings && $0 != .messages && $0 != .apiKeys) || ctx.scope.isInstallationWide }
     }
 
     static func nav(_ req: Request, _ ctx: Context, _ here: Section) -> [NavLink] {
@@ -225,6 +236,9 @@ extension SiteURL {
         case categories(String?)
         case categoryClass(String)
         case categoryUnit(String)
+        /// A category's Open311 attributes; `edit` fills the form with one of them.
+        case categoryAttributes(String, edit: String?)
+        case deleteCategoryAttribute(String, String)
         /// One holiday calendar (`HolidayCalendar.pathComponent`; nil: the administrator's first), of a year when given.
         case calendar(String?, year: Int? = nil)
         case workingWeek(String)
@@ -242,6 +256,9 @@ extension SiteURL {
         case retryMessage(Int)
         case messageTemplate(String, String)
         case resetMessageTemplate(String, String)
+        case apiKeys
+        case apiKey(UUID)
+        case revokeAPIKey(UUID)
 
         var path: String {
             let root = "/petugas/admin"
@@ -256,6 +273,9 @@ extension SiteURL {
             case .categories(let code): return root + "/kategori" + (code.map { "?j=\($0)" } ?? "")
             case .categoryClass(let code): return root + "/kategori/\(code)/kelas"
             case .categoryUnit(let code): return root + "/kategori/\(code)/unit"
+            case .categoryAttributes(let code, let edit):
+                return root + "/kategori/\(code)/atribut" + (edit.map { "?ubah=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? "")
+            case .deleteCategoryAttribute(let code, let attribute): return root + "/kategori/\(code)/atribut/\(attribute)/hapus"
             case .calendar(let calendar, let year):
                 return root + "/kalender" + (calendar.map { "/\($0)" } ?? "") + (year.map { "?tahun=\($0)" } ?? "")
             case .workingWeek(let calendar): return root + "/kalender/\(calendar)/hari-kerja"
@@ -273,6 +293,9 @@ extension SiteURL {
             case .retryMessage(let id): return root + "/pesan/\(id)/ulang"
             case .messageTemplate(let kind, let lang): return root + "/pesan/templat/\(kind)/\(lang)"
             case .resetMessageTemplate(let kind, let lang): return root + "/pesan/templat/\(kind)/\(lang)/asli"
+            case .apiKeys: return root + "/kunci-api"
+            case .apiKey(let id): return root + "/kunci-api/\(id.uuidString.lowercased())"
+            case .revokeAPIKey(let id): return root + "/kunci-api/\(id.uuidString.lowercased())/cabut"
             }
         }
     }

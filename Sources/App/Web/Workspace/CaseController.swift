@@ -104,6 +104,25 @@ enum CaseController {
         var message: String?
         var error: String?
         var publicURL: String
+        /// Answers to the category's Open311 attributes sent with the complaint.
+        var answers: [Answer] = []
+    }
+
+    struct Answer: Encodable, Sendable { var question: String; var code: String; var value: String }
+
+    /// The attribute answers, labelled with the category's current definition (the raw code and key when it changed since).
+    static func answers(_ c: Complaint, on db: any Database) async throws -> [Answer] {
+        let rows = try await ComplaintAttribute.query(on: db).filter(\.$complaintID == c.id!).sort(\.$id).all()
+        guard !rows.isEmpty else { return [] }
+        var definition: [ServiceAttribute] = []
+        if let category = c.categoryCode { definition = try await CategoryAttribute.of(category, on: db) }
+        let byCode = Dictionary(definition.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        var grouped: [(String, [String])] = []
+        for row in rows {
+            let value = byCode[row.code]?.values.first { $0.key == row.value }?.name ?? row.value
+            if let i = grouped.firstIndex(where: { $0.0 == row.code }) { grouped[i].1.append(value) } else { grouped.append((row.code, [value])) }
+        }
+        return grouped.map { code, values in Answer(question: byCode[code]?.description ?? code, code: code, value: values.joined(separator: ", ")) }
     }
 
     static func show(_ req: Request) async throws -> Response {
@@ -153,7 +172,7 @@ enum CaseController {
         } else {
             reporterNote = req.text("ws_reporter_none")
         }
-        let view = CaseView(
+        var view = CaseView(
             row: ws.row(c), body: c.body, type: req.text("type_\(c.type)"), channel: req.text("stats_channel_\(c.channel)"),
             jurisdiction: ws.jurisdictionName(c.jurisdictionCode), unit: ws.unitName(c.unitID),
             collaborating: record.collaboratingUnits.compactMap(ws.unitName), target: ws.unitName(c.targetUnitID), qrCode: c.qrCode,
@@ -164,6 +183,7 @@ enum CaseController {
             mergedInto: c.mergedInto, external: c.externalDestination.map { d in d + (c.externalRef.map { " · \($0)" } ?? "") },
             forms: try await forms(ws, c), message: message, error: error,
             publicURL: SiteURL.publicComplaint(c.trackingID).path)
+        view.answers = try await answers(c, on: req.db)
         return try await req.page("officer_case", title: "ws_case_title", view, status: status)
     }
 
