@@ -271,11 +271,17 @@ struct Worker: Sendable {
             .filter(\.$state ~~ ComplaintState.allCases.filter(\.isOpen).map(\.rawValue)).count()))
     }
 
-    /// Sweeps until the task is cancelled; an error is logged and the next sweep tries again.
+    /// Sweeps until the task is cancelled; an error is logged and the next sweep tries again. On SQLite the
+    /// planner's statistics are refreshed at the start and then daily (`Bootstrap.analyze`).
     func loop(interval: Double) async {
         app.logger.info("worker started", metadata: ["instance": "\(instance)", "interval_s": "\(interval)"])
+        var analyzed: Date?
         while !Task.isCancelled {
             do {
+                if app.usesSQLite, analyzed.map({ app.clock.now.timeIntervalSince($0) > 86_400 }) ?? true {
+                    analyzed = app.clock.now
+                    try await Bootstrap.analyze(app)
+                }
                 let report = try await runOnce()
                 if report != Report() { app.logger.info("worker sweep", metadata: ["report": "\(report)"]) }
             } catch {

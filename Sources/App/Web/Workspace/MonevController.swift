@@ -195,7 +195,8 @@ enum MonevController {
                        due: wording.date(o.stage.dueAt), age: req.text("ws_overdue_days", ["n": n.decimal(o.ageDays)]))
         }
         let escalated = try await Complaint.query(on: req.db).filter(\.$jurisdictionCode ~~ e.codes)
-            .filter(\.$escalationLevel >= 3).filter(\.$state ~~ ComplaintState.allCases.filter(\.isOpen).map(\.rawValue))
+            // Level 3 (the inspectorate's) is the top of the ladder: equality lets `complaints_escalated` give the order.
+            .filter(\.$escalationLevel == 3).filter(\.$state ~~ ComplaintState.allCases.filter(\.isOpen).map(\.rawValue))
             .sort(\.$officerDue, .ascending).limit(100).all()
         let escalations = escalated.map { c in
             EscalationRow(link: SiteURL.officerComplaint(c.trackingID).path, tracking: TrackingID(c.trackingID)?.formatted ?? c.trackingID,

@@ -78,10 +78,24 @@ struct Workspace {
 
     /// Complaints the officer may read, most urgent first, within the states given.
     func scoped(states: [ComplaintState], limit: Int = 500) async throws -> [Complaint] {
-        try await ScopedComplaints.query(for: officer, reference: reference, on: req.db)
-            .filter(\.$state ~~ states.map(\.rawValue))
-            .sort(\.$officerDue, .ascending).sort(\.$dueAt, .ascending).sort(\.$id, .ascending)
-            .limit(limit).all()
+        // Government work first, by its due (the lifecycle sets one in each of these states), then what waits for the
+        // reporter, by theirs. Two queries, so each walks an index in order (`complaints_officer_due`,
+        // `complaints_reporter_due`) and stops at the limit: one ordering over both would read every open complaint
+        // of the scope, and the engines disagree on where NULL dues sort.
+        let government: Set<ComplaintState> = [.baru, .didisposisikan, .diproses]
+        let running = states.filter(government.contains), waiting = states.filter { !government.contains($0) }
+        var found: [Complaint] = []
+        if !running.isEmpty {
+            found = try await ScopedComplaints.query(for: officer, reference: reference, on: req.db)
+                .filter(\.$state ~~ running.map(\.rawValue)).filter(\.$officerDue != nil)
+                .sort(\.$officerDue, .ascending).sort(\.$id, .ascending).limit(limit).all()
+        }
+        if !waiting.isEmpty && found.count < limit {
+            found += try await ScopedComplaints.query(for: officer, reference: reference, on: req.db)
+                .filter(\.$state ~~ waiting.map(\.rawValue))
+                .sort(\.$reporterDue, .ascending).sort(\.$id, .ascending).limit(limit - found.count).all()
+        }
+        return found
     }
 
     /// The complaint named in the path, if this officer may read it; 404 otherwise (existence is not revealed).
