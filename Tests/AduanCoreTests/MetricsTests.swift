@@ -348,7 +348,7 @@ struct MetricsTests {
         #expect(MetricEngine.units(complaints: [], stages: [], now: Month.now, calendar: Month.calendar).isEmpty)
     }
 
-    @Test("median and mean of durations kept in bands of 0.1 working day")
+    @Test("median and mean of durations kept in bands (0.1 working day below 10, 1 above)")
     func medianAndMean() {
         func sums(_ days: [Double]) -> TallySums {
             var t = TallySums()
@@ -369,6 +369,9 @@ struct MetricsTests {
         // Three different values in one band: the band's mean, within 0.1 of the exact median 1.23.
         expectClose(sums([1.21, 1.23, 1.28]).medianDays(.response), 1.24, "band mean")
         #expect(sums([1, 2]).medianDays(.resolution) == nil)
+        // Above 10 working days the bands are a whole day wide: 12.2 and 12.8 share one, 14 has its own.
+        expectClose(sums([12.2, 12.8, 14]).medianDays(.response), 12.5, "wide band")
+        #expect(Tally.band(of: 9.95) == 99 && Tally.band(of: 10) == 100 && Tally.band(of: 10.99) == 100 && Tally.band(of: 11) == 101)
     }
 
     @Test("the JSON form uses the SPEC §12 names and writes unmeasured figures as null")

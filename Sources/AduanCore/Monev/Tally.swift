@@ -25,7 +25,7 @@ public enum Tally {
         case stageEnded = "stage_ended"
         /// Keyed by stage kind: ended at or before the due.
         case stageOnTime = "stage_on_time"
-        /// Keyed `kind:band`: ended stages per band of `bandWidth` working days, total their working days (the median).
+        /// Keyed `kind:band` (`band(of:)`): ended stages per band of duration, total their working days (the median).
         case stageDays = "stage_days"
     }
 
@@ -48,11 +48,13 @@ public enum Tally {
         public var value: Value
     }
 
-    /// Durations are kept in bands of a tenth of a working day: the median is the mean of the durations in the band
-    /// holding the middle one — exact when they are equal, within 0.1 working day otherwise.
-    public static let bandWidth = 0.1
-
-    public static func band(of days: Double) -> Int { max(0, Int((days / bandWidth + 1e-9).rounded(.down))) }
+    /// Durations are kept in bands: a tenth of a working day below 10 working days, a whole working day above. The
+    /// median is the mean of the durations in the band holding the middle one — exact when they are equal, within
+    /// the band's width otherwise (0.1 or 1 working day). The mean is exact.
+    public static func band(of days: Double) -> Int {
+        let tenths = max(0, Int((days * 10 + 1e-9).rounded(.down)))
+        return tenths < 100 ? tenths : 100 + (tenths - 100) / 10
+    }
 
     /// The `stage_days` key of a band: `kind:band`.
     public static func bandKey(_ kind: String, _ band: Int) -> String { "\(kind):\(band)" }
@@ -165,7 +167,7 @@ public struct TallySums: Sendable, Equatable {
         return v.n == 0 ? nil : v.total / Double(v.n)
     }
 
-    /// The median duration of the ended stages of `kind`, from their bands (see `Tally.bandWidth`).
+    /// The median duration of the ended stages of `kind`, from their bands (see `Tally.band(of:)`).
     public func medianDays(_ kind: StageKind) -> Double? {
         let sorted = (bands[kind.rawValue] ?? [:]).filter { $0.value.n > 0 }.sorted { $0.key < $1.key }
         let count = sorted.reduce(0) { $0 + $1.value.n }
