@@ -85,7 +85,7 @@ public func prepareAndRun(_ app: Application) async throws {
     let first = app.environment.arguments.dropFirst().first
     if first == nil || first == "serve" || first!.hasPrefix("-") {
         try await Bootstrap.firstRun(app)
-        app.lifecycle.use(WorkerLifecycle())
+        if app.settings.serveRunsWorker { app.lifecycle.use(WorkerLifecycle()) }
     }
     try await app.execute()
 }

@@ -13,6 +13,9 @@ struct Settings: Sendable {
     var maxBodyBytes: Int
     /// Seconds between background sweeps.
     var workerInterval: Double
+    /// Whether `serve` runs the worker in its own process (`ADUAN_WORKER=0` turns it off where dedicated
+    /// `aduan worker` processes do the background work).
+    var serveRunsWorker = true
 
     struct Invalid: Error, CustomStringConvertible {
         var problems: [String]
@@ -53,6 +56,11 @@ struct Settings: Sendable {
             workerInterval: Double(integer("ADUAN_WORKER_INTERVAL", default: 30, range: 1...3600)))
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         var result = settings
+        switch env["ADUAN_WORKER"] ?? "" {
+        case "", "1": break
+        case "0": result.serveRunsWorker = false
+        default: throw Invalid(problems: ["ADUAN_WORKER must be 1 (serve runs the worker, the default) or 0"])
+        }
         // Room for every attachment plus the form fields and multipart framing.
         result.maxBodyBytes = settings.maxAttachmentBytes * max(1, settings.maxAttachments) + 1_048_576
         return result
