@@ -52,6 +52,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M010_APIKeyLimits())
     app.migrations.add(M011_WebhooksGateway())
     app.migrations.add(M012_MonevTally())
+    app.migrations.add(M013_MonitoringNotes())
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601

@@ -109,6 +109,7 @@ func routes(_ app: Application) throws {
     officer.get("monev", "laporan", use: MonevController.report)
     officer.get("teguran", use: WarningsController.show)
     officer.post("teguran", use: WarningsController.issue)
+    officer.post("teguran", "catatan", use: WarningsController.note)
     officer.post("teguran", ":warning", "terima", use: WarningsController.acknowledge)
     officer.get("templat", use: TemplatesController.show)
     officer.post("templat", use: TemplatesController.save)

@@ -165,6 +165,39 @@ struct MonevTests {
             #expect(ours.count > 10 && ours == theirs, "LibreOffice read:\n\(converted)")
         }
     }
+
+    @Test("monitoring notes on a unit: written and read by the inspectorate over it, never shown to the unit, audited")
+    func monitoringNotes() async throws {
+        try await TestHarness.withApp { app in
+            _ = try await Self.installation(app)
+            _ = try await app.createOfficer("kadinkes", .unit_head, "63/dinkes")
+            let inspector = try await Browser.officer(app, "irprov")
+            var (status, page) = try await inspector.get("/petugas/teguran")
+            #expect(status == .ok && page.contains("Catatan monev per unit") && page.contains("Belum ada catatan."))
+            var (posted, _, location) = try await inspector.post("/petugas/teguran/catatan",
+                                                                   ["unit": "63/dinkes", "text": "Antrean puskesmas masih panjang pada kunjungan April."])
+            #expect(posted == .seeOther && location?.hasSuffix("ok=noted") == true)
+            (_, page) = try await inspector.get("/petugas/teguran?ok=noted")
+            #expect(page.contains("Catatan tersimpan.") && page.contains("Antrean puskesmas masih panjang"))
+            #expect(try await MonitoringNote.query(on: app.db).count() == 1)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "monitoring_note").count() == 1)
+            // Too short: refused, nothing written.
+            (posted, page, _) = try await inspector.post("/petugas/teguran/catatan", ["unit": "63/dinkes", "text": "pendek"])
+            #expect(posted == .unprocessableEntity && page.contains("10 sampai 5.000"))
+            #expect(try await MonitoringNote.query(on: app.db).count() == 1)
+            // The unit's head reads warnings, not the inspectorate's notes.
+            let head = try await Browser.officer(app, "kadinkes")
+            (status, page) = try await head.get("/petugas/teguran")
+            #expect(status == .ok && !page.contains("Antrean puskesmas masih panjang") && !page.contains("Catatan monev per unit"))
+            #expect(try await head.post("/petugas/teguran/catatan", ["unit": "63/dinkes", "text": "Catatan dari kepala unit sendiri."]).0 == .forbidden)
+            // A kota inspector neither reads nor writes notes on a province unit.
+            let kota = try await Browser.officer(app, "irkota")
+            (_, page) = try await kota.get("/petugas/teguran")
+            #expect(!page.contains("Antrean puskesmas masih panjang"))
+            #expect(try await kota.post("/petugas/teguran/catatan", ["unit": "63/dinkes", "text": "Catatan dari inspektorat kota."]).0 == .forbidden)
+            #expect(try await MonitoringNote.query(on: app.db).count() == 1)
+        }
+    }
 }
 
 /// A JSON value, for reading API answers in tests.
@@ -181,4 +214,5 @@ enum AnyJSON: Decodable {
     }
     var int: Int? { if case .number(let n) = self { return Int(n) }; return nil }
     var string: String? { if case .string(let s) = self { return s }; return nil }
+
 }

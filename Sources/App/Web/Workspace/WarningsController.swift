@@ -4,7 +4,8 @@ import Foundation
 import Vapor
 
 /// Formal warnings (teguran): an inspector warns a unit, optionally about one complaint; the unit head must
-/// acknowledge with a response within `UnitWarning.acknowledgeWithinDays` working days (SPEC §1, §4).
+/// acknowledge with a response within `UnitWarning.acknowledgeWithinDays` working days (SPEC §1, §4). On the same
+/// page the inspectorate keeps its monitoring notes on units, which the units do not see.
 enum WarningsController {
     struct Row: Encodable, Sendable {
         var id: Int
@@ -23,9 +24,12 @@ enum WarningsController {
         var canAcknowledge: Bool
     }
 
+    struct NoteRow: Encodable, Sendable { var unit: String; var text: String; var writtenBy: String; var written: String }
+
     struct WarningsView: Encodable, Sendable {
         var open: [Row]
         var done: [Row]
+        var notes: [NoteRow]
         var canIssue: Bool
         var units: [Choice]
         var message: String?
@@ -73,7 +77,7 @@ enum WarningsController {
 
     static func show(_ req: Request) async throws -> Response {
         let ws = try await Workspace.of(req)
-        let message = req.query[String.self, at: "ok"].flatMap { ["issued", "acknowledged"].contains($0) ? req.text("warnings_done_\($0)") : nil }
+        let message = req.query[String.self, at: "ok"].flatMap { ["issued", "acknowledged", "noted"].contains($0) ? req.text("warnings_done_\($0)") : nil }
         return try await render(ws, message: message)
     }
 
@@ -85,6 +89,7 @@ enum WarningsController {
         }
         let view = WarningsView(open: try await rows(all.filter { $0.acknowledgedAt == nil }, ws),
                                 done: try await rows(all.filter { $0.acknowledgedAt != nil }, ws),
+                                notes: try await notes(ws),
                                 canIssue: !units.isEmpty,
                                 units: units.map { Choice(value: $0, label: "\(ws.unitName($0) ?? $0) · \(ws.jurisdictionName(ws.reference.tree.units[$0]!.jurisdiction))") },
                                 message: message, error: error)
@@ -123,6 +128,42 @@ enum WarningsController {
                                  detail: unit).create(on: db)
         }
         return req.redirect(to: SiteURL.officerWarnings.path + "?ok=issued")
+    }
+
+    /// The monitoring notes this officer may read (on units they may warn), newest first.
+    static func notes(_ ws: Workspace) async throws -> [NoteRow] {
+        guard ws.holds(.inspector) else { return [] }
+        return try await MonitoringNote.query(on: ws.req.db).sort(\.$writtenAt, .descending).limit(1000).all()
+            .filter { Access.canWarn($0.unitID, ws.officer, tree: ws.reference.tree) }
+            .prefix(200)
+            .map { NoteRow(unit: ws.unitName($0.unitID) ?? $0.unitID, text: $0.text, writtenBy: $0.writtenBy,
+                           written: ws.wording(for: $0.jurisdictionCode).dateTime($0.writtenAt)) }
+    }
+
+    struct NoteForm: Content { var unit: String?; var text: String? }
+
+    /// Records a monitoring note on a unit (inspectors of the unit's jurisdiction or above), audited.
+    static func note(_ req: Request) async throws -> Response {
+        let ws = try await Workspace.of(req)
+        let form = try req.content.decode(NoteForm.self)
+        guard let unit = form.unit, Access.canWarn(unit, ws.officer, tree: ws.reference.tree) else {
+            throw AppError.forbidden(req.text("warnings_forbidden"))
+        }
+        let text = (form.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (10...5000).contains(text.count) else {
+            return try await render(ws, error: req.text("warnings_error_note"), status: .unprocessableEntity)
+        }
+        let note = MonitoringNote()
+        note.unitID = unit
+        note.jurisdictionCode = ws.reference.tree.units[unit]!.jurisdiction
+        note.text = text
+        note.writtenBy = ws.principal.username
+        note.writtenAt = ws.now
+        try await withWriteTransaction(req.application) { db in
+            try await note.create(on: db)
+            try await AuditEntry(at: ws.now, actor: ws.principal.username, action: "monitoring_note", complaintID: nil, detail: unit).create(on: db)
+        }
+        return req.redirect(to: SiteURL.officerWarnings.path + "?ok=noted")
     }
 
     struct AcknowledgeForm: Content { var response: String? }
