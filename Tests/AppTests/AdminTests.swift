@@ -880,7 +880,7 @@ extension AdminPages {
     struct AdminTemplateTests {
         typealias A = AdminController
         static let nav = [A.NavLink(href: "/petugas/admin", label: "Ringkasan", here: true), A.NavLink(href: "/petugas/admin/pengguna", label: "Pengguna", here: false)]
-        static let option = [A.Option(value: "63", label: "Provinsi <Kalsel>", selected: true)]
+        static let option = [Choice(value: "63", label: "Provinsi <Kalsel>", selected: true)]
 
         /// No inline script or style (the CSP forbids them), and every form carries the token.
         func checkSafe(_ html: String) {

@@ -187,13 +187,16 @@ public enum Lifecycle {
         return (dup.finish(), orig.finish())
     }
 
+    /// The last rung of the escalation ladder (SPEC §5): the inspectorate. 1 is the unit, 2 the coordinator.
+    public static let topEscalationLevel = 3
+
     /// The escalation the complaint has reached now, if it is higher than what was already raised (SPEC §5).
     public static func escalation(of record: ComplaintRecord, context: DecisionContext) -> Transition? {
         guard let due = record.officerDue, context.now > due else { return nil }
         let calendar = context.calendar(record.jurisdiction)
         var level = 1
         if context.now > calendar.due(from: due, workingDays: context.policy.escalateToCoordinatorAfterDays) { level = 2 }
-        if context.now > calendar.due(from: due, workingDays: context.policy.escalateToInspectorateAfterDays) { level = 3 }
+        if context.now > calendar.due(from: due, workingDays: context.policy.escalateToInspectorateAfterDays) { level = topEscalationLevel }
         guard level > record.escalationLevel else { return nil }
         var builder = TransitionBuilder(record: record, action: .escalate, actorRole: "system", texts: Texts(), context: context)
         builder.after.escalationLevel = level

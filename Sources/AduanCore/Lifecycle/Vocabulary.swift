@@ -8,6 +8,9 @@ public enum ComplaintState: String, Sendable, Codable, CaseIterable {
     public var isTerminal: Bool { self == .selesai || self == .diarsipkan || self == .diteruskan }
     /// States in which the public or reporter is waiting for the government.
     public var isOpen: Bool { !isTerminal }
+    /// States in which a government due runs (`ComplaintRecord.officerDue`): the coordinator verifies or the unit
+    /// answers. The other open states wait for the reporter.
+    public var isGovernmentsTurn: Bool { self == .baru || self == .didisposisikan || self == .diproses }
 }
 
 /// Kinds of report (SPEC §3).

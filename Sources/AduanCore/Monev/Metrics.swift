@@ -121,6 +121,19 @@ public struct UnitMetrics: Sendable, Equatable, Codable {
     }
 }
 
+extension UnitMetrics {
+    /// The ranking order: highest compliance score first; units without a score ("—") last; then by id for a
+    /// stable order.
+    public static func rankedFirst(_ a: UnitMetrics, _ b: UnitMetrics) -> Bool {
+        switch (a.complianceScore, b.complianceScore) {
+        case let (x?, y?): return x != y ? x > y : a.unit < b.unit
+        case (.some, nil): return true
+        case (nil, .some): return false
+        case (nil, nil): return a.unit < b.unit
+        }
+    }
+}
+
 /// An open stage past its due, for the overdue list.
 public struct OverdueStage: Sendable, Equatable {
     public var stage: StageFacts
@@ -236,6 +249,17 @@ public enum MetricEngine {
         m.overdueNow = overdueNow
         m.complianceScore = complianceScore(dispositioned: m.dispositioned, responseOnTime: m.responseOnTimeRate,
                                             completion: m.completionRate, satisfaction: m.satisfactionMean, weights: weights)
+        return m
+    }
+
+    /// A whole scope (a kabupaten/kota) scored like a unit from its summary, for the ranking of jurisdictions.
+    public static func unit(_ id: String, summary s: MetricSummary, weights: ComplianceWeights = .standard) -> UnitMetrics {
+        var m = UnitMetrics(unit: id)
+        m.dispositioned = s.dispositioned; m.followedUpRate = s.followedUpRate; m.completionRate = s.completionRate
+        m.responseOnTimeRate = s.responseOnTimeRate; m.responseDaysMean = s.responseDaysMean
+        m.satisfactionMean = s.satisfactionMean; m.overdueNow = s.overdueNow
+        m.complianceScore = complianceScore(dispositioned: s.dispositioned, responseOnTime: s.responseOnTimeRate,
+                                            completion: s.completionRate, satisfaction: s.satisfactionMean, weights: weights)
         return m
     }
 

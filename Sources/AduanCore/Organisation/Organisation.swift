@@ -104,6 +104,10 @@ public struct OrgTree: Sendable, Equatable {
         public init(id: String, jurisdiction: String, name: String, kind: UnitKind, parent: String?, active: Bool = true) {
             self.id = id; self.jurisdiction = jurisdiction; self.name = name; self.kind = kind; self.parent = parent; self.active = active
         }
+
+        /// Whether complaints go to this unit for handling: an active unit that is not the coordinator (who
+        /// dispositions, SPEC §2). Such units are offered on forms and listed in the rankings.
+        public var handlesComplaints: Bool { active && kind != .coordinator }
     }
 
     public private(set) var jurisdictions: [String: Jurisdiction]
@@ -112,6 +116,12 @@ public struct OrgTree: Sendable, Equatable {
     public init(jurisdictions: [Jurisdiction], units: [Unit]) {
         self.jurisdictions = Dictionary(jurisdictions.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         self.units = Dictionary(units.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The ids of the units that handle complaints (`Unit.handlesComplaints`) in the jurisdictions.
+    public func handlingUnits(in jurisdictions: some Collection<String>) -> [String] {
+        let codes = Set(jurisdictions)
+        return units.values.filter { codes.contains($0.jurisdiction) && $0.handlesComplaints }.map(\.id).sorted()
     }
 
     /// The jurisdiction and every jurisdiction below it.

@@ -84,24 +84,19 @@ struct WebhookEventBody: Codable, Sendable, Equatable {
     }
 }
 
-/// Writes one outbox row per event and matching subscription, in the transaction of the events (called once from
-/// `ComplaintStore.commit`), so an event is never lost and each delivery has one key: `{tracking id}:{seq}:webhook:{id}`.
+/// The outbox rows of the events for the matching subscriptions, which `ComplaintStore.commit` writes with its other
+/// outbox rows in the events' transaction, so an event is never lost and each delivery has one key:
+/// `{tracking id}:{seq}:webhook:{id}`. Times carry the offset of the event's jurisdiction's calendar.
 enum WebhookOutbox {
     static let channel = "webhook"
     static let kind = "webhook_event"
 
-    static func enqueue(_ events: [EventDraft], lastSeq: Int, complaint: Complaint, complaintID: Int, on db: any Database) async throws {
+    static func rows(_ events: [EventDraft], lastSeq: Int, complaint: Complaint, complaintID: Int, reference: ReferenceData,
+                     on db: any Database) async throws -> [[any SQLExpression]] {
         let numbered = events.enumerated().map { (lastSeq - events.count + 1 + $0.offset, $0.element) }.filter { $0.1.isPublic }
-        guard !numbered.isEmpty, let sql = db as? any SQLDatabase else { return }
+        guard !numbered.isEmpty else { return [] }
         let subscriptions = try await WebhookSubscription.query(on: db).filter(\.$active == true).all()
-        guard !subscriptions.isEmpty else { return }
-        var zones: [String: TimeZone] = [:]
-        func zone(_ code: String) async throws -> TimeZone {
-            if let known = zones[code] { return known }
-            let found = try await Jurisdiction.find(code, on: db).flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "Asia/Makassar")!
-            zones[code] = found
-            return found
-        }
+        guard !subscriptions.isEmpty else { return [] }
         var rows: [[any SQLExpression]] = []
         for (seq, event) in numbered {
             let targets = subscriptions.filter {
@@ -109,7 +104,7 @@ enum WebhookOutbox {
                     .matches(action: event.action, jurisdiction: event.jurisdiction)
             }
             guard !targets.isEmpty else { continue }
-            let tz = try await zone(event.jurisdiction)
+            let tz = reference.calendar(for: event.jurisdiction).timeZone
             let body = WebhookEventBody(tracking_id: complaint.trackingID, seq: seq, at: WebhookEventBody.rfc3339(event.at, tz),
                                         action: event.action.rawValue, from_state: event.fromState?.rawValue, to_state: event.toState.rawValue,
                                         unit: event.unit, jurisdiction: event.jurisdiction,
@@ -122,11 +117,7 @@ enum WebhookOutbox {
                              SQLBind(event.at)])
             }
         }
-        guard !rows.isEmpty else { return }
-        var insert = sql.insert(into: OutboxMessage.schema).columns(["idempotency_key", "kind", "audience", "channel", "complaint_id", "payload",
-                                                                     "status", "attempts", "next_attempt_at", "created_at"])
-        for row in rows { insert = insert.values(row) }
-        try await insert.run()
+        return rows
     }
 }
 

@@ -74,7 +74,7 @@ struct Worker: Sendable {
             .filter(\.$reporterDue < now).limit(1000).all().map(\.trackingID)
         for id in toArchive where try await automatic(.autoArchive, id) { report.archived += 1 }
 
-        let overdue = try await Complaint.query(on: app.db).filter(\.$officerDue < now).filter(\.$escalationLevel < 3)
+        let overdue = try await Complaint.query(on: app.db).filter(\.$officerDue < now).filter(\.$escalationLevel < Lifecycle.topEscalationLevel)
             .limit(1000).all()
         for complaint in overdue where Lifecycle.escalation(of: complaint.record, context: reference.context(now: now)) != nil {
             if try await escalate(complaint.trackingID) { report.escalated += 1 }

@@ -67,7 +67,6 @@ enum ComplaintStore {
             for row in rows { insert = insert.values([SQLBind(complaintID)] + row) }
             try await insert.run()
         }
-        try await WebhookOutbox.enqueue(transition.events, lastSeq: seq, complaint: complaint, complaintID: complaintID, on: db)
 
         for stage in try await applyStages(transition.stages, complaintID: complaintID, submittedAt: complaint.submittedAt,
                                            reference: reference, on: sql) {
@@ -94,6 +93,9 @@ enum ComplaintStore {
                                SQLBind("pending"), SQLBind(0), SQLBind(now), SQLBind(now)])
             }
         }
+        // Subscribers' copies of the public events (outbound webhooks), in the same statement.
+        outbox += try await WebhookOutbox.rows(transition.events, lastSeq: seq, complaint: complaint, complaintID: complaintID,
+                                               reference: reference, on: db)
         if !outbox.isEmpty {
             var insert = sql.insert(into: OutboxMessage.schema).columns(["idempotency_key", "kind", "audience", "channel", "complaint_id", "payload",
                                                                          "status", "attempts", "next_attempt_at", "created_at"])

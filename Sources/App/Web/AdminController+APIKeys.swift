@@ -27,7 +27,7 @@ extension AdminController {
         struct Check: Encodable, Sendable { var name: String; var code: String; var label: String; var checked: Bool }
         var name: String
         var scopes: [Check]
-        var boundGroups: [OptionGroup]
+        var boundGroups: [ChoiceGroup]
         var boundNone: Bool
         var rateLimit: String
         var errors: [String: String]
@@ -83,9 +83,9 @@ extension AdminController {
     static func keyForm(_ req: Request, _ ctx: Context, _ feedback: Feedback) -> KeyForm {
         let bound = feedback.values["scope"] ?? ""
         let groups = orderedJurisdictions(ctx).map { j, _ in
-            OptionGroup(label: "\(j.name) (\(j.code))", options: [Option(value: j.code, label: "\(j.name) (\(j.code))", selected: bound == j.code)]
+            ChoiceGroup(label: "\(j.name) (\(j.code))", options: [Choice(value: j.code, label: "\(j.name) (\(j.code))", selected: bound == j.code)]
                 + orderedUnits(ctx.tree, in: j.code).filter { $0.0.active || $0.0.id == bound }.map { unit, depth in
-                    Option(value: unit.id, label: String(repeating: "— ", count: depth + 1) + "\(unit.name) (\(unit.id))", selected: bound == unit.id)
+                    Choice(value: unit.id, label: String(repeating: "— ", count: depth + 1) + "\(unit.name) (\(unit.id))", selected: bound == unit.id)
                 })
         }
         return KeyForm(name: feedback.values["name"] ?? "",

@@ -18,7 +18,7 @@ extension AdminController {
         var name: String
         var rows: [Row]
         var saveAction: String
-        var datatypes: [Option]
+        var datatypes: [Choice]
         var values: [String: String]
         var errors: [String: String]
         var editing: Bool
@@ -54,7 +54,7 @@ extension AdminController {
         let view = AttributesView(
             nav: nav(req, ctx, .categories), back: SiteURL.Admin.categories(nil).path, category: code, name: ctx.reference.categories[code]?.name ?? code,
             rows: rows, saveAction: SiteURL.Admin.categoryAttributes(code, edit: nil).path,
-            datatypes: ServiceAttribute.DataType.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == chosen) },
+            datatypes: ServiceAttribute.DataType.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == chosen) },
             values: feedback.values, errors: feedback.errors, editing: list.contains { $0.code == feedback.values["code"] },
             message: doneMessage(req))
         return try await req.page("admin_category_attributes", title: "admin_attributes_title", view, status: status)

@@ -14,7 +14,7 @@ extension AdminController {
     struct CalendarView: Encodable, Sendable {
         struct Link: Encodable, Sendable { var href: String; var label: String; var here: Bool }
         struct Day: Encodable, Sendable { var value: Int; var label: String; var checked: Bool }
-        struct Week: Encodable, Sendable { var action: String; var days: [Day]; var timeZones: [Option]; var errors: [String: String] }
+        struct Week: Encodable, Sendable { var action: String; var days: [Day]; var timeZones: [Choice]; var errors: [String: String] }
         struct Row: Encodable, Sendable {
             var date: String; var iso: String; var name: String; var kind: String
             /// Nil for a national holiday shown on a jurisdiction's calendar: it is managed on the national list.
@@ -29,7 +29,7 @@ extension AdminController {
         var rows: [Row]
         var hasRows: Bool
         var addAction: String
-        var kinds: [Option]
+        var kinds: [Choice]
         var values: [String: String]
         var errors: [String: String]
         var importAction: String
@@ -106,7 +106,7 @@ extension AdminController {
             let zone = feedback.unit == "week" ? feedback.values["time_zone"] ?? "" : jurisdiction.timeZone
             week = CalendarView.Week(action: SiteURL.Admin.workingWeek(code).path,
                                      days: (1...7).map { CalendarView.Day(value: $0, label: req.text("day_\($0)"), checked: checked.contains($0)) },
-                                     timeZones: zoneChoices(current: jurisdiction.timeZone).map { Option(value: $0, label: $0, selected: $0 == zone) },
+                                     timeZones: zoneChoices(current: jurisdiction.timeZone).map { Choice(value: $0, label: $0, selected: $0 == zone) },
                                      errors: errors)
         }
         let values = feedback.unit == "holiday" ? feedback.values : [:]
@@ -114,7 +114,7 @@ extension AdminController {
         let view = CalendarView(
             nav: nav(req, ctx, .calendar), calendars: links, label: calendarLabel(req, ctx, calendar), week: week, year: year, years: years,
             rows: rows, hasRows: !rows.isEmpty, addAction: SiteURL.Admin.holidays(calendar.pathComponent).path,
-            kinds: HolidayKind.allCases.map { Option(value: $0.rawValue, label: req.text("admin_holiday_kind_\($0.rawValue)"), selected: $0.rawValue == kind) },
+            kinds: HolidayKind.allCases.map { Choice(value: $0.rawValue, label: req.text("admin_holiday_kind_\($0.rawValue)"), selected: $0.rawValue == kind) },
             values: values, errors: feedback.unit == "holiday" ? feedback.errors : [:],
             importAction: SiteURL.Admin.importHolidays(calendar.pathComponent).path, importErrors: importErrors,
             hasImportErrors: !importErrors.isEmpty,

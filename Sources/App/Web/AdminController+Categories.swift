@@ -9,12 +9,12 @@ extension AdminController {
     struct CategoriesView: Encodable, Sendable {
         struct Row: Encodable, Sendable {
             var code: String; var name: String; var depth: Int; var index: Int
-            var resolutionClass: String; var classes: [Option]; var classAction: String; var classError: String?
-            var unitName: String?; var units: [Option]; var unitAction: String; var unitError: String?
+            var resolutionClass: String; var classes: [Choice]; var classAction: String; var classError: String?
+            var unitName: String?; var units: [Choice]; var unitAction: String; var unitError: String?
             var attributesHref: String; var attributeCount: Int
         }
         var nav: [NavLink]
-        var jurisdictions: [Option]
+        var jurisdictions: [Choice]
         var filterAction: String
         var code: String
         var name: String
@@ -48,14 +48,14 @@ extension AdminController {
             let here = feedback.unit == code
             // An inactive default stays listed, marked, so saving another row never clears it silently.
             let unitOptions = units.filter { $0.0.active || $0.0.id == current }.map { unit, depth in
-                Option(value: unit.id, label: String(repeating: "— ", count: depth) + unit.name + (unit.active ? "" : " (\(req.text("admin_inactive")))"),
+                Choice(value: unit.id, label: String(repeating: "— ", count: depth) + unit.name + (unit.active ? "" : " (\(req.text("admin_inactive")))"),
                        selected: unit.id == current)
             }
             return CategoriesView.Row(
                 code: code, name: info.name, depth: min(depth, 3), index: index,
                 resolutionClass: req.text("admin_class_\(info.resolutionClass.rawValue)"),
                 classes: ResolutionClass.allCases.map {
-                    Option(value: $0.rawValue, label: req.text("admin_class_\($0.rawValue)"), selected: $0 == info.resolutionClass)
+                    Choice(value: $0.rawValue, label: req.text("admin_class_\($0.rawValue)"), selected: $0 == info.resolutionClass)
                 },
                 classAction: SiteURL.Admin.categoryClass(code).path, classError: here ? feedback.errors["resolution_class"] : nil,
                 unitName: current.map { ctx.tree.units[$0]?.name ?? $0 }, units: unitOptions,

@@ -36,7 +36,7 @@ extension AdminController {
         var deliveryHasSecret: Bool
         var deliveryHasInboundSecret: Bool
         var deliveryProblems: [String]
-        var securities: [Option]
+        var securities: [Choice]
         var deliveryAction: String
         var clearDeliveryAction: String
         var message: String?
@@ -78,7 +78,7 @@ extension AdminController {
             delivery: shown, deliveryStored: !stored.isEmpty, deliveryHasPassword: stored["ADUAN_SMTP_PASSWORD"] != nil,
             deliveryHasSecret: stored["ADUAN_SMS_WEBHOOK_SECRET"] != nil,
             deliveryHasInboundSecret: stored[InboundGateway.secretVariable] != nil, deliveryProblems: problems,
-            securities: SMTPClient.Security.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == security) },
+            securities: SMTPClient.Security.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == security) },
             deliveryAction: SiteURL.Admin.delivery.path, clearDeliveryAction: SiteURL.Admin.clearDelivery.path,
             message: message, error: error)
         return try await req.page("admin_messages", title: "admin_section_messages", view, status: status)

@@ -20,8 +20,8 @@ extension AdminController {
         var name: String
         var units: [UnitRow]
         var createAction: String
-        var kinds: [Option]
-        var parents: [Option]
+        var kinds: [Choice]
+        var parents: [Choice]
         var values: [String: String]
         var errors: [String: String]
         var message: String?
@@ -61,12 +61,12 @@ extension AdminController {
         }
         let kind = feedback.values["kind"] ?? UnitKind.agency.rawValue
         let parents = ordered.filter { $0.0.active }.map { unit, depth in
-            Option(value: unit.id, label: String(repeating: "— ", count: depth) + unit.name, selected: unit.id == feedback.values["parent"])
+            Choice(value: unit.id, label: String(repeating: "— ", count: depth) + unit.name, selected: unit.id == feedback.values["parent"])
         }
         let view = OrganisationView(
             nav: nav(req, ctx, .organisation), jurisdictions: links, code: jurisdiction.code, name: jurisdiction.name, units: rows,
             createAction: SiteURL.Admin.organisation(jurisdiction.code).path,
-            kinds: UnitKind.allCases.map { Option(value: $0.rawValue, label: req.text("admin_unit_kind_\($0.rawValue)"), selected: $0.rawValue == kind) },
+            kinds: UnitKind.allCases.map { Choice(value: $0.rawValue, label: req.text("admin_unit_kind_\($0.rawValue)"), selected: $0.rawValue == kind) },
             parents: parents, values: feedback.unit == nil ? feedback.values : [:], errors: feedback.unit == nil ? feedback.errors : [:],
             message: doneMessage(req))
         return try await req.page("admin_organisation", title: "admin_section_organisation", view, status: status)

@@ -13,7 +13,7 @@ extension AdminController {
         struct Mail: Encodable, Sendable { var server: String; var from: String }
         var nav: [NavLink]
         var groups: [Group]
-        var classes: [Option]
+        var classes: [Choice]
         var classError: String?
         var hasPolicyErrors: Bool
         var policyAction: String
@@ -49,7 +49,7 @@ extension AdminController {
         let mail = try? MailSettings.fromEnvironment()
         let view = SettingsView(
             nav: nav(req, ctx, .settings), groups: groups,
-            classes: ResolutionClass.allCases.map { Option(value: $0.rawValue, label: req.text("admin_class_\($0.rawValue)"), selected: $0.rawValue == defaultClass) },
+            classes: ResolutionClass.allCases.map { Choice(value: $0.rawValue, label: req.text("admin_class_\($0.rawValue)"), selected: $0.rawValue == defaultClass) },
             classError: feedback.errors["default_resolution_class"], hasPolicyErrors: !feedback.errors.isEmpty,
             policyAction: SiteURL.Admin.policy.path,
             roles: Role.allCases.map { SettingsView.Check(name: "role_\($0.rawValue)", label: roleLabel(req, $0.rawValue), checked: required.contains($0)) },

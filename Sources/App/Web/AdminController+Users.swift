@@ -15,8 +15,8 @@ extension AdminController {
         var rows: [Row]
         var hasRows: Bool
         var createAction: String
-        var roles: [Option]
-        var scopes: [OptionGroup]
+        var roles: [Choice]
+        var scopes: [ChoiceGroup]
         var values: [String: String]
         var errors: [String: String]
         var message: String?
@@ -37,8 +37,8 @@ extension AdminController {
         var isSelf: Bool
         var assignments: [RoleRow]
         var addRoleAction: String
-        var roles: [Option]
-        var scopes: [OptionGroup]
+        var roles: [Choice]
+        var scopes: [ChoiceGroup]
         var values: [String: String]
         var errors: [String: String]
         var toggleAction: String
@@ -82,21 +82,21 @@ extension AdminController {
         return try await req.page("admin_users", title: "admin_section_users", view, status: status)
     }
 
-    static func roleOptions(_ req: Request, selected: String?) -> [Option] {
-        Role.allCases.map { Option(value: $0.rawValue, label: roleLabel(req, $0.rawValue), selected: $0.rawValue == selected) }
+    static func roleOptions(_ req: Request, selected: String?) -> [Choice] {
+        Role.allCases.map { Choice(value: $0.rawValue, label: roleLabel(req, $0.rawValue), selected: $0.rawValue == selected) }
     }
 
     /// The places a role can be given on: the administrator's jurisdictions, then each one's active units.
-    static func scopeOptions(_ req: Request, _ ctx: Context, selected: String?) -> [OptionGroup] {
+    static func scopeOptions(_ req: Request, _ ctx: Context, selected: String?) -> [ChoiceGroup] {
         let ordered = orderedJurisdictions(ctx).map(\.0)
-        var groups = [OptionGroup(label: req.text("admin_scope_jurisdictions"), options: ordered.map {
-            Option(value: $0.code, label: "\($0.name) (\($0.code))", selected: $0.code == selected)
+        var groups = [ChoiceGroup(label: req.text("admin_scope_jurisdictions"), options: ordered.map {
+            Choice(value: $0.code, label: "\($0.name) (\($0.code))", selected: $0.code == selected)
         })]
         for jurisdiction in ordered {
             let units = orderedUnits(ctx.tree, in: jurisdiction.code).filter { $0.0.active }.map { unit, depth in
-                Option(value: unit.id, label: String(repeating: "— ", count: depth) + "\(unit.name) (\(unit.id))", selected: unit.id == selected)
+                Choice(value: unit.id, label: String(repeating: "— ", count: depth) + "\(unit.name) (\(unit.id))", selected: unit.id == selected)
             }
-            if !units.isEmpty { groups.append(OptionGroup(label: req.text("admin_scope_units_of", ["name": jurisdiction.name]), options: units)) }
+            if !units.isEmpty { groups.append(ChoiceGroup(label: req.text("admin_scope_units_of", ["name": jurisdiction.name]), options: units)) }
         }
         return groups
     }

@@ -22,7 +22,7 @@ extension AdminController {
         var values: [String: String]
         var includeSub: Bool
         var actions: [Check]
-        var jurisdictions: [Option]
+        var jurisdictions: [Choice]
         var errors: [String: String]
     }
 

@@ -105,8 +105,6 @@ enum AdminController {
 
     // MARK: Shared view pieces
 
-    struct Option: Encodable, Sendable { var value: String; var label: String; var selected: Bool }
-    struct OptionGroup: Encodable, Sendable { var label: String; var options: [Option] }
     struct NavLink: Encodable, Sendable { var href: String; var label: String; var here: Bool }
 
     /// The parts of the administration, in the order of the navigation.
@@ -162,9 +160,9 @@ enum AdminController {
     }
 
     /// The administrator's jurisdictions as options, each kabupaten/kota after its province.
-    static func jurisdictionOptions(_ ctx: Context, selected: String?) -> [Option] {
+    static func jurisdictionOptions(_ ctx: Context, selected: String?) -> [Choice] {
         orderedJurisdictions(ctx).map { j, depth in
-            Option(value: j.code, label: String(repeating: "— ", count: depth) + "\(j.name) (\(j.code))", selected: j.code == selected)
+            Choice(value: j.code, label: String(repeating: "— ", count: depth) + "\(j.name) (\(j.code))", selected: j.code == selected)
         }
     }
 

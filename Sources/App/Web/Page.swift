@@ -78,3 +78,16 @@ enum ByteSize {
         bytes < 1_048_576 ? "\(max(1, (bytes + 1023) / 1024)) KB" : String(format: "%.1f MB", Double(bytes) / 1_048_576)
     }
 }
+
+/// One option of a select, radio group or filter on any page: its value, its label, and whether it is chosen.
+struct Choice: Encodable, Sendable {
+    var value: String
+    var label: String
+    var selected: Bool = false
+}
+
+/// Options under a heading (an `<optgroup>`).
+struct ChoiceGroup: Encodable, Sendable {
+    var label: String
+    var options: [Choice]
+}

@@ -4,18 +4,16 @@ import Vapor
 
 /// The submission form: the values typed so far, the choices, and the errors next to each field.
 struct ReportFormView: Encodable, Sendable {
-    struct Option: Encodable, Sendable { var value: String; var label: String; var selected: Bool }
-    struct Group: Encodable, Sendable { var label: String; var options: [Option] }
 
     var values: [String: String]
     var checked: [String: Bool]
     var errors: [String: String]
     var errorList: [FieldMessage]
     var hasErrors: Bool { !errorList.isEmpty }
-    var types: [Option]
-    var jurisdictions: [Option]
-    var categories: [Group]
-    var units: [Option]
+    var types: [Choice]
+    var jurisdictions: [Choice]
+    var categories: [ChoiceGroup]
+    var units: [Choice]
     var maxFiles: Int
     var maxMB: Int
     /// Set when the form comes from a unit's QR code: the unit is fixed.
@@ -23,7 +21,7 @@ struct ReportFormView: Encodable, Sendable {
     var presetUnitName: String?
     var action: String
     /// Staff entry only: how the complaint came in (walk-in, phone, letter …); empty on the public forms.
-    var mediums: [Option] = []
+    var mediums: [Choice] = []
 
     struct FieldMessage: Encodable, Sendable { var field: String; var message: String }
 
@@ -92,9 +90,9 @@ enum ReportFormBuilder {
         let tree = reference.tree
         let top = reference.categories.filter { $0.value.parent == nil }.sorted { $0.value.name < $1.value.name }
         let groups = top.map { code, info in
-            ReportFormView.Group(label: info.name, options: [ReportFormView.Option(value: code, label: info.name, selected: category == code)]
+            ChoiceGroup(label: info.name, options: [Choice(value: code, label: info.name, selected: category == code)]
                 + reference.categories.filter { $0.value.parent == code }.sorted { $0.value.name < $1.value.name }
-                    .map { ReportFormView.Option(value: $0.key, label: "— " + $0.value.name, selected: category == $0.key) })
+                    .map { Choice(value: $0.key, label: "— " + $0.value.name, selected: category == $0.key) })
         }
         return ReportFormView(
             values: values,
@@ -107,7 +105,7 @@ enum ReportFormBuilder {
             jurisdictions: tree.jurisdictions.values.sorted { $0.code < $1.code }
                 .map { .init(value: $0.code, label: $0.name, selected: $0.code == jurisdiction) },
             categories: groups,
-            units: tree.units.values.filter { $0.active && $0.kind != .coordinator }.sorted { $0.id < $1.id }
+            units: tree.units.values.filter(\.handlesComplaints).sorted { $0.id < $1.id }
                 .map { .init(value: $0.id, label: "\($0.name) (\(tree.jurisdictions[$0.jurisdiction]?.name ?? $0.jurisdiction))", selected: false) },
             maxFiles: req.application.settings.maxAttachments,
             maxMB: req.application.settings.maxAttachmentBytes / 1_048_576,

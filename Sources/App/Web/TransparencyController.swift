@@ -120,10 +120,10 @@ enum TransparencyController {
     struct ListView: Encodable, Sendable {
         var action: String
         var q: String
-        var jurisdictions: [Option]
-        var units: [OptionGroup]
-        var categories: [Option]
-        var states: [Option]
+        var jurisdictions: [Choice]
+        var units: [ChoiceGroup]
+        var categories: [Choice]
+        var states: [Choice]
         var rows: [ListRowView]
         var hasRows: Bool
         var resultText: String
@@ -160,7 +160,7 @@ enum TransparencyController {
             jurisdictions: jurisdictionOptions(reference, selected: f.jurisdiction),
             units: unitOptions(reference, selected: f.unit),
             categories: categoryOptions(reference, selected: f.category),
-            states: ComplaintState.allCases.map { Option(value: $0.rawValue, label: req.text("state_\($0.rawValue)"), selected: $0 == f.state) },
+            states: ComplaintState.allCases.map { Choice(value: $0.rawValue, label: req.text("state_\($0.rawValue)"), selected: $0 == f.state) },
             rows: rows, hasRows: !rows.isEmpty,
             resultText: req.text(result.total == 0 ? "list_result_none" : "list_result_count", ["count": numbers.count(result.total)]),
             pageText: pages > 1 ? req.text("list_page_of", ["page": numbers.count(f.page), "pages": numbers.count(pages)]) : nil,
@@ -188,7 +188,7 @@ enum TransparencyController {
         var children: [Link]
         var hasChildren: Bool
         var year: Int
-        var years: [Option]
+        var years: [Choice]
         var periodText: String
         var asOf: String
         var figures: [Figure]
@@ -282,8 +282,8 @@ enum TransparencyController {
         /// The jurisdiction has kabupaten/kota below it, so the "include them" switch is offered.
         var hasSub: Bool
         var includeSub: Bool
-        var jurisdictions: [Option]
-        var years: [Option]
+        var jurisdictions: [Choice]
+        var years: [Choice]
         var periodText: String
         var asOf: String
         var headline: [Figure]
@@ -317,7 +317,7 @@ enum TransparencyController {
         let includeSub = subtree.count > 1 && req.query[String.self, at: "sub"] == "1"
         let codes = includeSub ? subtree.sorted() : [code]
         // Every handling unit of the jurisdiction is listed, quiet ones as "—".
-        let handling = reference.tree.units.values.filter { codes.contains($0.jurisdiction) && $0.active && $0.kind != .coordinator }.map(\.id)
+        let handling = reference.tree.handlingUnits(in: codes)
         let weights = try await MonevQuery.weights(on: req.db)
         let f = try await MonevQuery.figures(on: req.db, reference: reference, jurisdictions: codes, from: from, to: to, now: now,
                                              weights: weights, including: handling, overdueLimit: 0)
@@ -365,7 +365,7 @@ enum TransparencyController {
             BarChart.make(id: "chart-category", title: req.text("stats_by_category"), header: req.text("stats_col_category"), numbers: n, req: req,
                           items: sortedCounts(summary.byCategory).map { (categoryName($0.key), $0.count) }),
         ]
-        let units = unitMetrics.sorted(by: rankedFirst).map { m in
+        let units = unitMetrics.sorted(by: UnitMetrics.rankedFirst).map { m in
             UnitRowView(name: reference.tree.units[m.unit]?.name ?? m.unit, link: SiteURL.unitCard(m.unit).path,
                         dispositioned: n.count(m.dispositioned), followedUp: n.percent(m.followedUpRate),
                         completion: n.percent(m.completionRate), responseOnTime: n.percent(m.responseOnTimeRate),
@@ -386,9 +386,6 @@ enum TransparencyController {
     }
 
     // MARK: - Shared view pieces
-
-    struct Option: Encodable, Sendable { var value: String; var label: String; var selected: Bool }
-    struct OptionGroup: Encodable, Sendable { var label: String; var options: [Option] }
     struct Link: Encodable, Sendable { var label: String; var href: String }
     struct CountRow: Encodable, Sendable { var label: String; var count: String }
 
@@ -515,29 +512,29 @@ enum TransparencyController {
     }
 
     /// The five most recent years, newest first.
-    static func yearOptions(selected: Int, current: Int) -> [Option] {
-        (max(2000, current - 4)...current).reversed().map { Option(value: String($0), label: String($0), selected: $0 == selected) }
+    static func yearOptions(selected: Int, current: Int) -> [Choice] {
+        (max(2000, current - 4)...current).reversed().map { Choice(value: String($0), label: String($0), selected: $0 == selected) }
     }
 
     /// The top of the tree (the province), the statistics page's default.
-    static func jurisdictionOptions(_ reference: ReferenceData, selected: String?) -> [Option] {
+    static func jurisdictionOptions(_ reference: ReferenceData, selected: String?) -> [Choice] {
         reference.tree.jurisdictions.values.sorted { $0.code < $1.code }
-            .map { Option(value: $0.code, label: $0.name, selected: $0.code == selected) }
+            .map { Choice(value: $0.code, label: $0.name, selected: $0.code == selected) }
     }
 
-    static func unitOptions(_ reference: ReferenceData, selected: String?) -> [OptionGroup] {
-        let units = reference.tree.units.values.filter { $0.active && $0.kind != .coordinator }
+    static func unitOptions(_ reference: ReferenceData, selected: String?) -> [ChoiceGroup] {
+        let units = reference.tree.units.values.filter(\.handlesComplaints)
         return Dictionary(grouping: units, by: \.jurisdiction).keys.sorted().map { code in
-            OptionGroup(label: reference.tree.jurisdictions[code]?.name ?? code,
+            ChoiceGroup(label: reference.tree.jurisdictions[code]?.name ?? code,
                         options: units.filter { $0.jurisdiction == code }.sorted { $0.name < $1.name }
-                            .map { Option(value: $0.id, label: $0.name, selected: $0.id == selected) })
+                            .map { Choice(value: $0.id, label: $0.name, selected: $0.id == selected) })
         }
     }
 
-    static func categoryOptions(_ reference: ReferenceData, selected: String?) -> [Option] {
+    static func categoryOptions(_ reference: ReferenceData, selected: String?) -> [Choice] {
         reference.categories.keys.map { (code: $0, label: categoryLabel($0, reference)) }
             .sorted { $0.label < $1.label }
-            .map { Option(value: $0.code, label: $0.label, selected: $0.code == selected) }
+            .map { Choice(value: $0.code, label: $0.label, selected: $0.code == selected) }
     }
 
     /// "Kesehatan › Pelayanan Rumah Sakit" for a sub-category, so the list reads without indentation.
@@ -555,16 +552,6 @@ enum TransparencyController {
         ComplaintState.allCases.compactMap { state in
             guard let count = summary.byState[state.rawValue], count > 0 else { return nil }
             return CountRow(label: req.text("state_\(state.rawValue)"), count: n.count(count))
-        }
-    }
-
-    /// Highest compliance score first; units without a score ("—") last; then by id for a stable order.
-    static func rankedFirst(_ a: UnitMetrics, _ b: UnitMetrics) -> Bool {
-        switch (a.complianceScore, b.complianceScore) {
-        case let (x?, y?): return x != y ? x > y : a.unit < b.unit
-        case (.some, nil): return true
-        case (nil, .some): return false
-        case (nil, nil): return a.unit < b.unit
         }
     }
 

@@ -207,7 +207,7 @@ enum CaseController {
             let returnedBy = c.dispositionCount > 0 ? try await Event.query(on: req.db).filter(\.$complaintID == c.id!)
                 .filter(\.$action == Action.return.rawValue).sort(\.$seq, .descending).first()?.unitID : nil
             let preselected = suggestions.first { $0.unit != returnedBy }?.unit
-            units = tree.units.values.filter { $0.active && $0.jurisdiction == c.jurisdictionCode && $0.kind != .coordinator }
+            units = tree.units.values.filter { $0.handlesComplaints && $0.jurisdiction == c.jurisdictionCode }
                 .sorted { $0.name < $1.name }
                 .map { Choice(value: $0.id, label: $0.name, selected: $0.id == preselected) }
         }

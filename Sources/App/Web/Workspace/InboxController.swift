@@ -72,7 +72,7 @@ enum InboxController {
             Item(when: ws.wording(for: c.jurisdictionCode).dateTime(e.at), label: ws.req.text("event_\(e.action)"), row: ws.row(c),
                  unread: seen.map { e.at > $0 } ?? true)
         }
-        let open = try await ws.scoped(states: [.baru, .didisposisikan, .diproses])
+        let open = try await ws.scoped(states: ComplaintState.allCases.filter(\.isGovernmentsTurn))
         let mine = open.filter { ws.nextAction($0.record) != nil || ws.holds(.unit_head) }
         let timed = mine.compactMap { c in ws.countdown(c).map { (c, $0.countdown) } }
         let overdue = timed.filter { $0.1.status == .overdue }.sorted { $0.1.urgency < $1.1.urgency }.map { ws.row($0.0) }

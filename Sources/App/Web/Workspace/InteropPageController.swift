@@ -17,7 +17,6 @@ enum InteropPageController {
     }
 
     struct View: Encodable, Sendable {
-        struct Option: Encodable, Sendable { var value: String; var label: String; var selected: Bool }
         struct Result: Encodable, Sendable {
             struct Line: Encodable, Sendable { var line: Int; var laporID: String; var text: String }
             var summary: String
@@ -26,7 +25,7 @@ enum InteropPageController {
             var imported: [Line]
         }
         var canImport: Bool
-        var jurisdictions: [Option]
+        var jurisdictions: [Choice]
         var importAction: String
         var csvHref: String
         var xlsxHref: String
@@ -43,7 +42,7 @@ enum InteropPageController {
                        status: HTTPStatus) async throws -> Response {
         let own = LaporImportController.importJurisdictions(ws.principal).map(\.0)
         let options = Array(Set(own)).sorted().map {
-            View.Option(value: $0, label: "\(ws.jurisdictionName($0)) (\($0))", selected: $0 == selected)
+            Choice(value: $0, label: "\(ws.jurisdictionName($0)) (\($0))", selected: $0 == selected)
         }
         let view = View(canImport: !own.isEmpty, jurisdictions: options, importAction: SiteURL.Interop.importLapor.path,
                         csvHref: SiteURL.Interop.export("csv").path, xlsxHref: SiteURL.Interop.export("xlsx").path, outcome: result, error: error)

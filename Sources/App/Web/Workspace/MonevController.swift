@@ -60,21 +60,14 @@ enum MonevController {
         let codes = includeSub ? subtree.sorted() : [code]
         let (from, to) = period.bounds(in: calendar)
         let weights = try await MonevQuery.weights(on: req.db)
-        let handling = reference.tree.units.values.filter { codes.contains($0.jurisdiction) && $0.active && $0.kind != .coordinator }.map(\.id)
+        let handling = reference.tree.handlingUnits(in: codes)
         let f = try await MonevQuery.figures(on: req.db, reference: reference, jurisdictions: codes, from: from, to: to, now: now,
                                              asOf: asOf.map { _ in now }, weights: weights, including: handling)
         // Each kabupaten/kota scored like a unit, over its own complaints and stages.
-        let ranked = f.jurisdictions.map { code, s in
-            var m = UnitMetrics(unit: code)
-            m.dispositioned = s.dispositioned; m.followedUpRate = s.followedUpRate; m.completionRate = s.completionRate
-            m.responseOnTimeRate = s.responseOnTimeRate; m.responseDaysMean = s.responseDaysMean
-            m.satisfactionMean = s.satisfactionMean; m.overdueNow = s.overdueNow
-            m.complianceScore = MetricEngine.complianceScore(dispositioned: s.dispositioned, responseOnTime: s.responseOnTimeRate,
-                                                             completion: s.completionRate, satisfaction: s.satisfactionMean, weights: weights)
-            return (code: code, metrics: m)
-        }.sorted { T.rankedFirst($0.metrics, $1.metrics) }
+        let ranked = f.jurisdictions.map { code, s in (code: code, metrics: MetricEngine.unit(code, summary: s, weights: weights)) }
+            .sorted { UnitMetrics.rankedFirst($0.metrics, $1.metrics) }
         return Evaluation(jurisdiction: jurisdiction, codes: codes, includeSub: includeSub, period: period, from: from, to: to, now: now, asOf: asOf,
-                          summary: f.summary, units: f.units.sorted(by: T.rankedFirst), jurisdictions: includeSub ? ranked : [],
+                          summary: f.summary, units: f.units.sorted(by: UnitMetrics.rankedFirst), jurisdictions: includeSub ? ranked : [],
                           overdue: f.overdue, overdueCount: f.overdueCount, receivedByMonth: f.receivedByMonth, publicCount: f.publicCount,
                           weights: weights)
     }
@@ -94,12 +87,12 @@ enum MonevController {
 
     struct DashboardView: Encodable, Sendable {
         var jurisdiction: String
-        var jurisdictions: [T.Option]
+        var jurisdictions: [Choice]
         var hasSub: Bool
         var includeSub: Bool
-        var kinds: [T.Option]
-        var years: [T.Option]
-        var indexes: [T.Option]
+        var kinds: [Choice]
+        var years: [Choice]
+        var indexes: [Choice]
         var periodText: String
         var asOf: String
         var asOfValue: String
@@ -195,8 +188,8 @@ enum MonevController {
                        due: wording.date(o.stage.dueAt), age: req.text("ws_overdue_days", ["n": n.decimal(o.ageDays)]))
         }
         let escalated = try await Complaint.query(on: req.db).filter(\.$jurisdictionCode ~~ e.codes)
-            // Level 3 (the inspectorate's) is the top of the ladder: equality lets `complaints_escalated` give the order.
-            .filter(\.$escalationLevel == 3).filter(\.$state ~~ ComplaintState.allCases.filter(\.isOpen).map(\.rawValue))
+            // The top of the ladder (the inspectorate's): equality lets `complaints_escalated` give the order.
+            .filter(\.$escalationLevel == Lifecycle.topEscalationLevel).filter(\.$state ~~ ComplaintState.allCases.filter(\.isOpen).map(\.rawValue))
             .sort(\.$officerDue, .ascending).limit(100).all()
         let escalations = escalated.map { c in
             EscalationRow(link: SiteURL.officerComplaint(c.trackingID).path, tracking: TrackingID(c.trackingID)?.formatted ?? c.trackingID,
@@ -212,11 +205,11 @@ enum MonevController {
         return DashboardView(
             jurisdiction: e.jurisdiction.name,
             jurisdictions: reference.tree.jurisdictions.values.filter { allowed.contains($0.code) }.sorted { $0.code < $1.code }
-                .map { T.Option(value: $0.code, label: $0.name, selected: $0.code == e.jurisdiction.code) },
+                .map { Choice(value: $0.code, label: $0.name, selected: $0.code == e.jurisdiction.code) },
             hasSub: reference.tree.jurisdictionSubtree(e.jurisdiction.code).count > 1, includeSub: e.includeSub,
-            kinds: Period.Kind.allCases.map { T.Option(value: $0.rawValue, label: req.text("monev_period_\($0.rawValue)"), selected: $0 == e.period.kind) },
+            kinds: Period.Kind.allCases.map { Choice(value: $0.rawValue, label: req.text("monev_period_\($0.rawValue)"), selected: $0 == e.period.kind) },
             years: T.yearOptions(selected: e.period.year, current: today.year),
-            indexes: (1...12).map { T.Option(value: String($0), label: "\($0)", selected: $0 == e.period.index) },
+            indexes: (1...12).map { Choice(value: String($0), label: "\($0)", selected: $0 == e.period.index) },
             periodText: periodText(e.period, req, wording),
             asOf: req.text("stats_period_as_of", ["when": wording.dateTime(e.now)]), asOfValue: e.asOf?.description ?? "",
             headline: headline, stages: stages, charts: charts, units: units, places: places, hasPlaces: !places.isEmpty,
@@ -258,8 +251,7 @@ enum MonevController {
         let keys = try await APIKey.query(on: req.db).filter(\.$active == true).count()
         let warnings = try await UnitWarning.query(on: req.db).filter(\.$jurisdictionCode ~~ e.codes)
             .filter(\.$issuedAt >= e.from).filter(\.$issuedAt < e.to).all()
-        let score = MetricEngine.complianceScore(dispositioned: e.summary.dispositioned, responseOnTime: e.summary.responseOnTimeRate,
-                                                 completion: e.summary.completionRate, satisfaction: e.summary.satisfactionMean, weights: e.weights)
+        let score = MetricEngine.unit(e.jurisdiction.code, summary: e.summary, weights: e.weights).complianceScore
         let values: [String: String] = [
             "public": n.count(publicCount), "received": n.count(e.summary.received), "qr": n.count(qr),
             "followed": n.percent(e.summary.followedUpRate), "response": n.percent(e.summary.responseOnTimeRate),
@@ -374,15 +366,14 @@ enum MonevController {
                 guard asOf <= calendar.localDate(of: now) else { throw AppError.invalid("as_of must not be in the future", field: "as_of") }
                 now = min(now, calendar.endOfDay(asOf))
             }
-            let handling = unit.map { [$0] } ?? reference.tree.units.values
-                .filter { codes.contains($0.jurisdiction) && $0.active && $0.kind != .coordinator }.map(\.id)
+            let handling = unit.map { [$0] } ?? reference.tree.handlingUnits(in: codes)
             let f = try await MonevQuery.figures(on: req.db, reference: reference, jurisdictions: codes, unit: unit, from: from, to: to, now: now,
                                                  asOf: asOf.map { _ in now }, weights: try await MonevQuery.weights(on: req.db),
                                                  including: handling, overdueLimit: 0)
             let response = Response(status: .ok)
             if units {
                 // A unit scope lists that unit only (the rows also hold units whose stages it shares).
-                try response.content.encode(f.units.filter { unit == nil || $0.unit == unit }.sorted(by: T.rankedFirst), as: .json)
+                try response.content.encode(f.units.filter { unit == nil || $0.unit == unit }.sorted(by: UnitMetrics.rankedFirst), as: .json)
             } else {
                 try response.content.encode(f.summary, as: .json)
             }

@@ -102,7 +102,7 @@ enum QueueController {
             return nil
         }
         let bulkUnits = ws.reference.tree.units.values
-            .filter { $0.active && coordinatorJurisdictions.contains($0.jurisdiction) && $0.kind != .coordinator }
+            .filter { $0.handlesComplaints && coordinatorJurisdictions.contains($0.jurisdiction) }
             .sorted { ($0.jurisdiction, $0.name) < ($1.jurisdiction, $1.name) }
             .map { Choice(value: $0.id, label: $0.name) }
         let warnings = ws.holds(.unit_head) ? try await WarningsController.rows(WarningsController.pending(ws), ws) : []

@@ -38,7 +38,7 @@ enum WarningsController {
 
     /// Units this officer may warn.
     static func warnable(_ ws: Workspace) -> [String] {
-        ws.reference.tree.units.values.filter { $0.active && $0.kind != .coordinator && Access.canWarn($0.id, ws.officer, tree: ws.reference.tree) }
+        ws.reference.tree.units.values.filter { $0.handlesComplaints && Access.canWarn($0.id, ws.officer, tree: ws.reference.tree) }
             .map(\.id).sorted()
     }
 

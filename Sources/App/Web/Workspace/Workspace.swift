@@ -82,8 +82,7 @@ struct Workspace {
         // reporter, by theirs. Two queries, so each walks an index in order (`complaints_officer_due`,
         // `complaints_reporter_due`) and stops at the limit: one ordering over both would read every open complaint
         // of the scope, and the engines disagree on where NULL dues sort.
-        let government: Set<ComplaintState> = [.baru, .didisposisikan, .diproses]
-        let running = states.filter(government.contains), waiting = states.filter { !government.contains($0) }
+        let running = states.filter(\.isGovernmentsTurn), waiting = states.filter { !$0.isGovernmentsTurn }
         var found: [Complaint] = []
         if !running.isEmpty {
             found = try await ScopedComplaints.query(for: officer, reference: reference, on: req.db)
@@ -142,12 +141,6 @@ struct CaseSection: Encodable, Sendable {
         self.id = id; self.title = title; self.hint = hint; self.rows = rows; self.count = rows.count
         self.bulk = bulk && rows.contains(where: \.selectable)
     }
-}
-
-struct Choice: Encodable, Sendable {
-    var value: String
-    var label: String
-    var selected: Bool = false
 }
 
 /// Guards `/petugas`: pages need a signed-in officer; an officer who must enrol in two-factor sees only enrolment.
