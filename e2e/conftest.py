@@ -11,6 +11,7 @@ CHROMEDRIVER_BIN (/usr/bin/chromedriver), E2E_KEEP_DATA=1 keeps the server's dat
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import itertools
 import json
@@ -508,6 +509,19 @@ def _stale(element) -> bool:
         return False
     except Exception:
         return True
+
+
+@contextlib.contextmanager
+def signed_in_desks(portal: Portal, roles):
+    """One signed-in browser per officer name, closed afterwards (module fixtures of the page checks use it)."""
+    opened = {}
+    try:
+        for role in roles:
+            opened[role] = Browser(make_driver(), portal).sign_in(role)
+        yield opened
+    finally:
+        for b in opened.values():
+            b.driver.quit()
 
 
 @pytest.fixture(scope="session")

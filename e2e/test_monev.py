@@ -22,7 +22,7 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import UNIT, Browser, catalogue, make_driver, uid
+from conftest import signed_in_desks, UNIT, Browser, catalogue, uid
 
 T = catalogue("id")
 KOTA = "63.71"
@@ -354,14 +354,8 @@ DESK_ROLES = ("irprov", "kadinkes", "gubernur")
 
 @pytest.fixture(scope="module")
 def desks(portal, chromium, officers):
-    opened = {}
-    try:
-        for role in DESK_ROLES:
-            opened[role] = Browser(make_driver(), portal).sign_in(role)
+    with signed_in_desks(portal, DESK_ROLES) as opened:
         yield opened
-    finally:
-        for b in opened.values():
-            b.driver.quit()
 
 
 @pytest.fixture(scope="module")

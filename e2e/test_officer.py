@@ -29,7 +29,7 @@ from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import OFFICERS, UNIT, Browser, catalogue, default_report, make_driver, missing, uid
+from conftest import signed_in_desks, OFFICERS, UNIT, Browser, catalogue, default_report, missing, uid
 
 T = catalogue("id")
 DPUPR = "63/dpupr"
@@ -652,14 +652,8 @@ ROLES = ("koord", "dinkes", "kadinkes")
 @pytest.fixture(scope="module")
 def desks(portal, chromium, officers):
     """One signed-in browser per role for the page checks, kept for the module."""
-    opened = {}
-    try:
-        for role in ROLES:
-            opened[role] = Browser(make_driver(), portal).sign_in(role)
+    with signed_in_desks(portal, ROLES) as opened:
         yield opened
-    finally:
-        for b in opened.values():
-            b.driver.quit()
 
 
 @pytest.fixture(scope="module")
