@@ -104,6 +104,13 @@ public struct Notice: Sendable, Equatable {
     public init(_ audience: Audience, _ kind: String) { self.audience = audience; self.kind = kind }
 }
 
+extension Notice {
+    /// The kinds the lifecycle addresses to reporters (the rest go to officers); their wording is in the reporter's
+    /// language.
+    public static let reporterKinds: Set<String> = ["received", "info_requested", "dispositioned", "follow_up", "final_answer", "closed",
+                                                    "archived", "forwarded", "merged"]
+}
+
 /// An event as the core decides it; the shell adds identity, sequence and hashes.
 public struct EventDraft: Sendable, Equatable {
     public var action: Action

@@ -6,10 +6,6 @@ import Vapor
 /// Messages (SPEC §7): how delivery is set up, a test e-mail, the outbox's state, the dead letters with retry, and
 /// the wording of every message kind in both languages, editable with a preview. Installation-wide.
 extension AdminController {
-    /// Kinds addressed to reporters (the rest go to officers); reporters' wording is in their language.
-    static let reporterKinds: Set<String> = ["received", "info_requested", "dispositioned", "follow_up", "final_answer", "closed",
-                                             "archived", "forwarded", "merged"]
-
     struct MessagesView: Encodable, Sendable {
         struct Dead: Encodable, Sendable {
             var id: Int; var kind: String; var audience: String; var channel: String; var attempts: Int; var error: String; var created: String
@@ -59,7 +55,7 @@ extension AdminController {
         let dead = try await OutboxMessage.query(on: req.db).filter(\.$status == "dead").sort(\.$id, .descending).limit(100).all()
         let custom = Set(try await MessageTemplate.query(on: req.db).all().compactMap(\.id))
         let kinds = MailTemplates.table.keys.sorted().map { kind in
-            MessagesView.Kind(kind: kind, audience: req.text(reporterKinds.contains(kind) ? "admin_messages_to_reporter" : "admin_messages_to_officers"),
+            MessagesView.Kind(kind: kind, audience: req.text(Notice.reporterKinds.contains(kind) ? "admin_messages_to_reporter" : "admin_messages_to_officers"),
                               id: .init(href: SiteURL.Admin.messageTemplate(kind, "id").path, custom: custom.contains("\(kind):id")),
                               en: .init(href: SiteURL.Admin.messageTemplate(kind, "en").path, custom: custom.contains("\(kind):en")))
         }
@@ -199,7 +195,7 @@ extension AdminController {
 
     static func renderTemplate(_ req: Request, _ ctx: Context, _ kind: String, _ language: String, subject: String, body: String,
                                preview: Bool, errors: [String: String], message: String?, status: HTTPStatus) async throws -> Response {
-        let officer = !reporterKinds.contains(kind)
+        let officer = !Notice.reporterKinds.contains(kind)
         let sample = "7KQ2MX9PJ"
         let link = req.application.settings.baseURL + (officer ? SiteURL.officerComplaint(sample).path : SiteURL.publicComplaint(sample).path)
         var shown: TemplateView.Preview?
