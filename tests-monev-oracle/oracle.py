@@ -64,7 +64,7 @@ def replay(inst: Installation, events: list, until: int) -> Complaint | None:
     policy = inst.policy
     submitted = parse_instant(first.data["lapor_submitted_at"]) if "lapor_submitted_at" in first.data else first.at
     c = Complaint(first.complaint, submitted, first.data.get("type", "pengaduan"), first.data.get("channel", "web"),
-                  first.data.get("category"), first.to_state, first.jurisdiction, None)
+                  first.data.get("category") or None, first.to_state, first.jurisdiction, None)
     open_: dict[str, Stage] = {}
     resolution_class = None
     supervision = False

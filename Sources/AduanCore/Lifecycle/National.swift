@@ -96,6 +96,8 @@ extension Lifecycle {
         var data = ["channel": Channel.lapor_import.rawValue, "type": submission.type.rawValue, "lapor_id": laporID,
                     "lapor_status": laporStatus, "lapor_submitted_at": formatter.string(from: submittedAt)]
         if let target = submission.targetUnit { data["target_unit"] = target }
+        data["category"] = submission.category ?? ""
+        if record.confidential { data["confidential"] = "true" }
         builder.events.append(EventDraft(action: .submit, fromState: nil, toState: builder.after.state, at: context.now,
                                          actorRole: actorRole, unit: submission.targetUnit, jurisdiction: submission.jurisdiction,
                                          internalText: builder.texts.internalText, dueAt: builder.setDue, data: data))

@@ -103,6 +103,9 @@ extension Lifecycle {
         builder.startVerification(in: submission.jurisdiction)
         var data = ["channel": submission.channel.rawValue, "type": submission.type.rawValue]
         if let target = submission.targetUnit { data["target_unit"] = target }
+        // The category and privacy the complaint starts with, so the event log alone tells what it was then (monev as of a date).
+        data["category"] = submission.category ?? ""
+        if record.confidential { data["confidential"] = "true" }
         if let medium = submission.intakeMedium { data["medium"] = medium }
         builder.events.append(EventDraft(action: .submit, fromState: nil, toState: .baru, at: context.now, actorRole: role,
                                          unit: submission.targetUnit, jurisdiction: submission.jurisdiction,

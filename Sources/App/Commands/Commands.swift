@@ -172,26 +172,28 @@ struct MonevGroup: AsyncCommandGroup {
 
 struct MonevRebuildCommand: AsyncCommand {
     struct Signature: CommandSignature {}
-    var help: String { "Recompute the monev counters from the complaints and stages (after a repair or a restore of only some tables)." }
+    var help: String { "Recompute the monev counters from the complaints, their events and stages (after a repair or a restore of only some tables)." }
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await Bootstrap.migrate(app)
         let result = try await MonevTally.rebuild(on: app.writeDB, reference: try await app.reference.get(on: app.db))
-        context.console.print("recomputed the monev counters of \(result.complaints) complaints and \(result.stages) ended stages")
+        context.console.print("recomputed the monev counters of \(result.complaints) complaints (\(result.events) events) and \(result.stages) ended stages")
     }
 }
 
 struct MonevCheckCommand: AsyncCommand {
     struct Signature: CommandSignature {}
-    var help: String { "Compare the stored monev counters with a fresh computation; exits non-zero when they differ." }
+    var help: String {
+        "Check the stored monev counters: the three tables agree, they equal SQL counts of the rows, and a recomputation from the events; exits non-zero when not."
+    }
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let differences = try await MonevTally.check(on: app.db, reference: try await app.reference.get(on: app.db))
-        for d in differences.prefix(50) {
-            context.console.error("\(d.key.month) \(d.key.jurisdiction) \(d.key.unit.isEmpty ? "-" : d.key.unit) \(d.key.metric) \(d.key.key): "
-                                  + "stored \(d.stored.n)/\(d.stored.total), computed \(d.computed.n)/\(d.computed.total)")
-        }
-        context.console.print(differences.isEmpty ? "monev counters match the complaints and stages" : "\(differences.count) monev counters differ")
+        try await Bootstrap.migrate(app)
+        let differences = try await MonevCheck.run(on: app.db, reference: try await app.reference.get(on: app.db))
+        for d in differences.prefix(50) { context.console.error(d.description) }
+        context.console.print(differences.isEmpty
+            ? "monev counters agree: month, day and change tables; SQL counts of the complaint and stage rows; a recomputation from the events"
+            : "\(differences.count) monev counters differ (1: the tables disagree, 2: SQL counts of the rows, 3: a recomputation)")
         if !differences.isEmpty { throw AppError.badRequest("\(differences.count) monev counters differ; run `aduan monev rebuild`") }
     }
 }

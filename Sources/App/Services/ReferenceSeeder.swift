@@ -87,6 +87,8 @@ enum Bootstrap {
             try await sql.raw("PRAGMA journal_mode = WAL").run()
         }
         try await app.autoMigrate()
+        // Counters written by other formulas are recomputed before anything reads them.
+        try await MonevTally.ensureCurrent(app)
     }
 
     /// Gives the query planner statistics: without them SQLite may walk a whole jurisdiction's index where the one

@@ -47,7 +47,7 @@ enum MonevController {
         var asOf: LocalDate?
         if let text = req.query[String.self, at: "per"], !text.isEmpty {
             guard let day = LocalDate(text), day <= today else { throw AppError.invalid(req.text("monev_error_as_of"), field: "per") }
-            if day < today { asOf = day; now = calendar.endOfDay(day) }
+            if day < today { asOf = day; now = MonevQuery.asOfInstant(of: day, in: calendar) }
         }
         let kind = req.query[String.self, at: "periode"].flatMap(Period.Kind.init(rawValue:)) ?? .year
         let year = req.query[Int.self, at: "tahun"] ?? today.year
@@ -361,10 +361,11 @@ enum MonevController {
             let to = try day(q.to, field: "to").map { calendar.startOfDay($0.adding(days: 1)) }
             if let from, let to, to <= from { throw AppError.invalid("to must not be before from", field: "to") }
             var now = req.application.clock.now
-            let asOf = try day(q.as_of, field: "as_of")
-            if let asOf {
-                guard asOf <= calendar.localDate(of: now) else { throw AppError.invalid("as_of must not be in the future", field: "as_of") }
-                now = min(now, calendar.endOfDay(asOf))
+            var asOf = try day(q.as_of, field: "as_of")
+            if let day = asOf {
+                guard day <= calendar.localDate(of: now) else { throw AppError.invalid("as_of must not be in the future", field: "as_of") }
+                // As of a past day: after everything that happened that day. Today is now.
+                if day < calendar.localDate(of: now) { now = MonevQuery.asOfInstant(of: day, in: calendar) } else { asOf = nil }
             }
             let handling = unit.map { [$0] } ?? reference.tree.handlingUnits(in: codes)
             let f = try await MonevQuery.figures(on: req.db, reference: reference, jurisdictions: codes, unit: unit, from: from, to: to, now: now,
