@@ -94,7 +94,8 @@ def compare_case(inst: Installation, snapshots: dict, now_ms: int, case: Case, g
     stop = calendar.start_of_day(case.to_day + dt.timedelta(days=1)) if case.to_day else None
     at = now_ms
     if case.as_of:
-        at = min(now_ms, calendar.end_of_day(case.as_of))
+        # As of a day: after everything that happened on it (its last millisecond), docs/monev.md.
+        at = min(now_ms, calendar.start_of_day(case.as_of + dt.timedelta(days=1)) - 1)
     if at not in snapshots:
         snapshots[at] = oracle.snapshot(inst, at)
     summary, units = oracle.figures(inst, snapshots[at], codes, unit, start, stop)
