@@ -103,7 +103,7 @@ enum MonevCheck {
             let rows = try await sql.raw(SQLQueryString("""
                 SELECT \(unsafeRaw: owner) AS j, \(unsafeRaw: key) AS k, COUNT(*) AS n, CAST(SUM(\(unsafeRaw: total)) AS DOUBLE PRECISION) AS total
                 FROM complaints WHERE \(unsafeRaw: filter) \(unsafeRaw: unit ? "AND unit_id IS NOT NULL" : "")
-                GROUP BY \(unsafeRaw: owner), \(unsafeRaw: key)
+                GROUP BY 1, 2
                 """)).all(decoding: Count.self)
             for row in rows {
                 let k = unit ? "\(reference.tree.units[row.j]?.jurisdiction ?? "?")|\(row.j)|\(metric.rawValue)|\(row.k ?? "")"
