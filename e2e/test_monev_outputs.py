@@ -15,6 +15,7 @@ with CI=true and no PostgreSQL the run fails). The number of figures compared is
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -495,13 +496,11 @@ def test_every_output_gives_the_same_number(installation, case):
 def report_the_count(request):
     """Prints how many figures were compared, when the module is done."""
     yield
-    reporter = request.config.pluginmanager.getplugin("terminalreporter")
     line = (f"monev outputs: {COUNT['figures']} figures compared across {COUNT['cases']} cases (API vs dashboard, printed "
             f"report, CSV, XLSX and /statistik, SQLite and PostgreSQL); {COUNT['withheld']} of them shown as '< 5'")
-    if reporter:
-        reporter.write_line("\n" + line)
-    else:
-        print(line)
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with (capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()):
+        print("\n" + line, flush=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -511,9 +510,8 @@ def report_the_count(request):
 A4 = (595.28, 841.89)   # points
 
 
+@pytest.mark.parametrize("installation", ["sqlite"], indirect=True)   # printed once
 def test_printed_report_fits_a4(installation, tmp_path):
-    if installation.engine != "sqlite":
-        pytest.skip("printed once, on the SQLite installation")
     _chromium_available()
     for tool in ("pdfinfo", "pdftotext"):
         if not shutil.which(tool):
@@ -561,9 +559,8 @@ def test_printed_report_fits_a4(installation, tmp_path):
     (Path(os.environ.get("E2E_ARTIFACTS", tempfile.gettempdir())) / "aduan-monev-laporan.pdf").write_bytes(path.read_bytes())
 
 
+@pytest.mark.parametrize("installation", ["sqlite"], indirect=True)   # once
 def test_xlsx_sums_in_libreoffice(installation, tmp_path):
-    if installation.engine != "sqlite":
-        pytest.skip("once, on the SQLite installation")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         missing("LibreOffice is missing: apt-get install -y --no-install-recommends libreoffice-calc-nogui")

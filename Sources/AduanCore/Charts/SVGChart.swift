@@ -242,24 +242,8 @@ public enum SVGChart {
             : "fill=\"\(colour)\""
     }
 
-    /// XML text and attribute values: the five entities escaped, characters XML 1.0 cannot hold dropped.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF: break
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// XML text and attribute values (`XMLText.escape`).
+    public static func escape(_ text: String) -> String { XMLText.escape(text) }
 
     /// The text shortened with "…" to about `width` points at `size` (an average glyph is about 0.55 em).
     public static func fit(_ text: String, width: Double, size: Double) -> String {

@@ -190,25 +190,9 @@ struct XLSXRowEncoder: RowEncoder {
     mutating func header(_ names: [String]) throws { try row(names, style: 1) }
     mutating func row(_ values: [String]) throws { try row(values, style: 0) }
 
+    /// Text cells (`style` 1: bold, the header).
     mutating func row(_ values: [String], style: Int) throws {
-        rowNumber += 1
-        guard rowNumber <= ComplaintExport.xlsxMaxRows + 1 else {
-            throw AppError.invalid("an XLSX sheet holds at most \(ComplaintExport.xlsxMaxRows) rows; export CSV or narrow the filters", field: "format")
-        }
-        let r = String(rowNumber)
-        xml.append(contentsOf: "<row r=\"\(r)\">".utf8)
-        for (index, value) in values.enumerated() {
-            xml.append(contentsOf: "<c r=\"\(Self.columnName(index))\(r)\" t=\"inlineStr\"".utf8)
-            if style != 0 { xml.append(contentsOf: " s=\"\(style)\"".utf8) }
-            xml.append(contentsOf: "><is><t xml:space=\"preserve\">".utf8)
-            Self.escape(value, into: &xml)
-            xml.append(contentsOf: "</t></is></c>".utf8)
-        }
-        xml.append(contentsOf: "</row>".utf8)
-        if xml.count >= ComplaintExport.flushBytes {
-            try zip.write(xml)
-            xml.removeAll(keepingCapacity: true)
-        }
+        try row(cells: values.map { .text($0) }, bold: style == 1)
     }
 
     mutating func finish() throws {

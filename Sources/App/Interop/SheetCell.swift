@@ -56,7 +56,7 @@ extension XLSXRowEncoder {
     mutating func row(cells: [SheetCell], bold: Bool = false) throws {
         rowNumber += 1
         guard rowNumber <= ComplaintExport.xlsxMaxRows + 1 else {
-            throw AppError.invalid("an XLSX sheet holds at most \(ComplaintExport.xlsxMaxRows) rows", field: "format")
+            throw AppError.invalid("an XLSX sheet holds at most \(ComplaintExport.xlsxMaxRows) rows; export CSV or narrow the filters", field: "format")
         }
         let r = String(rowNumber)
         xml.append(contentsOf: "<row r=\"\(r)\">".utf8)

@@ -83,9 +83,48 @@ struct ChartView: Encodable, Sendable {
                          hasData: groups.contains { $0.values.contains { $0.rate != nil } })
     }
 
+    /// The counts of a summary by state, type, category and channel, each cell withheld where `d` says so: the same
+    /// four charts on the dashboard, the report and the public statistics.
+    static func breakdowns(_ s: MetricSummary, _ d: SmallCounts.Disclosure, reference: ReferenceData, numbers n: Numbers,
+                           req: Request) -> [ChartView] {
+        typealias T = TransparencyController
+        func cells(_ dimension: SensitiveCounts.Dimension, _ pairs: [(key: String, label: String, count: Int)]) -> [(label: String, count: Int, withheld: Bool)] {
+            pairs.map { ($0.label, $0.count, d.withholds(dimension, $0.key)) }
+        }
+        let category: (String) -> String = { code in
+            code == MetricSummary.uncategorised ? req.text("stats_no_category") : T.categoryLabel(code, reference)
+        }
+        return [
+            counts(id: "chart-state", title: req.text("stats_by_state"), header: req.text("stats_col_state"),
+                   items: cells(.state, ComplaintState.allCases.map { ($0.rawValue, req.text("state_\($0.rawValue)"), s.byState[$0.rawValue] ?? 0) }),
+                   numbers: n, req: req),
+            counts(id: "chart-type", title: req.text("stats_by_type"), header: req.text("stats_col_type"),
+                   items: cells(.type, ComplaintType.allCases.map { ($0.rawValue, req.text("type_\($0.rawValue)"), s.byType[$0.rawValue] ?? 0) }),
+                   numbers: n, req: req),
+            counts(id: "chart-category", title: req.text("stats_by_category"), header: req.text("stats_col_category"),
+                   items: cells(.category, T.sortedCounts(s.byCategory).map { ($0.key, category($0.key), $0.count) }), numbers: n, req: req),
+            counts(id: "chart-channel", title: req.text("stats_by_channel"), header: req.text("stats_col_channel"),
+                   items: cells(.channel, T.sortedCounts(s.byChannel).map { ($0.key, req.text("stats_channel_\($0.key)"), $0.count) }),
+                   numbers: n, req: req),
+        ]
+    }
+
     private static func frame(_ id: String, _ title: String, _ items: [SVGChart.Item], _ req: Request, axis: String) -> SVGChart.Frame {
         let description = items.isEmpty ? req.text("stats_chart_empty") : items.map { "\($0.label): \($0.text)" }.joined(separator: "; ")
         return SVGChart.Frame(id: id, title: title, description: description, axisTitle: axis)
+    }
+}
+
+extension TransparencyController.StageRowView {
+    /// The three stages of SPEC §8 (verification, response, resolution): on time, median and mean working days, all
+    /// withheld ("(< 5)") with the population.
+    static func all(_ s: MetricSummary, withheld: Bool, numbers n: TransparencyController.Numbers, req: Request) -> [Self] {
+        [(StageKind.verification, s.verificationOnTimeRate, s.verificationDaysMedian, s.verificationDaysMean),
+         (.response, s.responseOnTimeRate, s.responseDaysMedian, s.responseDaysMean),
+         (.resolution, s.resolutionOnTimeRate, s.resolutionDaysMedian, s.resolutionDaysMean)].map { kind, onTime, median, mean in
+            Self(label: req.text("stats_stage_\(kind.rawValue)"), onTime: n.percent(onTime, withheld: withheld, req),
+                 median: n.decimal(median, withheld: withheld, req), mean: n.decimal(mean, withheld: withheld, req), kind: kind.rawValue)
+        }
     }
 }
 

@@ -369,16 +369,7 @@ enum TransparencyController {
                    metric: "satisfaction_mean"),
             Figure(label: req.text("metric_overdue_now"), value: n.count(summary.overdueNow, withheld: d.population, req), metric: "overdue_now"),
         ]
-        let stageRows = [StageKind.verification, .response, .resolution].map { kind -> StageRowView in
-            let (onTime, median, mean): (Double?, Double?, Double?) = switch kind {
-            case .verification: (summary.verificationOnTimeRate, summary.verificationDaysMedian, summary.verificationDaysMean)
-            case .response: (summary.responseOnTimeRate, summary.responseDaysMedian, summary.responseDaysMean)
-            case .resolution: (summary.resolutionOnTimeRate, summary.resolutionDaysMedian, summary.resolutionDaysMean)
-            }
-            return StageRowView(label: req.text("stats_stage_\(kind.rawValue)"), onTime: n.percent(onTime, withheld: d.population, req),
-                                median: n.decimal(median, withheld: d.population, req), mean: n.decimal(mean, withheld: d.population, req),
-                                kind: kind.rawValue)
-        }
+        let stageRows = StageRowView.all(summary, withheld: d.population, numbers: n, req: req)
         let archivedDetail = d.population ? "" : ArchiveReason.allCases.compactMap { reason -> String? in
             guard let count = summary.archivedByReason[reason.rawValue], count > 0 else { return nil }
             return "\(req.text("stats_reason_\(reason.rawValue)")) \(n.count(count, withheld: d.withholds(.archiveReason, reason.rawValue), req))"
@@ -391,26 +382,7 @@ enum TransparencyController {
             Figure(label: req.text("stats_forwarded_out"), value: n.count(summary.forwardedOut, withheld: d.withholds("forwarded_out"), req),
                    metric: "forwarded_out"),
         ]
-        let categoryName: (String) -> String = { code in
-            code == MetricSummary.uncategorised ? req.text("stats_no_category") : categoryLabel(code, reference)
-        }
-        func cells(_ dimension: SensitiveCounts.Dimension, _ pairs: [(key: String, label: String, count: Int)]) -> [(label: String, count: Int, withheld: Bool)] {
-            pairs.map { ($0.label, $0.count, d.withholds(dimension, $0.key)) }
-        }
-        let charts = [
-            ChartView.counts(id: "chart-state", title: req.text("stats_by_state"), header: req.text("stats_col_state"),
-                             items: cells(.state, ComplaintState.allCases.map { ($0.rawValue, req.text("state_\($0.rawValue)"), summary.byState[$0.rawValue] ?? 0) }),
-                             numbers: n, req: req),
-            ChartView.counts(id: "chart-type", title: req.text("stats_by_type"), header: req.text("stats_col_type"),
-                             items: cells(.type, ComplaintType.allCases.map { ($0.rawValue, req.text("type_\($0.rawValue)"), summary.byType[$0.rawValue] ?? 0) }),
-                             numbers: n, req: req),
-            ChartView.counts(id: "chart-channel", title: req.text("stats_by_channel"), header: req.text("stats_col_channel"),
-                             items: cells(.channel, sortedCounts(summary.byChannel).map { ($0.key, req.text("stats_channel_\($0.key)"), $0.count) }),
-                             numbers: n, req: req),
-            ChartView.counts(id: "chart-category", title: req.text("stats_by_category"), header: req.text("stats_col_category"),
-                             items: cells(.category, sortedCounts(summary.byCategory).map { ($0.key, categoryName($0.key), $0.count) }),
-                             numbers: n, req: req),
-        ]
+        let charts = ChartView.breakdowns(summary, d, reference: reference, numbers: n, req: req)
         let ranked = f.units.sorted(by: UnitMetrics.rankedFirst)
         let units = ranked.filter { !$0.hasNothing }.map { m in
             let withheld = SmallCounts.row(m, sensitive: sensitive.unit(m.unit))

@@ -129,7 +129,6 @@ enum MonevController {
 
     /// A headline figure; `metric` is the API's field name (the pages carry it as `data-metric`).
     struct Figure: Encodable, Sendable { var metric: String; var label: String; var value: String; var link: String? }
-    struct StageRow: Encodable, Sendable { var kind: String; var label: String; var onTime: String; var median: String; var mean: String }
     struct RankRow: Encodable, Sendable {
         var id: String; var rank: Int; var name: String; var link: String; var dispositioned: String; var followedUp: String
         var completion: String; var responseOnTime: String; var satisfaction: String; var score: String; var overdue: String
@@ -152,7 +151,7 @@ enum MonevController {
         var asOf: String
         var asOfValue: String
         var headline: [Figure]
-        var stages: [StageRow]
+        var stages: [T.StageRowView]
         var charts: [ChartView]
         var units: [RankRow]
         var allUnits: Bool
@@ -228,21 +227,7 @@ enum MonevController {
         let calendar = reference.calendar(for: e.jurisdiction.code)
         let wording = Wording(req, timeZone: calendar.timeZone)
         let s = e.summary, d = e.disclosure
-        let stages = [StageKind.verification, .response, .resolution].map { kind -> StageRow in
-            let (onTime, median, mean): (Double?, Double?, Double?) = switch kind {
-            case .verification: (s.verificationOnTimeRate, s.verificationDaysMedian, s.verificationDaysMean)
-            case .response: (s.responseOnTimeRate, s.responseDaysMedian, s.responseDaysMean)
-            case .resolution: (s.resolutionOnTimeRate, s.resolutionDaysMedian, s.resolutionDaysMean)
-            }
-            return StageRow(kind: kind.rawValue, label: req.text("stats_stage_\(kind.rawValue)"), onTime: n.percent(onTime, withheld: d.population, req),
-                            median: n.decimal(median, withheld: d.population, req), mean: n.decimal(mean, withheld: d.population, req))
-        }
-        let categoryName: (String) -> String = { code in
-            code == MetricSummary.uncategorised ? req.text("stats_no_category") : T.categoryLabel(code, reference)
-        }
-        func counts(_ dimension: SensitiveCounts.Dimension, _ pairs: [(key: String, label: String, count: Int)]) -> [(label: String, count: Int, withheld: Bool)] {
-            pairs.map { ($0.label, $0.count, d.withholds(dimension, $0.key)) }
-        }
+        let stages = T.StageRowView.all(s, withheld: d.population, numbers: n, req: req)
         var charts = [
             ChartView.months(id: "chart-trend", title: req.text("monev_chart_trend"),
                              items: e.period.months.map { m in
@@ -270,20 +255,7 @@ enum MonevController {
                 return (label: ws.unitName(m.unit) ?? m.unit, rate: withheld ? nil : m.responseOnTimeRate,
                         text: n.percent(m.responseOnTimeRate, withheld: withheld, req))
             }, numbers: n, req: req))
-        charts += [
-            ChartView.counts(id: "chart-state", title: req.text("stats_by_state"), header: req.text("stats_col_state"),
-                             items: counts(.state, ComplaintState.allCases.map { ($0.rawValue, req.text("state_\($0.rawValue)"), s.byState[$0.rawValue] ?? 0) }),
-                             numbers: n, req: req),
-            ChartView.counts(id: "chart-type", title: req.text("stats_by_type"), header: req.text("stats_col_type"),
-                             items: counts(.type, ComplaintType.allCases.map { ($0.rawValue, req.text("type_\($0.rawValue)"), s.byType[$0.rawValue] ?? 0) }),
-                             numbers: n, req: req),
-            ChartView.counts(id: "chart-category", title: req.text("stats_by_category"), header: req.text("stats_col_category"),
-                             items: counts(.category, T.sortedCounts(s.byCategory).map { ($0.key, categoryName($0.key), $0.count) }),
-                             numbers: n, req: req),
-            ChartView.counts(id: "chart-channel", title: req.text("stats_by_channel"), header: req.text("stats_col_channel"),
-                             items: counts(.channel, T.sortedCounts(s.byChannel).map { ($0.key, req.text("stats_channel_\($0.key)"), $0.count) }),
-                             numbers: n, req: req),
-        ]
+        charts += ChartView.breakdowns(s, d, reference: reference, numbers: n, req: req)
         let units = e.shownUnits.enumerated().map { i, m in
             rankRow(i, m.unit, ws.unitName(m.unit) ?? m.unit, drill(e, [("unit", m.unit)]), m, withheld: e.withheld(unit: m), n, req)
         }
