@@ -54,6 +54,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M012_MonevTally())
     app.migrations.add(M013_MonitoringNotes())
     app.migrations.add(M014_MonevExact())
+    app.migrations.add(M015_ConfidentialCounts())
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
