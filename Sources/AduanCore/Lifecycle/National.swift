@@ -94,7 +94,8 @@ extension Lifecycle {
         }
         let formatter = ISO8601DateFormatter()
         var data = ["channel": Channel.lapor_import.rawValue, "type": submission.type.rawValue, "lapor_id": laporID,
-                    "lapor_status": laporStatus, "lapor_submitted_at": formatter.string(from: submittedAt)]
+                    "lapor_status": laporStatus, "lapor_submitted_at": formatter.string(from: submittedAt),
+                    "anonymous": String(record.anonymous), "confidential": String(record.confidential)]
         if let target = submission.targetUnit { data["target_unit"] = target }
         builder.events.append(EventDraft(action: .submit, fromState: nil, toState: builder.after.state, at: context.now,
                                          actorRole: actorRole, unit: submission.targetUnit, jurisdiction: submission.jurisdiction,
