@@ -27,10 +27,9 @@ def wait_for_mail(sink: SMTPSink, tracking_id: str, deadline: float) -> float | 
 
 
 def test_a_dead_webhook_receiver_never_delays_a_citizens_email():
-    """Bound proved: every citizen's e-mail reaches the SMTP server within INTERVAL + FAILURES × TIMEOUT + 5 s of its
-    submission while the webhook lane waits on the black hole (the breaker opens after FAILURES tries), and within
-    INTERVAL + 5 s once the circuit is open; the black hole is tried FAILURES times, not once per event; the
-    sysadmin's webhook page shows the circuit open."""
+    """Bound proved: every citizen's e-mail reaches the SMTP server within INTERVAL + 5 s of its submission, both while
+    the webhook lane is stuck on the black hole (FAILURES tries of TIMEOUT each) and once its circuit is open; the
+    black hole is tried FAILURES times, not once per event; the sysadmin's webhook page shows the circuit open."""
     sink = SMTPSink()
     hole = BlackHole()
     env = {
@@ -54,7 +53,7 @@ def test_a_dead_webhook_receiver_never_delays_a_citizens_email():
             for _ in range(6):
                 first.append((submit(server.base)["tracking_id"], time.time()))
                 time.sleep(0.3)
-            bound_first = INTERVAL + FAILURES * TIMEOUT + 5
+            bound_first = INTERVAL + 5
             delays = []
             for tid, at in first:
                 got = wait_for_mail(sink, tid, at + bound_first + 10)
@@ -63,12 +62,16 @@ def test_a_dead_webhook_receiver_never_delays_a_citizens_email():
             print(f"\nfirst wave: e-mail delays {[round(d, 1) for d in delays]} s (bound {bound_first} s)")
             assert max(delays) <= bound_first, delays
 
-            # The circuit is open by now: the black hole was tried FAILURES times, not once per event.
+            # The circuit opens after FAILURES tries (each up to TIMEOUT), and the sysadmin's page says so.
             deadline = time.time() + FAILURES * TIMEOUT + 10
-            while len(hole.accepted) < FAILURES and time.time() < deadline:
-                time.sleep(0.2)
-            page = s.get(server.base + hook, timeout=30).text
+            page = ""
+            while time.time() < deadline:
+                page = s.get(server.base + hook, timeout=30).text
+                if 'data-open="true"' in page:
+                    break
+                time.sleep(0.5)
             assert 'data-open="true"' in page and "terbuka sampai" in page, re.findall(r'id="wh-circuit".*', page)
+            assert f"{FAILURES} kegagalan berturut-turut" in page
 
             # Second wave: with the circuit open, e-mail goes out at the worker's pace.
             second = []

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import requests
 
-from conftest import BIN, aduan, submit
+from conftest import BIN, aduan, run, submit
 
 MB = 1_048_576
 
@@ -85,7 +85,7 @@ def test_audit_verify_reports_a_deleted_complaint_an_edited_state_and_an_edited_
         out = Path(server.data_dir) / "ekspor.csv"
         env = dict(os.environ, ADUAN_DATA_DIR=server.data_dir, LOG_LEVEL="warning")
         env.pop("DATABASE_URL", None)
-        subprocess.run([str(BIN), "export", "complaints", "--format", "csv", "--out", str(out)], env=env, check=True, capture_output=True, timeout=120)
+        run([BIN, "export", "complaints", "--format", "csv", "--out", out], env, "aduan export complaints")
         db = Path(server.data_dir) / "aduan.sqlite"
         # The worker anchors what was written (a sweep a second).
         deadline = time.time() + 20

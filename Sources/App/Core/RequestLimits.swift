@@ -24,7 +24,7 @@ struct RequestLimits: Sendable, Equatable {
     /// is the one `X-Forwarded-For` names when the peer is in ADUAN_TRUSTED_PROXIES.
     var perAddress = 32
     /// Seconds a connection may stay without reading or writing anything before it is closed (ADUAN_IDLE_TIMEOUT).
-    var idleTimeout: Int64 = 10
+    var idleTimeout: Int64 = 60
 
     /// The key under which a route records its larger body limit (`RoutesBuilder.upload`).
     static let routeKey = "aduan.body_limit"

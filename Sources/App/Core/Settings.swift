@@ -65,7 +65,7 @@ struct Settings: Sendable {
         limits.bodyTimeout = Double(integer("ADUAN_BODY_TIMEOUT", default: 30, range: 1...3600))
         limits.bodyMinBytesPerSecond = integer("ADUAN_BODY_MIN_RATE_KB", default: 16, range: 1...1_048_576) * 1024
         limits.perAddress = integer("ADUAN_MAX_REQUESTS_PER_ADDRESS", default: 32, range: 0...100_000)
-        limits.idleTimeout = Int64(integer("ADUAN_IDLE_TIMEOUT", default: 10, range: 1...3600))
+        limits.idleTimeout = Int64(integer("ADUAN_IDLE_TIMEOUT", default: 60, range: 1...3600))
         // Room for every attachment plus the form fields and multipart framing.
         let uploadBytes = settings.maxAttachmentBytes * max(1, settings.maxAttachments) + 1_048_576
         let memoryMB = integer("ADUAN_BODY_MEMORY_MB", default: max(128, 2 * uploadBytes / 1_048_576 + 1), range: 8...65_536)

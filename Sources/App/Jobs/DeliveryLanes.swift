@@ -13,8 +13,8 @@ struct DeliveryTuning: Sendable, Equatable {
     /// failed trial, up to `breakerRetryMax`.
     var breakerRetry: Double = 60
     static let breakerRetryMax: Double = 3600
-    /// Wall-clock seconds a lane other than e-mail may spend in one sweep; what is left waits for the next sweep, so a
-    /// slow receiver never holds the worker (e-mail runs until its queue is empty, as before).
+    /// Wall-clock seconds a lane other than e-mail may spend at a time; what is left waits for the next turn, so a slow
+    /// receiver never holds a sweep long (`worker --once`, tests). E-mail runs until its queue is empty, as before.
     var laneBudget: Double = 30
 }
 
@@ -156,7 +156,7 @@ extension Worker {
                 }
                 let open = breaker.map { if case .open = $0.gate(at: app.clock.now) { return true } else { return false } } ?? false
                 let outOfTime = lane.channel != "email" && ProcessInfo.processInfo.systemUptime - started > tuning.laneBudget
-                if open || outOfTime {
+                if open || outOfTime || Task.isCancelled {
                     try await release(Array(batch[(index + 1)...]))
                     return (delivered, failed)
                 }

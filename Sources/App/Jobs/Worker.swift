@@ -75,9 +75,9 @@ struct Worker: Sendable {
         }
     }
 
-    /// One sweep over everything that is due now.
+    /// One sweep over everything that is due now; `deliver: false` leaves the outbox to `deliveryLoop`.
     @discardableResult
-    func runOnce() async throws -> Report {
+    func runOnce(deliver: Bool = true) async throws -> Report {
         var report = Report()
         let now = app.clock.now
         let reference = try await app.reference.get(on: app.db)
@@ -100,8 +100,10 @@ struct Worker: Sendable {
         report.warningReminders = try await remindLateWarnings(now: now, reference: reference)
         report.digests = try await queueDigests(now: now, reference: reference)
 
-        let (delivered, failed) = try await deliverOutbox()
-        report.delivered = delivered; report.failed = failed
+        if deliver {
+            let (delivered, failed) = try await deliverOutbox()
+            report.delivered = delivered; report.failed = failed
+        }
         report.synced = await LaporStatusSync(app: app).sweep()
         report.anchored = await anchor()
         try await updateGauges(now: now)
@@ -246,23 +248,63 @@ struct Worker: Sendable {
 
     /// Sweeps until the task is cancelled; an error is logged and the next sweep tries again. On SQLite the
     /// planner's statistics are refreshed at the start and then daily (`Bootstrap.analyze`).
+    /// The outbox is delivered beside the sweeps, on the same interval (`deliveryLoop`).
     func loop(interval: Double) async {
         app.logger.info("worker started", metadata: ["instance": "\(instance)", "interval_s": "\(interval)"])
-        var analyzed: Date?
-        while !Task.isCancelled {
-            do {
-                if app.usesSQLite, analyzed.map({ app.clock.now.timeIntervalSince($0) > 86_400 }) ?? true {
-                    analyzed = app.clock.now
-                    try await Bootstrap.analyze(app)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.deliveryLoop(interval: interval) }
+            var analyzed: Date?
+            while !Task.isCancelled {
+                do {
+                    if app.usesSQLite, analyzed.map({ app.clock.now.timeIntervalSince($0) > 86_400 }) ?? true {
+                        analyzed = app.clock.now
+                        try await Bootstrap.analyze(app)
+                    }
+                    let report = try await runOnce(deliver: false)
+                    if report != Report() { app.logger.info("worker sweep", metadata: ["report": "\(report)"]) }
+                } catch {
+                    app.logger.error("worker sweep failed", metadata: ["error": "\(String(reflecting: error))"])
                 }
-                let report = try await runOnce()
-                if report != Report() { app.logger.info("worker sweep", metadata: ["report": "\(report)"]) }
-            } catch {
-                app.logger.error("worker sweep failed", metadata: ["error": "\(String(reflecting: error))"])
+                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
             }
-            try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
         }
     }
+
+    /// Outbox delivery on its own: at each tick every lane with messages due starts, unless it is still busy from an
+    /// earlier tick (a slow receiver is left to finish), so a citizen's e-mail never waits for another lane, not even
+    /// for the rest of a sweep. At most `maxParallelLanes` lanes run at once.
+    func deliveryLoop(interval: Double) async {
+        let busy = BusyLanes(limit: Self.maxParallelLanes)
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                do {
+                    for lane in try await dueLanes() where await busy.claim(lane) {
+                        group.addTask {
+                            do {
+                                _ = try await self.deliver(lane)
+                            } catch {
+                                self.app.logger.error("delivery failed", metadata: ["lane": "\(lane.channel) \(lane.audience ?? "")",
+                                                                                    "error": "\(String(reflecting: error))"])
+                            }
+                            await busy.release(lane)
+                        }
+                    }
+                } catch {
+                    app.logger.error("delivery sweep failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+            }
+        }
+    }
+}
+
+/// The delivery lanes at work now.
+actor BusyLanes {
+    let limit: Int
+    private var lanes: Set<Worker.Lane> = []
+    init(limit: Int) { self.limit = limit }
+    func claim(_ lane: Worker.Lane) -> Bool { lanes.count < limit && lanes.insert(lane).inserted }
+    func release(_ lane: Worker.Lane) { lanes.remove(lane) }
 }
 
 /// Runs the worker inside `serve` (the embedded default needs no other process).

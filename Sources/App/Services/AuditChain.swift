@@ -60,8 +60,10 @@ struct AuditChainMiddleware: AsyncModelMiddleware {
             try await AuditChain.append(model, secrets: secrets, on: db)
             try await next.create(model, on: db)
         } else {
+            // Its own short transaction, retried when another writer got there first (a command beside a running
+            // server on SQLite, two instances on PostgreSQL).
             let secrets = self.secrets
-            try await db.transaction { tx in
+            try await withRetriedTransaction(db) { tx in
                 try await AuditChain.append(model, secrets: secrets, on: tx)
                 try await next.create(model, on: tx)
             }
