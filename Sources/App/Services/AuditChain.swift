@@ -11,13 +11,8 @@ import Vapor
 enum AuditChain {
     /// The bytes a row's hash covers: fields length-prefixed, the time in whole milliseconds (both engines keep them).
     static func canonical(at: Date, actor: String, action: String, complaintID: Int?, detail: String, previous: String) -> [UInt8] {
-        var out: [UInt8] = Array("aduan-audit-v1".utf8)
-        for value in [String(CanonicalEvent.milliseconds(at)), actor, action, complaintID.map(String.init), detail, previous] {
-            guard let value else { out.append(contentsOf: Array("-;".utf8)); continue }
-            let utf8 = Array(value.utf8)
-            out.append(contentsOf: Array("\(utf8.count):".utf8)); out.append(contentsOf: utf8); out.append(UInt8(ascii: ";"))
-        }
-        return out
+        CanonicalEvent.lengthPrefixed("aduan-audit-v1", [String(CanonicalEvent.milliseconds(at)), actor, action, complaintID.map(String.init),
+                                                         detail, previous])
     }
 
     static func hash(_ entry: AuditEntry, previous: String, secrets: Secrets) -> String {
@@ -90,13 +85,8 @@ enum AuditAnchors {
         var mac: String
 
         var canonical: [UInt8] {
-            var out: [UInt8] = Array("aduan-anchor-v1".utf8)
-            for value in [String(CanonicalEvent.milliseconds(at)), String(complaintMaxID), complaintIDs, String(eventMaxID), eventIDs,
-                          String(auditMaxID), auditIDs, auditHead, prevMAC] {
-                let utf8 = Array(value.utf8)
-                out.append(contentsOf: Array("\(utf8.count):".utf8)); out.append(contentsOf: utf8); out.append(UInt8(ascii: ";"))
-            }
-            return out
+            CanonicalEvent.lengthPrefixed("aduan-anchor-v1", [String(CanonicalEvent.milliseconds(at)), String(complaintMaxID), complaintIDs,
+                                                              String(eventMaxID), eventIDs, String(auditMaxID), auditIDs, auditHead, prevMAC])
         }
     }
 
