@@ -76,8 +76,11 @@ public struct Texts: Sendable, Equatable {
     public init(public publicText: String? = nil, internal internalText: String? = nil) {
         self.publicText = Texts.clean(publicText); self.internalText = Texts.clean(internalText)
     }
+    /// Trimmed, without control characters (line breaks and tabs kept), nil when nothing is left.
     static func clean(_ text: String?) -> String? {
-        guard let t = text?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        guard let text, case let t = TextHygiene.clean(text, multiline: true).trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else {
+            return nil
+        }
         return t
     }
     /// Longest accepted text, in characters.

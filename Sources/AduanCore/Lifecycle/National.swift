@@ -94,10 +94,10 @@ extension Lifecycle {
         }
         let formatter = ISO8601DateFormatter()
         var data = ["channel": Channel.lapor_import.rawValue, "type": submission.type.rawValue, "lapor_id": laporID,
-                    "lapor_status": laporStatus, "lapor_submitted_at": formatter.string(from: submittedAt)]
+                    "lapor_status": laporStatus, "lapor_submitted_at": formatter.string(from: submittedAt),
+                    "anonymous": String(record.anonymous), "confidential": String(record.confidential)]
         if let target = submission.targetUnit { data["target_unit"] = target }
         data["category"] = submission.category ?? ""
-        if record.confidential { data["confidential"] = "true" }
         builder.events.append(EventDraft(action: .submit, fromState: nil, toState: builder.after.state, at: context.now,
                                          actorRole: actorRole, unit: submission.targetUnit, jurisdiction: submission.jurisdiction,
                                          internalText: builder.texts.internalText, dueAt: builder.setDue, data: data))

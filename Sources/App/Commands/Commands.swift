@@ -133,12 +133,24 @@ struct AuditGroup: AsyncCommandGroup {
 
 struct AuditVerifyCommand: AsyncCommand {
     struct Signature: CommandSignature {}
-    var help: String { "Recompute every event hash chain; exits non-zero when an event was edited or deleted." }
+    var help: String {
+        "Check the event chains, each complaint against its events, the audit log's chain and the signed anchors; exits non-zero on any break."
+    }
     func run(using context: CommandContext, signature: Signature) async throws {
-        let result = try await AuditVerifier.verify(context.application)
-        for problem in result.problems.prefix(50) { context.console.error(problem) }
-        context.console.print("checked \(result.complaints) complaints and \(result.events) events: \(result.problems.isEmpty ? "chain intact" : "\(result.problems.count) problems")")
-        if !result.problems.isEmpty { throw AuditVerifier.Broken(count: result.problems.count) }
+        let app = context.application
+        let result = try await AuditVerifier.verify(app)
+        // Each kind of break apart, at most 50 lines of each.
+        for kind in AuditVerifier.Kind.allCases {
+            for finding in result.findings.filter({ $0.kind == kind }).prefix(50) { context.console.error("\(kind.rawValue): \(finding.text)") }
+        }
+        let counts = AuditVerifier.Kind.allCases.map { "\($0.rawValue) \(result.count($0) == 0 ? "intact" : "\(result.count($0)) problems")" }
+        context.console.print("checked \(result.complaints) complaints, \(result.events) events, \(result.auditRows) audit rows and \(result.anchors) anchors: "
+                              + counts.joined(separator: "; "))
+        if let sql = app.db as? any SQLDatabase, let latest = try await AuditAnchors.latest(on: sql) {
+            // Kept outside the database (a log, a ticket), the latest anchor also shows a deletion of the newest anchors.
+            context.console.print("latest anchor: \(latest.id!) \(latest.mac)")
+        }
+        if !result.findings.isEmpty { throw AuditVerifier.Broken(count: result.findings.count) }
     }
 }
 

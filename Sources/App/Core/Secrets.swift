@@ -28,7 +28,7 @@ struct Secrets: Sendable {
         if let existing = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), existing.count >= 32 {
             return Secrets(master: existing)
         }
-        try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
+        try DataFolder.prepare(settings.dataDirectory)
         let generated = Secrets.randomToken(bytes: 32)
         FileManager.default.createFile(atPath: file.path, contents: Data((generated + "\n").utf8), attributes: [.posixPermissions: 0o600])
         logger.notice("generated a new secret key", metadata: ["file": "\(file.path)"])

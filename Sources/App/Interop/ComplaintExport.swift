@@ -92,9 +92,12 @@ protocol RowEncoder {
     mutating func drain() -> [UInt8]
 }
 
-/// RFC 4180 with CRLF, UTF-8 with a byte order mark (so Excel reads it as UTF-8). A text starting with `=`, `+`,
-/// `-` or `@` gets a leading apostrophe so a spreadsheet shows it instead of running it as a formula (complaint
-/// texts come from the public).
+/// RFC 4180 with CRLF, UTF-8 with a byte order mark (so Excel reads it as UTF-8). The one CSV writer of Aduan (the
+/// complaint export and the monev table use it). A field is looked at scalar by scalar: Swift's `Character` takes
+/// CR LF as one character, so a search for "\r" or "\n" among characters never finds it. A field or a line inside
+/// a field that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe, so a
+/// spreadsheet shows it instead of running it as a formula (complaint texts come from the public), even a reader that
+/// splits lines naively.
 struct CSVRowEncoder: RowEncoder {
     var buffer: [UInt8] = [0xEF, 0xBB, 0xBF]
 
@@ -112,11 +115,32 @@ struct CSVRowEncoder: RowEncoder {
         buffer.append(contentsOf: [0x0D, 0x0A])
     }
 
+    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
     static func field(_ value: String) -> String {
-        var text = value
-        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { text = "'" + text }
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var text = String.UnicodeScalarView()
+        var quoted = false
+        var lineStart = true
+        for scalar in value.unicodeScalars {
+            if lineStart && formulaStarts.contains(scalar) { text.append("'") }
+            lineStart = false
+            switch scalar {
+            case "\"":
+                text.append(scalar)
+                text.append(scalar)
+                quoted = true
+            case "\r", "\n":
+                text.append(scalar)
+                quoted = true
+                lineStart = true
+            case ",", ";":
+                text.append(scalar)
+                quoted = true
+            default:
+                text.append(scalar)
+            }
+        }
+        return quoted ? "\"" + String(text) + "\"" : String(text)
     }
 }
 

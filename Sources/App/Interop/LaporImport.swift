@@ -161,7 +161,7 @@ enum LaporImport {
             if confidential == nil { problems.append("\"Rahasia\" must be Ya or Tidak") }
             submission.anonymous = anonymous ?? false
             submission.confidential = confidential ?? false
-            submission.address = cell(.location)
+            submission.address = cell(.location).map { TextHygiene.clean($0, multiline: false) }
             if let raw = cell(.incidentDate) {
                 if let date = LaporDate.parse(raw, timeZone: calendar.timeZone) { submission.incidentDate = calendar.localDate(of: date) }
                 else { problems.append("\"Tanggal Kejadian\" \"\(raw)\" is not a date") }

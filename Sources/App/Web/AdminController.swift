@@ -38,7 +38,7 @@ enum AdminController {
         admin.post("kalender", ":calendar", "hari-kerja", use: guarded(setWorkingWeek))
         admin.post("kalender", ":calendar", "libur", use: guarded(addHoliday))
         admin.post("kalender", ":calendar", "libur", ":holiday_id", "hapus", use: guarded(deleteHoliday))
-        admin.on(.POST, "kalender", ":calendar", "impor", body: .collect(maxSize: "2mb"), use: guarded(importHolidays))
+        admin.upload(.POST, "kalender", ":calendar", "impor", maxSize: 2 * 1_048_576, use: guarded(importHolidays))
 
         admin.get("pengaturan", use: guarded(settings))
         admin.post("pengaturan", "tenggat", use: guarded(savePolicy))

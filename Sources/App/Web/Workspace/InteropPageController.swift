@@ -10,8 +10,8 @@ import Vapor
 enum InteropPageController {
     static func register(_ officer: any RoutesBuilder) {
         officer.get("impor-ekspor", use: show)
-        officer.on(.POST, "impor-ekspor", "lapor",
-                   body: .collect(maxSize: ByteCount(value: LaporImportController.maxFileBytes + 1_048_576)), use: upload)
+        officer.upload(.POST, "impor-ekspor", "lapor",
+                       maxSize: LaporImportController.maxFileBytes + 1_048_576, use: upload)
         officer.get("ekspor", "aduan.csv", use: ExportController.complaints(.csv))
         officer.get("ekspor", "aduan.xlsx", use: ExportController.complaints(.xlsx))
     }
