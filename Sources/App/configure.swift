@@ -53,6 +53,8 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M011_WebhooksGateway())
     app.migrations.add(M012_MonevTally())
     app.migrations.add(M013_MonitoringNotes())
+    app.migrations.add(M016_IdentityAndSecrets(totpKey: app.secrets.totpSealing))
+    app.prepareDummyPasswordHash()
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
@@ -71,6 +73,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.middleware = Middlewares()
     app.middleware.use(ObservabilityMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(https: settings.baseURL.hasPrefix("https://")))
+    app.middleware.use(ResponseHeaderGuard())
     app.middleware.use(ErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/"))
     app.routes.defaultMaxBodySize = "1mb"

@@ -133,23 +133,15 @@ enum UserAdmin {
     }
 
     /// Creates the account with its roles; `actor`, when given, is the administrator written to the audit log with it.
+    /// `check`: roles given afterwards (through `RoleGrants`) that must be valid before the account is created.
     static func create(_ app: Application, username: String, password: String, displayName: String, email: String?,
-                       assignments: [RoleAssignment], actor: String? = nil) async throws {
+                       assignments: [RoleAssignment], check: [RoleAssignment] = [], actor: String? = nil) async throws {
         let reference = try await app.reference.get(on: app.db)
         guard isValidUsername(username) else {
             throw AppError.invalid("username must be 3-64 letters, digits, '.', '_' or '-'", field: "username")
         }
         guard password.count >= minPasswordLength else { throw AppError.invalid("password must be at least 10 characters", field: "password") }
-        for a in assignments {
-            guard reference.tree.contains(a.scope) else { throw AppError.invalid("unknown scope \(a.scope)", field: "scope") }
-            switch a.scope {
-            case .jurisdiction where !a.role.isJurisdictionScoped:
-                throw AppError.invalid("\(a.role.rawValue) is scoped to a unit (e.g. 63/dinkes)", field: "scope")
-            case .unit where a.role.isJurisdictionScoped:
-                throw AppError.invalid("\(a.role.rawValue) is scoped to a jurisdiction (e.g. 63)", field: "scope")
-            default: break
-            }
-        }
+        try Self.check(assignments + check, tree: reference.tree)
         let hash = try await app.password.async.hash(password)
         let now = app.clock.now
         try await app.writeDB.transaction { db in
@@ -165,6 +157,20 @@ enum UserAdmin {
             if let actor {
                 let roles = assignments.map { "\($0.role.rawValue)@\($0.scope)" }.joined(separator: " ")
                 try await AuditEntry(at: now, actor: actor, action: "user_create", complaintID: nil, detail: "\(username) \(roles)").create(on: db)
+            }
+        }
+    }
+
+    /// Each role must name a scope that exists, of the kind the role takes.
+    static func check(_ assignments: [RoleAssignment], tree: OrgTree) throws {
+        for a in assignments {
+            guard tree.contains(a.scope) else { throw AppError.invalid("unknown scope \(a.scope)", field: "scope") }
+            switch a.scope {
+            case .jurisdiction where !a.role.isJurisdictionScoped:
+                throw AppError.invalid("\(a.role.rawValue) is scoped to a unit (e.g. 63/dinkes)", field: "scope")
+            case .unit where a.role.isJurisdictionScoped:
+                throw AppError.invalid("\(a.role.rawValue) is scoped to a jurisdiction (e.g. 63)", field: "scope")
+            default: break
             }
         }
     }
