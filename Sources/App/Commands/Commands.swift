@@ -114,18 +114,14 @@ struct UserCreateCommand: AsyncCommand {
         guard let username = signature.username, let password = signature.password, let roleText = signature.role, let scopeText = signature.scope else {
             throw AppError.badRequest("--username, --password, --role and --scope are required")
         }
-        guard let role = Role(rawValue: roleText) else {
-            throw AppError.invalid("role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))", field: "role")
-        }
-        guard let scope = Scope(scopeText) else { throw AppError.invalid("scope must look like 63 or 63/dinkes", field: "scope") }
+        let assignment = try UserAdmin.assignment(role: roleText, scope: scopeText)
         let app = context.application
         try await Bootstrap.migrate(app)
-        let assignment = RoleAssignment(role: role, scope: scope)
         try await UserAdmin.create(app, username: username, password: password, displayName: signature.name ?? username,
                                    email: signature.email, assignments: [], check: [assignment], actor: "cli")
         guard let user = try await User.query(on: app.db).filter(\.$username == username).first() else { throw AppError.notFound() }
         try await RoleGrants.request(app, actor: "cli", server: true, user: user, assignment)
-        context.console.print("created \(username) (\(role.rawValue) on \(scope)); the Inspektorat of \(scope.jurisdiction) is told")
+        context.console.print("created \(username) (\(assignment.role.rawValue) on \(assignment.scope)); the Inspektorat of \(assignment.scope.jurisdiction) is told")
     }
 }
 
@@ -143,19 +139,15 @@ struct UserGrantCommand: AsyncCommand {
         guard let username = signature.username, let roleText = signature.role, let scopeText = signature.scope else {
             throw AppError.badRequest("--username, --role and --scope are required")
         }
-        guard let role = Role(rawValue: roleText) else {
-            throw AppError.invalid("role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))", field: "role")
-        }
-        guard let scope = Scope(scopeText) else { throw AppError.invalid("scope must look like 63 or 63/dinkes", field: "scope") }
+        let assignment = try UserAdmin.assignment(role: roleText, scope: scopeText)
         let app = context.application
         try await Bootstrap.migrate(app)
-        let assignment = RoleAssignment(role: role, scope: scope)
         try UserAdmin.check([assignment], tree: try await app.reference.get(on: app.db).tree)
         guard let user = try await User.query(on: app.db).filter(\.$username == username).first() else {
             throw AppError.notFound("no officer \(username)")
         }
         try await RoleGrants.request(app, actor: "cli", server: true, user: user, assignment)
-        context.console.print("\(username) now holds \(role.rawValue) on \(scope); the Inspektorat of \(scope.jurisdiction) is told")
+        context.console.print("\(username) now holds \(assignment.role.rawValue) on \(assignment.scope); the Inspektorat of \(assignment.scope.jurisdiction) is told")
     }
 }
 

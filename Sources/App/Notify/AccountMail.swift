@@ -50,19 +50,10 @@ enum AccountMail {
 
     /// Queues the message for `account` (in `db`, the caller's write).
     static func queue(_ kind: String, account: ReporterAccount, link: String, language: String, app: Application, on db: any Database) async throws {
-        let now = app.clock.now
-        let message = OutboxMessage()
-        message.idempotencyKey = "\(kind):" + Secrets.randomToken(bytes: 16)
-        message.kind = kind
-        message.audience = "reporter_account:\(try account.requireID().uuidString.lowercased())"
-        message.complaintID = nil
-        message.payload = try app.secrets.seal(JSONEncoder().encode(Payload(account: try account.requireID(), link: link, language: language)))
-        message.channel = "email"
-        message.status = "pending"
-        message.attempts = 0
-        message.nextAttemptAt = now
-        message.createdAt = now
-        try await message.create(on: db)
+        let id = try account.requireID()
+        try await OutboxMessage(key: "\(kind):" + Secrets.randomToken(bytes: 16), kind: kind, audience: "reporter_account:\(id.uuidString.lowercased())",
+                                payload: try app.secrets.seal(JSONEncoder().encode(Payload(account: id, link: link, language: language))),
+                                at: app.clock.now).create(on: db)
     }
 
     /// The e-mail for an outbox row of one of `kinds`, or nil when the account is gone.
@@ -97,20 +88,6 @@ enum AccountMail {
                    "Lupa kata sandi? Tautan di bawah dapat dipakai untuk membuat kata sandi baru dalam satu jam. Jika bukan Anda, abaikan pesan ini; tidak ada yang berubah."]
             label = english ? "Choose a new password" : "Buat kata sandi baru"
         }
-        let e = MIME.escapeHTML
-        let footer = english ? "This message was sent automatically by Aduan; please do not reply to it."
-                             : "Pesan ini dikirim otomatis oleh Aduan; mohon tidak membalas pesan ini."
-        let text = lines.joined(separator: "\n\n") + "\n\n\(label): \(payload.link)\n\n-- \n\(footer)\n"
-        let html = """
-            <!DOCTYPE html>
-            <html lang="\(english ? "en" : "id")"><head><meta charset="utf-8"><title>\(e(subject))</title></head>
-            <body style="font-family:sans-serif;line-height:1.5">
-            \(lines.map { "<p>\(e($0))</p>" }.joined(separator: "\n"))
-            <p><a href="\(e(payload.link))">\(e(label))</a></p>
-            <hr><p style="color:#777;font-size:small">\(e(footer))</p>
-            </body></html>
-
-            """
-        return MailTemplates.Rendered(subject: subject, text: text, html: html)
+        return OfficerMail.render(subject: subject, lines: lines, link: payload.link, label: label, language: payload.language)
     }
 }

@@ -161,6 +161,15 @@ enum UserAdmin {
         }
     }
 
+    /// `--role` and `--scope` of the command line as an assignment.
+    static func assignment(role roleText: String, scope scopeText: String) throws -> RoleAssignment {
+        guard let role = Role(rawValue: roleText) else {
+            throw AppError.invalid("role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))", field: "role")
+        }
+        guard let scope = Scope(scopeText) else { throw AppError.invalid("scope must look like 63 or 63/dinkes", field: "scope") }
+        return RoleAssignment(role: role, scope: scope)
+    }
+
     /// Each role must name a scope that exists, of the kind the role takes.
     static func check(_ assignments: [RoleAssignment], tree: OrgTree) throws {
         for a in assignments {

@@ -83,15 +83,9 @@ enum RoleGrants {
         let jurisdiction = assignment.scope.jurisdiction
         let payload = RoleGrantMail.Payload(username: username, role: assignment.role.rawValue, scope: assignment.scope.description,
                                             requested_by: by, approved_by: approvedBy)
-        let message = OutboxMessage()
-        message.idempotencyKey = "\(kind):\(grant.map(String.init) ?? Secrets.randomToken(bytes: 12)):\(jurisdiction)"
-        message.kind = kind
-        message.audience = "inspectorate:\(jurisdiction)"
-        message.channel = "email"
-        message.complaintID = nil
-        message.payload = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
-        message.status = "pending"; message.attempts = 0; message.nextAttemptAt = now; message.createdAt = now
-        try await message.create(on: db)
+        try await OutboxMessage(key: "\(kind):\(grant.map(String.init) ?? Secrets.randomToken(bytes: 12)):\(jurisdiction)", kind: kind,
+                                audience: "inspectorate:\(jurisdiction)", payload: String(decoding: try JSONEncoder().encode(payload), as: UTF8.self),
+                                at: now).create(on: db)
     }
 
     /// The pending grants an administrator sees: those on scopes they cover.

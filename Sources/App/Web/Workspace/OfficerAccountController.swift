@@ -238,18 +238,8 @@ enum OfficerAccountController {
                 reset.createdAt = now
                 reset.expiresAt = now.addingTimeInterval(resetLifetime)
                 try await reset.create(on: db)
-                let message = OutboxMessage()
-                message.idempotencyKey = "password_reset:" + Secrets.sha256(token).prefix(32)
-                message.kind = PasswordResetMail.kind
-                message.audience = "user:\(user.id!.uuidString.lowercased())"
-                message.complaintID = nil
-                message.payload = payload
-                message.channel = "email"
-                message.status = "pending"
-                message.attempts = 0
-                message.nextAttemptAt = now
-                message.createdAt = now
-                try await message.create(on: db)
+                try await OutboxMessage(key: "password_reset:" + Secrets.sha256(token).prefix(32), kind: PasswordResetMail.kind,
+                                        audience: "user:\(user.id!.uuidString.lowercased())", payload: payload, at: now).create(on: db)
                 try await AuditEntry(at: now, actor: user.username, action: "password_reset_requested", complaintID: nil,
                                      detail: req.clientAddress).create(on: db)
             }
