@@ -65,6 +65,8 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M017_DeliveryCircuits())
     // The audit log chains each row as it is written, whoever writes it.
     app.databases.middleware.use(AuditChainMiddleware(secrets: app.secrets), on: .main)
+    app.migrations.add(M016_IdentityAndSecrets(totpKey: app.secrets.totpSealing))
+    app.prepareDummyPasswordHash()
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
@@ -83,6 +85,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.middleware = Middlewares()
     app.middleware.use(ObservabilityMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(https: settings.baseURL.hasPrefix("https://")))
+    app.middleware.use(ResponseHeaderGuard())
     app.middleware.use(ErrorMiddleware())
     // Before anything reads a body: its size, pace and memory, and requests per address (Core/RequestLimits.swift).
     app.middleware.use(RequestLimitsMiddleware())

@@ -75,6 +75,9 @@ func routes(_ app: Application) throws {
     web.get("akun", "masuk", use: AccountController.signInForm)
     web.post("akun", "masuk", use: AccountController.signIn)
     web.post("akun", "keluar", use: AccountController.signOut)
+    web.get("akun", "verifikasi", ":token", use: AccountController.verify)
+    web.get("akun", "sandi", ":token", use: AccountController.passwordForm)
+    web.post("akun", "sandi", ":token", use: AccountController.setPassword)
     // Officers in the browser (session cookie). The gate sends visitors without a session to the sign-in page;
     // every handler still checks the officer's scope on each complaint it touches.
     let officer = web.grouped("petugas").grouped(OfficerController.SessionAuthenticator()).grouped(OfficerGate())

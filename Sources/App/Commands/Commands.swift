@@ -69,11 +69,11 @@ struct WorkerCommand: AsyncCommand {
 
 struct UserGroup: AsyncCommandGroup {
     var help: String { "Manage officer accounts." }
-    var commands: [String: any AnyAsyncCommand] { ["create": UserCreateCommand(), "password": UserPasswordCommand()] }
+    var commands: [String: any AnyAsyncCommand] { ["create": UserCreateCommand(), "password": UserPasswordCommand(), "grant": UserGrantCommand()] }
 }
 
-/// For an officer who cannot use the e-mail reset (no SMTP, no address): sets a new password, clears a lock-out
-/// and ends every session and API token of the account.
+/// For an officer who cannot use the e-mail reset (no SMTP, no address), or who is locked out (`admin` included):
+/// sets a new password, forgets the account's counted failed sign-ins and ends every session and API token.
 struct UserPasswordCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "username") var username: String?
@@ -92,9 +92,8 @@ struct UserPasswordCommand: AsyncCommand {
         }
         user.passwordHash = try await app.password.async.hash(password)
         user.passwordChangedAt = app.clock.now
-        user.failedLogins = 0
-        user.lockedUntil = nil
         try await user.update(on: app.writeDB)
+        try await SecretLimiter.clear(subject: SecretSubject.stored(.signIn, SecretSubject.officer(username)), on: app.writeDB)
         try await Sessions.endOfficer(user.requireID(), on: app.writeDB)
         try await AuditEntry(at: app.clock.now, actor: "cli", action: "password_set", complaintID: nil, detail: username).create(on: app.writeDB)
         context.console.print("password of \(username) set; their sessions and API tokens have ended")
@@ -115,14 +114,40 @@ struct UserCreateCommand: AsyncCommand {
         guard let username = signature.username, let password = signature.password, let roleText = signature.role, let scopeText = signature.scope else {
             throw AppError.badRequest("--username, --password, --role and --scope are required")
         }
-        guard let role = Role(rawValue: roleText) else {
-            throw AppError.invalid("role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))", field: "role")
+        let assignment = try UserAdmin.assignment(role: roleText, scope: scopeText)
+        let app = context.application
+        try await Bootstrap.migrate(app)
+        try await UserAdmin.create(app, username: username, password: password, displayName: signature.name ?? username,
+                                   email: signature.email, assignments: [], check: [assignment], actor: "cli")
+        guard let user = try await User.query(on: app.db).filter(\.$username == username).first() else { throw AppError.notFound() }
+        try await RoleGrants.request(app, actor: "cli", server: true, user: user, assignment)
+        context.console.print("created \(username) (\(assignment.role.rawValue) on \(assignment.scope)); the Inspektorat of \(assignment.scope.jurisdiction) is told")
+    }
+}
+
+/// Gives an officer a role from the server, at once: the way to grant a role that needs a second administrator
+/// when there is none (issue 17), and how an administrator's own roles change. Audited as `cli`; the Inspektorat of
+/// the scope's jurisdiction is told.
+struct UserGrantCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "username") var username: String?
+        @Option(name: "role", help: "coordinator, liaison, unit_head, inspector, executive or sysadmin") var role: String?
+        @Option(name: "scope", help: "a jurisdiction (63) or a unit (63/dinkes)") var scope: String?
+    }
+    var help: String { "Give an officer a role at once: --username U --role ROLE --scope SCOPE (audited; the Inspektorat is told)" }
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let username = signature.username, let roleText = signature.role, let scopeText = signature.scope else {
+            throw AppError.badRequest("--username, --role and --scope are required")
         }
-        guard let scope = Scope(scopeText) else { throw AppError.invalid("scope must look like 63 or 63/dinkes", field: "scope") }
-        try await Bootstrap.migrate(context.application)
-        try await UserAdmin.create(context.application, username: username, password: password, displayName: signature.name ?? username,
-                                   email: signature.email, assignments: [RoleAssignment(role: role, scope: scope)])
-        context.console.print("created \(username) (\(role.rawValue) on \(scope))")
+        let assignment = try UserAdmin.assignment(role: roleText, scope: scopeText)
+        let app = context.application
+        try await Bootstrap.migrate(app)
+        try UserAdmin.check([assignment], tree: try await app.reference.get(on: app.db).tree)
+        guard let user = try await User.query(on: app.db).filter(\.$username == username).first() else {
+            throw AppError.notFound("no officer \(username)")
+        }
+        try await RoleGrants.request(app, actor: "cli", server: true, user: user, assignment)
+        context.console.print("\(username) now holds \(assignment.role.rawValue) on \(assignment.scope); the Inspektorat of \(assignment.scope.jurisdiction) is told")
     }
 }
 

@@ -99,6 +99,7 @@ struct Worker: Sendable {
         report.reminded = try await remindDueSoon(now: now, reference: reference)
         report.warningReminders = try await remindLateWarnings(now: now, reference: reference)
         report.digests = try await queueDigests(now: now, reference: reference)
+        try await SecretLimiter.prune(app: app)
 
         if deliver {
             let (delivered, failed) = try await deliverOutbox()

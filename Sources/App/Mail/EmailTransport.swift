@@ -35,6 +35,8 @@ struct EmailTransport: MessageTransport {
     /// e-mails about this complaint (logged, not retried).
     func compose(_ message: OutboxSnapshot) async throws -> MailMessage? {
         if message.kind == PasswordResetMail.kind { return try await passwordReset(message) }
+        if AccountMail.kinds.contains(message.kind) { return try await AccountMail.compose(message, app: app, from: settings.from) }
+        if RoleGrantMail.kinds.contains(message.kind) { return try await RoleGrantMail.compose(message, transport: self) }
         if OfficerMail.warningKinds.contains(message.kind) { return try await warning(message) }
         if message.kind == OfficerMail.digestKind { return try await digest(message) }
         let payload = try JSONDecoder().decode(NotificationPayload.self, from: Data(message.payload.utf8))

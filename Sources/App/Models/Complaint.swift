@@ -39,6 +39,7 @@ final class Complaint: Model, @unchecked Sendable {
     @OptionalField(key: "reporter_phone_hash") var reporterPhoneHash: String?
     @Field(key: "secret_hash") var secretHash: String
     @Field(key: "pin_hash") var pinHash: String
+    /// Unused since M016: wrong PINs are counted by `SecretLimiter` (`ReporterCredential`). Kept because the column is required.
     @Field(key: "secret_failures") var secretFailures: Int
     /// The reporter's choice of channels for messages (and their unsubscribe links).
     @Field(key: "notify_email") var notifyEmail: Bool
@@ -82,14 +83,6 @@ final class Complaint: Model, @unchecked Sendable {
     @Field(key: "head_hash") var headHash: String
 
     init() {}
-
-    /// Failed PIN tries after which the short PIN stops working (the long secret link always works).
-    static let maxPINFailures = 10
-
-    /// Whether `hash` (of a secret or PIN the reporter gave) unlocks this complaint.
-    func accepts(reporterSecretHash hash: String) -> Bool {
-        hash == secretHash || (hash == pinHash && secretFailures < Complaint.maxPINFailures)
-    }
 
     /// The lifecycle projection as the core sees it.
     var record: ComplaintRecord {

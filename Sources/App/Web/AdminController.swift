@@ -25,6 +25,8 @@ enum AdminController {
             admin.post("pengguna", ":username", PathComponent(stringLiteral: action.rawValue), use: guarded(userAction(action)))
         }
         admin.post("pengguna", ":username", "peran", ":role_id", "hapus", use: guarded(removeRole))
+        admin.post("pengguna", ":username", "permintaan", ":grant_id", "setujui", use: guarded(decideGrant(approve: true)))
+        admin.post("pengguna", ":username", "permintaan", ":grant_id", "tolak", use: guarded(decideGrant(approve: false)))
 
         admin.get("kategori", use: guarded(categories))
         admin.post("kategori", ":code", "kelas", use: guarded(setCategoryClass))
@@ -230,6 +232,8 @@ extension SiteURL {
         case user(String)
         case userAction(String, UserAction)
         case removeRole(String, Int)
+        /// Approving or refusing a pending role grant (`RoleGrants`).
+        case decideGrant(String, Int, approve: Bool)
         /// The category list with the default units of one jurisdiction (nil: the administrator's first).
         case categories(String?)
         case categoryClass(String)
@@ -268,6 +272,7 @@ extension SiteURL {
             case .user(let username): return root + "/pengguna/\(username)"
             case .userAction(let username, let action): return root + "/pengguna/\(username)/\(action.rawValue)"
             case .removeRole(let username, let id): return root + "/pengguna/\(username)/peran/\(id)/hapus"
+            case .decideGrant(let username, let id, let approve): return root + "/pengguna/\(username)/permintaan/\(id)/" + (approve ? "setujui" : "tolak")
             case .categories(let code): return root + "/kategori" + (code.map { "?j=\($0)" } ?? "")
             case .categoryClass(let code): return root + "/kategori/\(code)/kelas"
             case .categoryUnit(let code): return root + "/kategori/\(code)/unit"

@@ -150,9 +150,8 @@ enum PortalController {
 
     static func switchLanguage(_ req: Request) async throws -> Response {
         let lang = Language(rawValue: req.parameters.get("lang") ?? "") ?? .id
-        // Only local paths, so the switch cannot be used to send people elsewhere.
-        var next = req.query[String.self, at: "next"] ?? "/"
-        if !next.hasPrefix("/") || next.hasPrefix("//") || next.contains("\\") { next = "/" }
+        // Only local paths (`RedirectTarget`), so the switch can neither send people elsewhere nor add a header.
+        let next = RedirectTarget.local(req.query[String.self, at: "next"]) ?? SiteURL.home.path
         let response = req.redirect(to: next)
         response.cookies[Language.cookie] = HTTPCookies.Value(string: lang.rawValue, maxAge: 365 * 86_400, path: "/", isHTTPOnly: true, sameSite: .lax)
         return response
