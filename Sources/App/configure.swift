@@ -61,11 +61,11 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M013_MonitoringNotes())
     app.migrations.add(M014_MonevExact())
     app.migrations.add(M015_ConfidentialCounts())
+    app.migrations.add(M016_IdentityAndSecrets(totpKey: app.secrets.totpSealing))
     app.migrations.add(M017_AuditChain())
     app.migrations.add(M017_DeliveryCircuits())
     // The audit log chains each row as it is written, whoever writes it.
     app.databases.middleware.use(AuditChainMiddleware(secrets: app.secrets), on: .main)
-    app.migrations.add(M016_IdentityAndSecrets(totpKey: app.secrets.totpSealing))
     app.prepareDummyPasswordHash()
 
     let encoder = JSONEncoder()
