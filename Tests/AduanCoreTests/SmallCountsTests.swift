@@ -17,7 +17,8 @@ struct SmallCountsTests {
     }
 
     static func summary(_ complaints: [ComplaintFacts]) -> MetricSummary {
-        MetricEngine.summary(complaints: complaints, stages: [], now: day.addingTimeInterval(3600), calendar: { _ in Fixture.calendar })
+        MetricEngine.summary(complaints: complaints, stages: [], now: day.addingTimeInterval(3600), scope: ["63"],
+                             calendar: { _ in Fixture.calendar })
     }
 
     static func sensitive(_ complaints: [ComplaintFacts]) -> SensitiveCounts {
