@@ -418,14 +418,15 @@ struct AccountMailDeliveryTests {
         let sink = SMTPSink()
         try await sink.start()
         defer { sink.stop() }
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             let client = WebClient(app)
             try await client.get("/akun/daftar")
             #expect(try await client.post("/akun/daftar", ["name": "Rina", "email": "rina@example.org", "password": "kata-sandi-panjang",
                                                            "password_confirm": "kata-sandi-panjang"]).status == .ok)
             let worker = Worker(app: app, transport: EmailTransport(app: app, settings: .loopback(port: sink.port)))
             let report = try await worker.runOnce()
-            #expect(report.delivered == 1 && report.failed == 0, "\(report)")
+            let errors = try await OutboxMessage.query(on: app.db).all().compactMap(\.lastError)
+            #expect(report.delivered == 1 && report.failed == 0, "\(report) \(errors)")
             let mail = try #require(try sink.messages().first)
             #expect(mail.rcpt_tos == ["rina@example.org"] && mail.subject == "Konfirmasi alamat e-mail Anda untuk Aduan")
             let text = try #require(mail.plain)

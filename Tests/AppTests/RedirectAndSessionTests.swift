@@ -9,6 +9,12 @@ import VaporTesting
 // Issue 17, finding 1: a CR/LF in `next` of the language switch became a second header (a planted session cookie),
 // the same value reached the officers' sign-in form, and a tab got past the open-redirect check.
 
+/// Whether an address carrying `decoded` (a query value or path segment, percent-decoded) is refused before any
+/// handler sees it (`RequestLimitsMiddleware`: C0, DEL and C1 control characters; docs/security.md).
+func refusedAtTheDoor(_ decoded: String) -> Bool {
+    decoded.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+}
+
 /// Hostile redirect targets as the server receives them (already percent-decoded once from the query or form).
 enum Hostile {
     static let targets: [String] = [
@@ -57,6 +63,13 @@ struct RedirectTargetTests {
                               "/%250d%250aSet-Cookie:%2520aduan_session=planted", "%2f%2fevil.example", "/%5cevil.example"] {
                     let raw = try rawHTTP(port: server.port, "GET /bahasa/en?next=\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                     let lines = headerLines(raw)
+                    // An address holding a control character once decoded is refused at the door (400), before any
+                    // handler reads it; nothing is redirected and no cookie is set.
+                    if refusedAtTheDoor(query.removingPercentEncoding ?? query) {
+                        #expect(raw.hasPrefix("HTTP/1.1 400"), "\(query): \(raw.prefix(80))")
+                        #expect(!lines.contains { $0.lowercased().hasPrefix("location:") || $0.lowercased().hasPrefix("set-cookie:") }, "\(query)")
+                        continue
+                    }
                     #expect(raw.hasPrefix("HTTP/1.1 303"), "\(query): \(raw.prefix(80))")
                     let locations = lines.filter { $0.lowercased().hasPrefix("location:") }
                     #expect(locations.count == 1 && locations.allSatisfy { isSafeLocation(String($0.dropFirst("location:".count)).trimmingCharacters(in: .whitespaces)) },
@@ -65,16 +78,24 @@ struct RedirectTargetTests {
                     #expect(cookies.count == 1 && cookies[0].hasPrefix("set-cookie: aduan_lang=en;"), "\(query): \(cookies)")
                     #expect(!lines.contains { $0.lowercased().hasPrefix("set-cookie: aduan_session") }, "\(query)")
                 }
-                // Exactly "/" for the issue's two links.
+                // The issue's two links are refused at the door, with neither a Location nor a cookie.
                 for query in ["/%0d%0aSet-Cookie:%20x=1", "/%09/evil.example/phish"] {
+                    let raw = try rawHTTP(port: server.port, "GET /bahasa/en?next=\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    #expect(raw.hasPrefix("HTTP/1.1 400") && !headerLines(raw).contains { $0.lowercased().hasPrefix("location:") }, "\(query)")
+                }
+                // Without the door (a hostile target that is not a control character), the rule sends to exactly "/".
+                for query in ["//evil.example", "/%5cevil.example"] {
                     let raw = try rawHTTP(port: server.port, "GET /bahasa/en?next=\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                     #expect(headerLines(raw).contains { $0.lowercased() == "location: /" }, "\(query)")
                 }
 
-                // The officers' sign-in form: the value never reaches the page, and the sign-in goes to the workspace.
+                // The officers' sign-in form: the value never reaches the page (refused at the door), and a hostile
+                // value without control characters is replaced by the workspace.
                 let raw = try rawHTTP(port: server.port, "GET /petugas/masuk?next=/%0d%0aSet-Cookie:%20x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                #expect(raw.contains(#"<input type="hidden" name="next" value="/petugas">"#))
+                #expect(raw.hasPrefix("HTTP/1.1 400"))
                 #expect(!raw.contains("Set-Cookie: x=1") && !raw.contains("\r\nSet-Cookie:%20x"))
+                let page = try rawHTTP(port: server.port, "GET /petugas/masuk?next=//evil.example HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                #expect(page.contains(#"<input type="hidden" name="next" value="/petugas">"#))
                 let form = try await server.send(.GET, "/petugas/masuk")
                 let csrf = try #require(csrfToken(in: form.body))
                 let cookie = try #require(form.headers.setCookie?[CSRF.cookie]?.string)
@@ -129,6 +150,10 @@ struct RedirectTargetTests {
                         for header in reply.headers {
                             #expect(!header.value.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }, "\(route) \(header.name)")
                         }
+                        if route.method == .GET && refusedAtTheDoor(target) {
+                            #expect(reply.status == .badRequest, "\(route) with \(target.debugDescription): \(reply.status)")
+                            continue
+                        }
                         guard (300..<400).contains(reply.status.code) else { continue }
                         redirects += 1
                         let location = try #require(reply.location, "\(route): a redirect without Location")
@@ -140,11 +165,20 @@ struct RedirectTargetTests {
                     }
                 }
             }
-            #expect(redirects > 100 && inputRedirects == Hostile.sample.count * 2, "\(redirects) redirects, \(inputRedirects) from the language switch")
+            let reachingTheSwitch = Hostile.sample.filter { !refusedAtTheDoor($0) }.count
+            #expect(reachingTheSwitch >= 5 && redirects > 100 && inputRedirects == reachingTheSwitch * 2,
+                    "\(redirects) redirects, \(inputRedirects) from the language switch")
 
             // The full hostile list on the routes whose target comes from input: the language switch, the officers'
             // sign-in (page and form) and the gate that sends a signed-out visitor to sign in and back.
             for target in Hostile.targets + Hostile.doubleEncoded {
+                if refusedAtTheDoor(target) {
+                    for address in ["/bahasa/id?next=", "/petugas/masuk?next=", "/petugas/aduan?q=", "/petugas/aduan/"] {
+                        let reply = try await anonymous.get(address + encoded(target))
+                        #expect(reply.status == .badRequest && reply.location == nil, "\(address)\(target.debugDescription): \(reply.status)")
+                    }
+                    continue
+                }
                 let language = try await anonymous.get("/bahasa/id?next=\(encoded(target))")
                 #expect(language.status == .seeOther && language.location.map(isSafeLocation) == true, "\(target.debugDescription)")
                 if Hostile.targets.contains(target) { #expect(language.location == "/", "\(target.debugDescription) → \(language.location ?? "-")") }

@@ -26,8 +26,7 @@ extension MonevQuery {
         }
         // The same literal as the index's predicate, so both engines can answer from the index alone.
         let query = sql.select()
-            .columns("id", "tracking_id", "submitted_at", "type", "channel", "category_code", "state", "jurisdiction_code", "unit_id",
-                     "disposition_count", "reopen_count", "rating", "archive_reason", "confidential")
+            .columns(complaintColumns)
             .from("complaints")
             .where(SQLRaw("confidential = TRUE"))
         if let from { query.where("submitted_at", .greaterThanOrEqual, SQLBind(from)) }

@@ -458,7 +458,8 @@ enum MonevQuery {
         if let unit { query.where(SQLColumn("unit_id", table: table), .equal, SQLBind(unit)) }
     }
 
-    private static let complaintColumns = ["id", "tracking_id", "submitted_at", "type", "channel", "category_code", "state", "jurisdiction_code",
+    /// The columns of `ComplaintRow`.
+    static let complaintColumns = ["id", "tracking_id", "submitted_at", "type", "channel", "category_code", "state", "jurisdiction_code",
                                            "unit_id", "disposition_count", "disposition_jurisdictions", "reopen_count", "rating", "archive_reason",
                                            "confidential"]
 
