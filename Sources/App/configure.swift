@@ -53,6 +53,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M011_WebhooksGateway())
     app.migrations.add(M012_MonevTally())
     app.migrations.add(M013_MonitoringNotes())
+    app.migrations.add(M018_LaporInstansi())
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
