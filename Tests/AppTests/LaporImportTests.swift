@@ -184,7 +184,8 @@ struct LaporImportTests {
             #expect(await refusal(Data([0x50, 0x4B, 0x03, 0x04, 1, 2, 3, 4, 5]))?.contains("cannot be opened as an XLSX") == true)
             #expect(await refusal(Data("No. Tiket,Judul\n\"1,A\n".utf8))?.hasPrefix("File tidak dapat dibaca: line 2: a quoted field is not closed") == true)
             // A workbook whose sheet is not XML.
-            #expect(await refusal(try Self.damagedWorkbook())?.contains("damaged") == true)
+            let damaged = await refusal(try Self.damagedWorkbook())
+            #expect(damaged?.contains("damaged") == true, "\(damaged ?? "accepted")")
             do {
                 _ = try await LaporImport.run(try Self.fixture("lapor-export.csv"), jurisdiction: "99", partial: false, actorRole: "coordinator",
                                               actorID: nil, app: app)
@@ -271,9 +272,9 @@ struct LaporImportTests {
             let (checked, checkedBody) = try await upload(app, token: coordinator, file: try Self.fixture("lapor-export-bad.csv"),
                                                           filename: "buruk.csv", fields: ["partial": "true", "dry_run": "true"])
             #expect(checked == .ok && json(checkedBody)["dry_run"] as? Bool == true && json(checkedBody)["applied"] as? Bool == false)
-            #expect(json(checkedBody)["created"] as? Int == 5 && (json(checkedBody)["by_state"] as? [String: Int])?["baru"] == 5)
+            #expect(json(checkedBody)["created"] as? Int == 5 && (json(checkedBody)["by_state"] as? [String: Int]) == ["baru": 3, "selesai": 2])
             #expect(try await Complaint.query(on: app.db).count() == 7)
-            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "lapor_import").count() == 2)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "lapor_import").count() == 3) // the refused one is audited, the dry run not
             let (partial, partialBody) = try await upload(app, token: coordinator, file: try Self.fixture("lapor-export-bad.csv"),
                                                           filename: "buruk.csv", fields: ["partial": "true"])
             #expect(partial == .ok && json(partialBody)["created"] as? Int == 5)
@@ -315,7 +316,7 @@ struct LaporImportTests {
             dry.application = app
             try await ImportGroup().run(using: &dry)
             #expect(try await Complaint.query(on: app.db).count() == 7)
-            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "lapor_import").count() == 1)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "lapor_import").count() == 2)
         }
     }
 

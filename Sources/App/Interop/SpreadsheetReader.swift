@@ -291,6 +291,7 @@ enum SpreadsheetReader {
         private var current = ""
         private var inText = false, inPhonetic = false
         private var failure: (any Error)?
+        private var complete = false
 
         init(xml: URL, store: URL) throws {
             FileManager.default.createFile(atPath: store.path, contents: nil)
@@ -301,7 +302,7 @@ enum SpreadsheetReader {
             try writer?.close()
             writer = nil
             if let failure { throw failure }
-            guard result?.ok == true else { throw SpreadsheetError.unreadable("the workbook's shared strings are damaged") }
+            guard result?.ok == true, complete else { throw SpreadsheetError.unreadable("the workbook's shared strings are damaged") }
         }
 
         deinit { try? reader.close() }
@@ -337,6 +338,7 @@ enum SpreadsheetReader {
                 written += UInt64(bytes.count)
             case "t": inText = false
             case "rPh": inPhonetic = false
+            case "sst": complete = true
             default: break
             }
         }
@@ -354,6 +356,8 @@ enum SpreadsheetReader {
         var value = ""
         var inValue = false, inInlineText = false
         var failure: (any Error)?
+        /// The worksheet element closed: a sheet cut short (libxml2's push parser does not always say so) is damaged.
+        var complete = false
 
         init(shared: SharedStrings?, body: @escaping (SheetRow) throws -> Void) { self.shared = shared; self.body = body }
 
@@ -362,7 +366,7 @@ enum SpreadsheetReader {
                 let handler = SheetParser(shared: sharedStrings, body: body)
                 let result = SpreadsheetReader.parse(xml, with: handler)
                 if let failure = handler.failure { throw failure }
-                guard result?.ok == true else { throw SpreadsheetError.unreadable("the workbook's sheet is damaged") }
+                guard result?.ok == true, handler.complete else { throw SpreadsheetError.unreadable("the workbook's sheet is damaged") }
             }
         }
 
@@ -425,6 +429,7 @@ enum SpreadsheetReader {
             case "row":
                 guard cells.contains(where: { !$0.isEmpty }) else { return }
                 do { try body(SheetRow(line: rowNumber, cells: cells)) } catch { fail(parser, error) }
+            case "worksheet": complete = true
             default: break
             }
         }

@@ -28,7 +28,7 @@ extension AdminController {
         var errors: [String: String]
         var message: String?
         var importAction = ""
-        var importResult: ImportResult?
+        var upload: ImportResult?
     }
 
     /// What an uploaded organisation CSV changed, would change (a check) or why it was refused, line by line.
@@ -51,7 +51,7 @@ extension AdminController {
     }
 
     static func renderOrganisation(_ req: Request, _ ctx: Context, _ jurisdiction: OrgTree.Jurisdiction, _ feedback: Feedback,
-                                   importResult: ImportResult? = nil, status: HTTPStatus) async throws -> Response {
+                                   upload: ImportResult? = nil, status: HTTPStatus) async throws -> Response {
         let aliases = Dictionary(grouping: try await UnitAlias.query(on: req.db).filter(\.$jurisdictionCode == jurisdiction.code).all(),
                                  by: \.unitID).mapValues { $0.map(\.alias).sorted().joined(separator: " · ") }
         let tree = ctx.tree
@@ -81,7 +81,7 @@ extension AdminController {
             createAction: SiteURL.Admin.organisation(jurisdiction.code).path,
             kinds: UnitKind.allCases.map { Choice(value: $0.rawValue, label: req.text("admin_unit_kind_\($0.rawValue)"), selected: $0.rawValue == kind) },
             parents: parents, values: feedback.unit == nil ? feedback.values : [:], errors: feedback.unit == nil ? feedback.errors : [:],
-            message: doneMessage(req), importAction: SiteURL.Admin.importUnits(jurisdiction.code).path, importResult: importResult)
+            message: doneMessage(req), importAction: SiteURL.Admin.importUnits(jurisdiction.code).path, upload: upload)
         return try await req.page("admin_organisation", title: "admin_section_organisation", view, status: status)
     }
 
@@ -148,7 +148,7 @@ extension AdminController {
         func show(_ result: ImportResult, _ status: HTTPStatus) async throws -> Response {
             // The tree as the file left it.
             let fresh = Context(principal: ctx.principal, reference: try await req.reference(), scope: ctx.scope)
-            return try await renderOrganisation(req, fresh, jurisdiction, Feedback(), importResult: result, status: status)
+            return try await renderOrganisation(req, fresh, jurisdiction, Feedback(), upload: result, status: status)
         }
         guard let file = form?.file, file.data.readableBytes > 0 else {
             return try await show(ImportResult(summary: req.text("admin_import_error_no_file"), refused: true, lines: []), .unprocessableEntity)
