@@ -161,13 +161,18 @@ def test_monev_inspector_journey(person, officers):
     # Picks this month with the kabupaten/kota.
     form = ir.find("main form.filters")
     Select(ir.find("#monev-j", within=form)).select_by_value("63")
-    Select(ir.find("#monev-kind", within=form)).select_by_value("month")
+    # The period is one choice (a whole year, a quarter or a month), so no "month/quarter number" box for a year.
+    period = Select(ir.find("#monev-period", within=form))
+    groups = [g.get_attribute("label") for g in ir.finds("#monev-period optgroup")]
+    assert groups == [T["monev_period_year"], T["monev_period_quarter"], T["monev_period_month"]], groups
+    assert T["monev_period_index"] not in ir.text(), f"the dashboard still offers {T['monev_period_index']!r}"
+    period.select_by_value(f"month-{month}")
     Select(ir.find("#monev-year", within=form)).select_by_value(str(year))
-    Select(ir.find("#monev-index", within=form)).select_by_value(str(month))
     ir.check(ir.find("input[type=checkbox][name=sub]", within=form), True)
     ir.submit_form(form)
-    assert ir.path == "/petugas/monev" and has_query(ir.url, j="63", periode="month", tahun=str(year), ke=str(month), sub="1"), \
+    assert ir.path == "/petugas/monev" and has_query(ir.url, j="63", periode=f"month-{month}", tahun=str(year), sub="1"), \
         f"the filter form led to {ir.url}"
+    assert Select(ir.find("#monev-period")).first_selected_option.get_attribute("value") == f"month-{month}", "the period is not kept"
     assert f"{MONTHS[month - 1]} {year}" in hint(ir) and T["stats_including_sub"] in hint(ir), \
         f"the dashboard does not name the period and the scope: {hint(ir)!r}"
     assert ir.find("input[type=checkbox][name=sub]").is_selected(), "the kabupaten/kota box is not kept ticked"
@@ -200,7 +205,8 @@ def test_monev_inspector_journey(person, officers):
         f"the CSV does not download: {r.status_code} {r.headers.get('content-type')}"
     assert re.search(r'attachment; filename="monev-63-[^"]*\.csv"', r.headers.get("content-disposition", "")), r.headers.get("content-disposition")
     text = r.content.decode("utf-8-sig")
-    assert f"received,{received}\r\n" in text and f",63/dinkes,{DINKES_NAME}," in text, f"the CSV lacks the figures:\n{text[:800]}"
+    assert f"{T['monev_metric_received']},{received},received\r\n" in text and f",63/dinkes,{DINKES_NAME}," in text, \
+        f"the CSV lacks the figures:\n{text[:800]}"
 
     # The "received" figure leads to the same complaints: the officer list narrowed to the scope and the period.
     received_li, shown = figure(ir, "stats_received")   # found again: the screenshots reloaded the page
@@ -212,6 +218,7 @@ def test_monev_inspector_journey(person, officers):
     status = ir.find("main p[role=status]").text
     m = re.match(rf"{re.escape(T['ws_list_total'])}\s*([\d.]+)", status)
     assert m and number(m.group(1)) == received, f"the list says {status!r}, the dashboard {received} {T['stats_received']}"
+    assert ir.h1() == T["ws_list_title_filtered"], f"the filtered list's heading says {ir.h1()!r}"
     narrowed = ir.find("main p.hint").text
     assert T["ws_list_narrowed"] in narrowed and "Kalimantan Selatan" in narrowed and str(first.year) in narrowed, \
         f"the list does not say in words that it is narrowed to the scope and period: {narrowed!r}"
@@ -385,29 +392,48 @@ PAGES = {
     "monev": ("irprov", f"/petugas/monev?{monev_query()}"),
     "monev-report": ("irprov", f"/petugas/monev/laporan?{monev_query()}"),
     "monev-executive": ("gubernur", "/petugas/monev"),
+    "executive-home": ("gubernur", "/petugas"),
+    "drill-down": ("irprov", "/petugas/aduan?" + urlencode({"j": "63", "sub": "1", "dari": this_month()[2].isoformat(),
+                                                               "sampai": this_month()[3].isoformat()})),
+    "statistics": ("irprov", "/statistik?j=63&sub=1"),
+    "unit-card": ("irprov", "/unit/63/dinkes"),
     "warnings-inspector": ("irprov", "/petugas/teguran"),
     "warnings-unit-head": ("kadinkes", "/petugas/teguran"),
 }
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("kind", ["phone", "desktop"])
 @pytest.mark.parametrize("page", list(PAGES))
-def test_monev_pages_axe_and_360px(desks, open_warning, page, kind):
+def test_monev_pages_axe_and_360px(desks, open_warning, page, kind, lang):
     role, path = PAGES[page]
     b = desks[role]
     b.resize(kind)
+    path = path + ("&" if "?" in path else "?") + f"lang={lang}"
     b.go(path)
     assert b.path == urlparse(path).path, f"{page}: {path} as {role} ended at {b.url}\n{b.text()[:800]}"
-    assert b.h1() and b.lang() == "id", f"{page}: no heading or no <html lang=id>"
+    assert b.h1() and b.lang() == lang, f"{page}: no heading or no <html lang={lang}>"
     if page.startswith("monev"):
         assert b.has("ul.figures") and b.has("section[aria-labelledby=monev-units] .table-wrap table"), \
             f"{page}: no figures or no units ranking inside .table-wrap"
+        assert b.has("figure.chart svg[role=img] title") and b.has("details.chart-data table"), f"{page}: no chart with its table"
+    if page == "executive-home":
+        assert b.has("section.executive-summary ul.figures li[data-metric=received]") and \
+            b.has("section.executive-summary a[href^='/petugas/monev?j=63']"), "the executive's home has no headline figures or no link"
     if page == "warnings-unit-head":
         card = warning_card(b, "open-title", open_warning)
         assert card is not None and card.find_elements(By.CSS_SELECTOR, "form textarea[name=response]"), \
             "the unit head's warnings page has no answer form for the open warning"
     if page == "warnings-inspector":
         assert b.has("form#form-warn-unit") and warning_card(b, "open-title", open_warning) is not None
+    # Dates are written in the page's language, never as 2026-03-02.
+    iso = re.findall(r"\b\d{4}-\d{2}-\d{2}\b", b.text())
+    assert not iso, f"{page}: dates shown unformatted: {iso[:5]}"
+    if lang == "en":
+        text = b.text()
+        leaks = [T[k] for k in ("stats_received", "stats_headline_heading", "monev_units_heading", "stats_col_overdue",
+                                 "monev_report_options", "ws_list_title_filtered", "ws_executive_dashboard") if T[k] in text]
+        assert not leaks, f"{page}: Indonesian on an English page: {leaks}"
     if kind == "phone":
         b.layout_at_phone(f"{page} ({path} as {role})")
-    b.axe(f"{page} as {role}")
+    b.axe(f"{page} as {role} ({lang})")

@@ -468,6 +468,29 @@ def test_language_switch_refuses_other_sites(portal):
             f"/bahasa/en?next={nxt} redirects to {location!r}"
 
 
+# Issue 17, finding 1: a CR/LF in `next` wrote a second header (the attacker's session cookie), a tab passed the
+# open-redirect check. Python's own HTTP parser reads the answer: one Location, "/", and no cookie but the language.
+@pytest.mark.parametrize("nxt", ["/\r\nSet-Cookie: aduan_session=planted", "/\nSet-Cookie: aduan_session=planted",
+                                 "/\t/evil.example/phish", "/%0d%0aSet-Cookie:%20aduan_session=planted", "javascript:alert(1)"])
+def test_language_switch_adds_no_header(portal, nxt):
+    r = requests.get(portal.url("/bahasa/en"), params={"next": nxt}, allow_redirects=False, timeout=15)
+    assert r.status_code == 303 and r.headers.get("location") == "/", f"{nxt!r} redirects to {r.headers.get('location')!r}"
+    assert set(r.cookies.keys()) == {"aduan_lang"}, f"{nxt!r} set cookies {sorted(r.cookies.keys())}"
+    assert all("\r" not in v and "\n" not in v for v in r.headers.values())
+
+
+def test_cookie_planting_link_in_the_browser(browser: Browser):
+    """The issue's link, opened in Chromium: the browser lands on the home page and holds no session cookie."""
+    b = browser
+    b.cookies_clear()
+    b.go("/bahasa/id?next=/%0d%0aSet-Cookie:%20aduan_session=planted;%20Path=/")
+    assert b.path == "/", f"the link should lead home, got {b.url}"
+    names = {c["name"] for c in b.driver.get_cookies()}
+    assert "aduan_session" not in names, f"the link planted a session cookie: {sorted(names)}"
+    b.go("/bahasa/id?next=/%09/evil.example/phish")
+    assert b.path == "/" and b.url.startswith(b.portal.base), f"the tab link left the site: {b.url}"
+
+
 @pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("path", [MISSING_ID, "/halaman/yang/tidak/ada"])
 def test_friendly_404(browser: Browser, portal, lang, path):

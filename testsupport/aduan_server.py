@@ -41,8 +41,10 @@ def log_tail(path: Path, n: int = 40) -> str:
 
 
 @contextmanager
-def serving(binary: Path, prefix: str, keep_var: str, setup: Callable[[dict], None]) -> Iterator[tuple[str, str, Path]]:
-    """Yields (base URL, data folder, log path) of a running server; `setup(env)` runs before it starts."""
+def serving(binary: Path, prefix: str, keep_var: str, setup: Callable[[dict], None],
+            started: Callable[[subprocess.Popen], None] | None = None) -> Iterator[tuple[str, str, Path]]:
+    """Yields (base URL, data folder, log path) of a running server; `setup(env)` runs before it starts and
+    `started(process)`, when given, once it answers (tests-security/ reads its memory)."""
     data_dir = tempfile.mkdtemp(prefix=prefix)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -66,6 +68,8 @@ def serving(binary: Path, prefix: str, keep_var: str, setup: Callable[[dict], No
             if time.time() > deadline:
                 pytest.fail(f"aduan serve did not answer /healthz within 60 s:\n{log_tail(log_path)}", pytrace=False)
             time.sleep(0.1)
+        if started:
+            started(proc)
         yield base, data_dir, log_path
     finally:
         proc.terminate()

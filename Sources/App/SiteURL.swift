@@ -54,6 +54,9 @@ enum SiteURL {
     case signIn
     case signUp
     case signOut
+    /// The signed links of reporter accounts (`AccountLink`).
+    case accountVerify(String)
+    case accountPassword(String)
 
     enum TrackAction: String, CaseIterable { case pin, balas, konfirmasi, sanggah, nilai, keluar }
 
@@ -112,6 +115,8 @@ enum SiteURL {
         case .signIn: return "/akun/masuk"
         case .signUp: return "/akun/daftar"
         case .signOut: return "/akun/keluar"
+        case .accountVerify(let token): return "/akun/verifikasi/\(token)"
+        case .accountPassword(let token): return "/akun/sandi/\(token)"
         }
     }
 

@@ -20,6 +20,10 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.metrics = AppMetrics()
     app.submissionLimiter = RateLimiter()
     app.apiKeyLimiter = APIKeyLimiter()
+    app.addressGate = AddressGate()
+    app.bodyBudget = BodyBudget(capacity: settings.limits.bodyMemoryBytes)
+    // Every outbound HTTP request is checked against the outbound policy (Core/OutboundPolicy.swift).
+    app.clients.use { app in GuardedClient(app: app, eventLoop: app.eventLoopGroup.next()) }
     _ = app.clock
     _ = app.reference
 
@@ -34,9 +38,11 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
         app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4), as: .main)
         app.usesSQLite = false
     } else {
-        try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
-        let path = settings.dataDirectory.appendingPathComponent("aduan.sqlite").path
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .main)
+        // Private before SQLite opens it: the file is made 0600 here, and SQLite gives its -wal and -shm the same mode.
+        try DataFolder.secure(settings.dataDirectory)
+        let file = settings.dataDirectory.appendingPathComponent("aduan.sqlite")
+        try DataFolder.privateFile(file)
+        app.databases.use(.sqlite(.file(file.path), sqlLogLevel: .trace), as: .main)
         app.usesSQLite = true
     }
     app.prepareWriter()
@@ -53,7 +59,15 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M011_WebhooksGateway())
     app.migrations.add(M012_MonevTally())
     app.migrations.add(M013_MonitoringNotes())
+    app.migrations.add(M014_MonevExact())
+    app.migrations.add(M015_ConfidentialCounts())
+    app.migrations.add(M016_IdentityAndSecrets(totpKey: app.secrets.totpSealing))
+    app.migrations.add(M017_AuditChain())
+    app.migrations.add(M017_DeliveryCircuits())
     app.migrations.add(M018_LaporInstansi())
+    // The audit log chains each row as it is written, whoever writes it.
+    app.databases.middleware.use(AuditChainMiddleware(secrets: app.secrets), on: .main)
+    app.prepareDummyPasswordHash()
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
@@ -72,11 +86,15 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.middleware = Middlewares()
     app.middleware.use(ObservabilityMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(https: settings.baseURL.hasPrefix("https://")))
+    app.middleware.use(ResponseHeaderGuard())
     app.middleware.use(ErrorMiddleware())
+    // Before anything reads a body: its size, pace and memory, and requests per address (Core/RequestLimits.swift).
+    app.middleware.use(RequestLimitsMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/"))
     app.routes.defaultMaxBodySize = "1mb"
     app.http.server.configuration.hostname = "127.0.0.1"
     app.http.server.configuration.port = 8080
+    app.http.server.configuration.idleTimeout = .seconds(settings.limits.idleTimeout)
 
     try routes(app)
     registerCommands(app)

@@ -2,7 +2,8 @@ import Vapor
 
 /// Every route, registered from `SiteURL`'s paths.
 func routes(_ app: Application) throws {
-    let maxBody = ByteCount(value: app.settings.maxBodyBytes)
+    // Routes that take files have a larger body limit (`upload`); every other route takes a form's (RequestLimits).
+    let maxBody = app.settings.maxBodyBytes
     app.get("healthz", use: OpsController.health)
     app.get("metrics", use: OpsController.metrics)
     app.get("api", "openapi.json", use: OpsController.openAPI)
@@ -27,7 +28,7 @@ func routes(_ app: Application) throws {
     let listing = v1.grouped(APIKeyGate(accepts: [.readScope]))
     let reading = v1.grouped(APIKeyGate(accepts: [.readPublic, .readScope, .act])).grouped("complaints", tracking)
     let acting = v1.grouped(APIKeyGate(accepts: [.act])).grouped("complaints", tracking)
-    submitting.on(.POST, "complaints", body: .collect(maxSize: maxBody), use: SubmissionController.create)
+    submitting.upload(.POST, "complaints", maxSize: maxBody, use: SubmissionController.create)
     listing.get("complaints", use: ListingController.list)
     reading.get(use: ComplaintController.show)
     reading.get("events", use: ComplaintController.events)
@@ -53,11 +54,11 @@ func routes(_ app: Application) throws {
     let web = app.grouped(CSRF.Middleware())
     web.get(use: PortalController.home)
     web.get("lapor", use: PortalController.form)
-    web.on(.POST, "lapor", body: .collect(maxSize: maxBody), use: PortalController.submit)
+    web.upload(.POST, "lapor", maxSize: maxBody, use: PortalController.submit)
     web.get("lapor", "terkirim", use: PortalController.sent)
     web.get("lacak", use: PortalController.lookup)
     web.get("q", ":code", use: QRPageController.show)
-    web.on(.POST, "q", ":code", body: .collect(maxSize: maxBody), use: QRPageController.submit)
+    web.upload(.POST, "q", ":code", maxSize: maxBody, use: QRPageController.submit)
     web.get("laporan", use: TransparencyController.list)
     web.get("unit", ":jurisdiction", ":slug", use: TransparencyController.unit)
     web.get("statistik", use: TransparencyController.statistics)
@@ -74,6 +75,9 @@ func routes(_ app: Application) throws {
     web.get("akun", "masuk", use: AccountController.signInForm)
     web.post("akun", "masuk", use: AccountController.signIn)
     web.post("akun", "keluar", use: AccountController.signOut)
+    web.get("akun", "verifikasi", ":token", use: AccountController.verify)
+    web.get("akun", "sandi", ":token", use: AccountController.passwordForm)
+    web.post("akun", "sandi", ":token", use: AccountController.setPassword)
     // Officers in the browser (session cookie). The gate sends visitors without a session to the sign-in page;
     // every handler still checks the officer's scope on each complaint it touches.
     let officer = web.grouped("petugas").grouped(OfficerController.SessionAuthenticator()).grouped(OfficerGate())
@@ -98,10 +102,10 @@ func routes(_ app: Application) throws {
     officer.get("kotak-masuk", use: InboxController.show)
     officer.post("kotak-masuk", "dibaca", use: InboxController.markRead)
     officer.get("aduan", "baru", use: IntakeController.show)
-    officer.on(.POST, "aduan", "baru", body: .collect(maxSize: maxBody), use: IntakeController.submit)
+    officer.upload(.POST, "aduan", "baru", maxSize: maxBody, use: IntakeController.submit)
     officer.get("aduan", "baru", "tanda-terima", use: IntakeController.receipt)
     officer.get("aduan", ":id", use: CaseController.show)
-    officer.on(.POST, "aduan", ":id", "aksi", ":action", body: .collect(maxSize: maxBody), use: CaseController.act)
+    officer.upload(.POST, "aduan", ":id", "aksi", ":action", maxSize: maxBody, use: CaseController.act)
     officer.get("aduan", ":id", "lampiran", ":attachment", use: CaseController.attachment)
     officer.get("monev", use: MonevController.dashboard)
     officer.get("monev.csv", use: MonevController.file(.csv))

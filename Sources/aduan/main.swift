@@ -1,19 +1,9 @@
 import App
 import Foundation
-import Logging
 import Vapor
 
 var env = try Environment.detect()
-if ProcessInfo.processInfo.environment["ADUAN_LOG_FORMAT"] == "json" {
-    let level = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info") ?? .info
-    LoggingSystem.bootstrap { label in
-        var handler = JSONLogHandler(label: label)
-        handler.logLevel = level
-        return handler
-    }
-} else {
-    try LoggingSystem.bootstrap(from: &env)
-}
+try bootstrapLogging(&env)
 let app = try await Application.make(env)
 do {
     try await configure(app)

@@ -120,10 +120,11 @@ struct SubmissionTests {
         expected.eventCount = 1
         #expect(t.record == expected)
         #expect(t.record.dueAt == F.endOf("2026-04-09"))
-        // And the event records the submission with the due it set
+        // And the event records the submission with the due it set, and the category it starts with (monev as of a date)
         #expect(t.event == EventDraft(action: .submit, fromState: nil, toState: .baru, at: Clock.submitted, actorRole: "reporter",
                                       unit: "63/dinkes", jurisdiction: "63", dueAt: F.endOf("2026-04-09"),
-                                      data: ["channel": "web", "type": "pengaduan", "target_unit": "63/dinkes"]))
+                                      data: ["channel": "web", "type": "pengaduan", "target_unit": "63/dinkes", "category": "kesehatan",
+                                             "anonymous": "false", "confidential": "false"]))
         #expect(t.stages == [.start(.verification, jurisdiction: "63", unit: nil, at: Clock.submitted, due: F.endOf("2026-04-09"))])
         #expect(t.mail == ["new_complaint → coordinators 63", "received → reporter"])
     }
@@ -132,7 +133,8 @@ struct SubmissionTests {
     func submitWithoutContact() {
         let t = Lifecycle.submit(F.submission(contact: false), trackingID: "T1", by: .reporter, context: F.context(at: Clock.submitted))
         #expect(t.mail == ["new_complaint → coordinators 63"])
-        #expect(t.event?.data == ["channel": "web", "type": "pengaduan"])
+        #expect(t.event?.data == ["channel": "web", "type": "pengaduan", "category": "", "anonymous": "false", "confidential": "false"],
+                "no category yet, said so")
         #expect(t.event?.unit == nil)
     }
 
@@ -287,6 +289,7 @@ struct CoordinatorDecisionTests {
         expected.category = "kesehatan"
         expected.resolutionClass = .sederhana
         expected.dispositionCount = 1
+        expected.dispositionJurisdictions = ["63"]
         expected.verificationDue = nil
         expected.responseDue = F.endOf("2026-04-14")
         expected.resolutionDue = F.endOf("2026-04-14")

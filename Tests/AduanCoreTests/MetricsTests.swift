@@ -171,7 +171,7 @@ private func expectClose(_ actual: Double?, _ expected: Double?, _ what: String,
 
 @Suite("Monev metrics (SPEC §8)")
 struct MetricsTests {
-    let summary = MetricEngine.summary(complaints: Month.complaints, stages: Month.stages, now: Month.now,
+    let summary = MetricEngine.summary(complaints: Month.complaints, stages: Month.stages, now: Month.now, scope: ["63", "63.71"],
                                        calendar: Month.calendar)
 
     @Test("counts: received, by type, channel, category and state, archived, forwarded")
@@ -318,8 +318,8 @@ struct MetricsTests {
         let frozenLate = StageFacts(complaintTrackingID: "B", kind: .response, jurisdiction: "63", unit: "63/dinkes",
                                     startedAt: Fixture.at("2026-04-06 09:00"), dueAt: Fixture.endOf("2026-04-13"),
                                     endedAt: Fixture.at("2026-04-12 09:00"), late: true)
-        let onTime = MetricEngine.summary(complaints: [], stages: [frozenOnTime], now: Month.now, calendar: Month.calendar)
-        let late = MetricEngine.summary(complaints: [], stages: [frozenLate], now: Month.now, calendar: Month.calendar)
+        let onTime = MetricEngine.summary(complaints: [], stages: [frozenOnTime], now: Month.now, scope: ["63"], calendar: Month.calendar)
+        let late = MetricEngine.summary(complaints: [], stages: [frozenLate], now: Month.now, scope: ["63"], calendar: Month.calendar)
         expectClose(onTime.responseOnTimeRate, 1.0, "frozen on time")
         expectClose(late.responseOnTimeRate, 0.0, "frozen late")
     }
@@ -335,20 +335,20 @@ struct MetricsTests {
         #expect(!open.isOverdue(at: due))
         #expect(open.isOverdue(at: due.addingTimeInterval(1)))
         // At the due itself the open stage is not yet counted: 1 ended on time ÷ (1 + 0).
-        let s = MetricEngine.summary(complaints: [], stages: [ended, open], now: due, calendar: Month.calendar)
+        let s = MetricEngine.summary(complaints: [], stages: [ended, open], now: due, scope: ["63"], calendar: Month.calendar)
         expectClose(s.verificationOnTimeRate, 1.0, "at the due")
         #expect(s.overdueNow == 0)
     }
 
     @Test("nothing to measure gives counts of 0 and no rates")
     func empty() {
-        let s = MetricEngine.summary(complaints: [], stages: [], now: Month.now, calendar: Month.calendar)
+        let s = MetricEngine.summary(complaints: [], stages: [], now: Month.now, scope: ["63"], calendar: Month.calendar)
         #expect(s == MetricSummary())
         #expect(s.followedUpRate == nil && s.verificationOnTimeRate == nil && s.satisfactionMean == nil)
         #expect(MetricEngine.units(complaints: [], stages: [], now: Month.now, calendar: Month.calendar).isEmpty)
     }
 
-    @Test("median and mean of durations kept in bands (0.1 working day below 10, 1 above)")
+    @Test("the median is exact: the bands (0.1 working day below 10, 1 above) say where it lies, the values in them what it is")
     func medianAndMean() {
         func sums(_ days: [Double]) -> TallySums {
             var t = TallySums()
@@ -359,19 +359,34 @@ struct MetricsTests {
             }
             return t
         }
-        #expect(sums([]).medianDays(.response) == nil)
+        /// What the shell does: read the located values from the sorted durations, as the database would.
+        func median(_ days: [Double]) -> Double? {
+            guard let at = sums(days).medianLocation(.response) else { return nil }
+            let inRange = days.filter { $0 >= at.from && $0 < at.to }.sorted()
+            return at.median(Array(inRange.dropFirst(at.offset).prefix(at.middle)))
+        }
+        #expect(median([]) == nil)
         #expect(sums([]).mean(.stageEnded, "response") == nil)
-        #expect(sums([3, 1, 2]).medianDays(.response) == 2)
-        expectClose(sums([4, 1, 3, 2]).medianDays(.response), 2.5, "even count")
+        #expect(median([3, 1, 2]) == 2)
+        #expect(median([4, 1, 3, 2]) == 2.5, "even count: the mean of the two middle values")
         expectClose(sums([1, 2, 6]).mean(.stageEnded, "response"), 3, "mean")
-        // Both middle values share the band 1.2-1.3: their mean is the exact median.
-        expectClose(sums([0, 1.21, 1.29, 5]).medianDays(.response), 1.25, "one band")
-        // Three different values in one band: the band's mean, within 0.1 of the exact median 1.23.
-        expectClose(sums([1.21, 1.23, 1.28]).medianDays(.response), 1.24, "band mean")
-        #expect(sums([1, 2]).medianDays(.resolution) == nil)
-        // Above 10 working days the bands are a whole day wide: 12.2 and 12.8 share one, 14 has its own.
-        expectClose(sums([12.2, 12.8, 14]).medianDays(.response), 12.5, "wide band")
+        #expect(median([0, 1.21, 1.29, 5]) == 1.25, "both middle values in one band")
+        #expect(median([1.21, 1.23, 1.28]) == 1.23, "three values in one band: the middle one, not the band's mean")
+        #expect(median([0.05, 1.23, 9.99, 12.2, 12.8, 14]) == (9.99 + 12.2) / 2, "middle values in bands apart")
+        #expect(median([12.2, 12.8, 14]) == 12.8)
+        #expect(sums([1, 2]).medianLocation(.resolution) == nil)
+        // Random durations: always the exact median.
+        var generator = SystemRandomNumberGenerator()
+        for n in 1...60 {
+            let days = (0..<n).map { _ in Double(Int.random(in: 0...2_000_000, using: &generator)) / 86_400 }
+            #expect(median(days) == MedianLocation.exact(days), "\(days)")
+        }
         #expect(Tally.band(of: 9.95) == 99 && Tally.band(of: 10) == 100 && Tally.band(of: 10.99) == 100 && Tally.band(of: 11) == 101)
+        // Every duration lies within its band's edges, the doubles the database is asked with.
+        for d in [0, 0.1, 0.3, 0.7, 0.29999999999999999, 1.1, 2.3000000000000003, 9.9, 9.999999, 10, 10.5, 99.99, 123.456] {
+            let b = Tally.band(of: d)
+            #expect(Tally.lowerEdge(ofBand: b) <= d && d < Tally.lowerEdge(ofBand: b + 1), "\(d) in band \(b)")
+        }
     }
 
     @Test("the JSON form uses the SPEC §12 names and writes unmeasured figures as null")

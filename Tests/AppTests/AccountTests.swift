@@ -62,6 +62,12 @@ struct AccountTests {
             try await browser.get("/akun/daftar")
             var (status, body, location) = try await browser.post("/akun/daftar", ["name": "Rina", "email": "Rina@Example.org",
                                                                                 "password": "kata-sandi-panjang", "password_confirm": "kata-sandi-panjang"])
+            #expect(status == .ok && body.contains("Periksa e-mail Anda"), "\(body.prefix(200))")
+            // The account opens once the address is confirmed by the link sent to it (issue 17).
+            let link = try await AccountVerificationTests.link(app, kind: AccountMail.verifyKind)
+            #expect(try await browser.get(link).0 == .seeOther)
+            try await browser.get("/akun/masuk")
+            (status, body, location) = try await browser.post("/akun/masuk", ["email": "rina@example.org", "password": "kata-sandi-panjang"])
             #expect(status == .seeOther && location == "/akun", "\(body.prefix(200))")
             try await browser.get("/lapor")
             (status, body, _) = try await browser.post("/lapor", ["title": "Sampah menumpuk", "body": "Sampah di pasar tidak diangkut seminggu.",

@@ -20,7 +20,7 @@ struct AdminMessagesTests {
         let sink = SMTPSink()
         try await sink.start()
         defer { sink.stop() }
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             let browser = try await Self.admin(app)
             var (status, page, _) = try await browser.post("/petugas/admin/pesan/uji", ["to": "uji@example.org"])
             #expect(status == .unprocessableEntity && page.contains("Server e-mail belum diatur"))
@@ -37,7 +37,7 @@ struct AdminMessagesTests {
 
     @Test("dead letters are listed with their error and go back to the queue, one or all")
     func deadLetters() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             _ = try await app.submit([:])
             _ = try await app.submit([:])
             try await Worker(app: app, transport: FailingTransport()).runOnce()
@@ -60,7 +60,7 @@ struct AdminMessagesTests {
 
     @Test("the wording is edited with a preview, used by the next message, and reset to the built-in one")
     func wording() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             let browser = try await Self.admin(app)
             let path = "/petugas/admin/pesan/templat/received/id"
             var (status, page) = try await browser.get(path)
@@ -93,7 +93,7 @@ struct AdminMessagesTests {
         let sink = SMTPSink()
         try await sink.start()
         defer { sink.stop() }
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             let browser = try await Self.admin(app)
             let path = "/petugas/admin/pesan/pengaturan"
             var (status, page, _) = try await browser.post(path, ["ADUAN_SMTP_HOST": "127.0.0.1", "ADUAN_SMTP_PORT": "nope", "ADUAN_SMTP_FROM": ""])

@@ -1,6 +1,7 @@
 import AduanCore
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -48,7 +49,12 @@ private func snapshot(_ app: Application) async throws -> String {
     for j in try await Jurisdiction.query(on: db).sort(\.$id).all() { lines.append("jurisdiction \(j.id!) \(j.name) \(j.timeZone) \(j.workingWeekdays)") }
     for u in try await OrgUnit.query(on: db).sort(\.$id).all() { lines.append("unit \(u.id!) \(u.name) \(u.kind) \(u.parentID ?? "-") \(u.active)") }
     for u in try await User.query(on: db).sort(\.$username).all() {
-        lines.append("user \(u.username) \(u.displayName) \(u.email ?? "-") \(u.active) \(u.totpSecret ?? "-") \(u.failedLogins) \(u.lockedUntil.map { "\($0)" } ?? "-") \(u.passwordHash)")
+        lines.append("user \(u.username) \(u.displayName) \(u.email ?? "-") \(u.active) \(u.totpSealed ?? "-") \(u.passwordHash)")
+    }
+    for g in try await RoleGrant.query(on: db).sort(\.$id).all() { lines.append("grant \(g.userID) \(g.role) \(g.scope) \(g.status)") }
+    let sql = db as! any SQLDatabase
+    for row in try await sql.raw("SELECT bucket, failures FROM secret_attempts ORDER BY bucket").all() {
+        lines.append("attempts \(try row.decode(column: "bucket", as: String.self)) \(try row.decode(column: "failures", as: Int.self))")
     }
     for r in try await UserRole.query(on: db).sort(\.$id).all() { lines.append("role \(r.$user.id) \(r.role) \(r.scope)") }
     for c in try await Category.query(on: db).sort(\.$id).all() { lines.append("category \(c.id!) \(c.name) \(c.resolutionClass)") }
@@ -110,6 +116,8 @@ private func routes(in j: String, unit: String, user: String, roleID: Int, holid
         Route(method: .POST, path: "/petugas/admin/pengguna/\(user)/aktifkan"),
         Route(method: .POST, path: "/petugas/admin/pengguna/\(user)/buka-kunci"),
         Route(method: .POST, path: "/petugas/admin/pengguna/\(user)/reset-2fa"),
+        Route(method: .POST, path: "/petugas/admin/pengguna/\(user)/permintaan/1/setujui"),
+        Route(method: .POST, path: "/petugas/admin/pengguna/\(user)/permintaan/1/tolak"),
         Route(method: .GET, path: "/petugas/admin/kategori?j=\(j)"),
         Route(method: .POST, path: "/petugas/admin/kategori/kesehatan/unit", form: ["jurisdiction": j, "unit": unit]),
         Route(method: .GET, path: "/petugas/admin/kalender/\(j)"),
@@ -215,7 +223,7 @@ extension AdminPages {
                 let setup = try await Installation.make(app)
                 let exercised = (landingRoutes + setup.province).map { ($0.method, $0.path.split(separator: "?")[0].split(separator: "/").map(String.init)) }
                 let registered = app.routes.all.filter { $0.path.count >= 2 && $0.path[0].description == "petugas" && $0.path[1].description == "admin" }
-                #expect(registered.count == 53)
+                #expect(registered.count == 55)
                 for route in registered {
                     let pattern = route.path.map(\.description)
                     let covered = exercised.contains { method, segments in
@@ -424,18 +432,24 @@ extension AdminPages {
                 roles = try await UserRole.query(on: app.db).filter(\.$user.$id == user.requireID()).all()
                 #expect(roles.map(\.role) == ["liaison"])
 
-                // Locked out and enrolled in two-factor: the list and the page say so, and the buttons clear both.
-                user.lockedUntil = app.clock.now.addingTimeInterval(600); user.failedLogins = 3; user.totpSecret = "JBSWY3DPEHPK3PXP"
+                // Three wrong sign-ins and enrolled in two-factor: the list and the page say so, and the buttons clear both.
+                for _ in 0..<3 {
+                    try await app.testing().test(.POST, "/api/v1/auth/token", beforeRequest: { req in
+                        try req.content.encode(["username": "rina.dinkes", "password": "salah-salah"])
+                    }, afterResponse: { res in #expect(res.status == .unauthorized) })
+                }
+                user.totpSealed = try app.secrets.sealTOTP("JBSWY3DPEHPK3PXP")
                 try await user.update(on: app.db)
                 let (_, list) = try await browser.get("/petugas/admin/pengguna")
                 #expect(list.contains("rina.dinkes") && list.contains("Pejabat penghubung · 63/dinkes") && list.contains("Ya"))
                 let (_, detail) = try await browser.get("/petugas/admin/pengguna/rina.dinkes")
-                #expect(detail.contains("/buka-kunci") && detail.contains("/reset-2fa") && detail.contains("Terdaftar"))
+                #expect(detail.contains("/buka-kunci") && detail.contains("/reset-2fa") && detail.contains("Terdaftar") && detail.contains("<dd>3</dd>"))
                 (status, _, _) = try await browser.post("/petugas/admin/pengguna/rina.dinkes/buka-kunci", [:])
                 (status, _, _) = try await browser.post("/petugas/admin/pengguna/rina.dinkes/reset-2fa", [:])
                 #expect(status == .seeOther)
                 let cleared = try #require(try await User.find(user.id, on: app.db))
-                #expect(cleared.lockedUntil == nil && cleared.failedLogins == 0 && cleared.totpSecret == nil)
+                #expect(cleared.totpSealed == nil && cleared.recoveryCodes == nil)
+                #expect(try await SecretLimiter.counter(SecretSubject.stored(.signIn, SecretSubject.officer("rina.dinkes")), on: app.db) == nil)
                 #expect(try await audits(app, "user_unlock").count == 1)
                 #expect(try await audits(app, "totp_reset").first?.detail == "rina.dinkes")
 

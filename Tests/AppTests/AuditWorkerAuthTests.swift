@@ -173,7 +173,7 @@ struct AuthAndOpsTests {
         try await TestHarness.withApp { app in
             _ = try await app.createOfficer("insp", .inspector, "63")
             let user = try #require(try await User.query(on: app.db).filter(\.$username == "insp").first())
-            user.totpSecret = "JBSWY3DPEHPK3PXP"
+            user.totpSealed = try app.secrets.sealTOTP("JBSWY3DPEHPK3PXP")
             try await user.update(on: app.db)
             let code = TOTP.code(secret: TOTP.base32Decode("JBSWY3DPEHPK3PXP")!, at: app.clock.now)
             for (totp, expected) in [(nil, HTTPStatus.unauthorized), ("000000", .unauthorized), (code, .ok)] as [(String?, HTTPStatus)] {

@@ -17,10 +17,18 @@ enum TestHarness {
         ProcessInfo.processInfo.environment["TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    static func withApp(_ body: (Application) async throws -> Void) async throws {
+    /// Loopback addresses an app may call out to when a test plays the receiver on this machine (webhooks, the SMS
+    /// gateway, SMTP, SP4N-LAPOR!): outbound requests reach only public addresses unless the operator allows more.
+    static let loopbackReceivers = "127.0.0.0/8,::1"
+
+    /// `env` adds configuration (e.g. `ADUAN_OUTBOUND_ALLOW`); `loopbackReceivers` allows the loopback receivers.
+    static func withApp(loopbackReceivers: Bool = false, env: [String: String] = [:], _ body: (Application) async throws -> Void) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aduan-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        var settings = try Settings.fromEnvironment(["ADUAN_DATA_DIR": dir.path, "ADUAN_SECRET_KEY": secret, "ADUAN_SUBMIT_RATE_LIMIT": "0"])
+        var environment = ["ADUAN_DATA_DIR": dir.path, "ADUAN_SECRET_KEY": secret, "ADUAN_SUBMIT_RATE_LIMIT": "0"]
+        if loopbackReceivers { environment["ADUAN_OUTBOUND_ALLOW"] = Self.loopbackReceivers }
+        environment.merge(env) { $1 }
+        var settings = try Settings.fromEnvironment(environment)
         var droppable: (admin: String, name: String)?
         if let admin = postgresURL {
             let name = "aduan_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"

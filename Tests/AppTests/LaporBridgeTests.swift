@@ -39,7 +39,7 @@ struct LaporBridgeTests {
 
     @Test("a forward is written to the outbox with its event, sent once with the token and key, and LAPOR's number recorded")
     func forwardOnce() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             try await FakeLapor.with { fake, url in
                 connect(app, to: url)
                 let coordinator = try await app.createOfficer("koord", .coordinator, "63")
@@ -91,7 +91,7 @@ struct LaporBridgeTests {
 
     @Test("a named reporter travels with the forward, without the NIK")
     func reporterSent() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             try await FakeLapor.with { fake, url in
                 connect(app, to: url)
                 let coordinator = try await app.createOfficer("koord", .coordinator, "63")
@@ -109,7 +109,7 @@ struct LaporBridgeTests {
 
     @Test("500 twice, then success: retried after 30 s and 60 s, the same Idempotency-Key each time, recorded once")
     func retryWithBackoff() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             try await FakeLapor.with { fake, url in
                 app.clock.set(start)
                 connect(app, to: url)
@@ -154,7 +154,7 @@ struct LaporBridgeTests {
 
     @Test("a call that timed out but that LAPOR carried out is sent again with its key and creates nothing twice")
     func timeoutThenRedelivery() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             try await FakeLapor.with { fake, url in
                 app.clock.set(start)
                 connect(app, to: url, timeout: 1)
@@ -202,7 +202,7 @@ struct LaporBridgeTests {
 
     @Test("a worker that dies after LAPOR answered: the next delivery repeats the key and LAPOR keeps one complaint")
     func crashBeforeRecording() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             try await FakeLapor.with { fake, url in
                 app.clock.set(start)
                 let settings = LaporSettings(baseURL: url, token: FakeLapor.token, timeout: 5)
@@ -224,7 +224,7 @@ struct LaporBridgeTests {
 
     @Test("two workers draining at once forward each of 20 complaints exactly once")
     func twoWorkers() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             try await FakeLapor.with { fake, url in
                 connect(app, to: url)
                 let coordinator = try await app.createOfficer("koord", .coordinator, "63")
@@ -253,7 +253,7 @@ struct LaporBridgeTests {
 
     @Test("a bridge that keeps failing leaves a dead letter with LAPOR's answer after the last attempt")
     func deadLetter() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             try await FakeLapor.with { fake, url in
                 app.clock.set(start)
                 connect(app, to: url)
@@ -275,7 +275,7 @@ struct LaporBridgeTests {
 
     @Test("LAPOR refusing the request itself (a 4xx) is a dead letter at once; 408 and 429 are retried")
     func permanentRefusal() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             try await FakeLapor.with { fake, url in
                 app.clock.set(start)
                 connect(app, to: url)
@@ -298,7 +298,7 @@ struct LaporBridgeTests {
 
     @Test("without the bridge, a forward to lapor needs LAPOR's number; with it, nothing is sent; other destinations are unchanged")
     func bridgeOff() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             #expect(app.laporBridge == nil)
             let coordinator = try await app.createOfficer("koord", .coordinator, "63")
             let s = try await app.submit()
@@ -321,7 +321,7 @@ struct LaporBridgeTests {
 
     @Test("status sync: each change in LAPOR becomes one internal note; no news, no note; final statuses stop the polling")
     func statusSync() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             try await FakeLapor.with { fake, url in
                 app.clock.set(start)
                 connect(app, to: url)
@@ -376,7 +376,7 @@ struct LaporBridgeTests {
 
     @Test("follow-ups and final answers on a complaint imported from LAPOR are pushed back to it, each once")
     func answersPushed() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             try await FakeLapor.with { fake, url in
                 connect(app, to: url)
                 let coordinator = try await app.createOfficer("koord", .coordinator, "63")

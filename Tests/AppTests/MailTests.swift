@@ -241,9 +241,11 @@ final class SMTPSink: @unchecked Sendable {
 extension MailSettings {
     static func loopback(port: Int, host: String = "127.0.0.1", security: SMTPClient.Security = .none, username: String? = nil,
                          password: String? = nil, trustRootsFile: String? = nil, replyTimeout: TimeAmount = .seconds(10)) -> MailSettings {
+        // The sink listens on loopback, which an SMTP client reaches only when allowed (as an operator allows a relay).
         MailSettings(client: SMTPClient.Configuration(host: host, port: port, security: security, username: username, password: password,
                                                       heloName: "aduan.test", connectTimeout: .seconds(3), replyTimeout: replyTimeout,
-                                                      trustRootsFile: trustRootsFile),
+                                                      trustRootsFile: trustRootsFile,
+                                                      outbound: OutboundPolicy(allowed: OutboundPolicy.parseAllowed(TestHarness.loopbackReceivers).0)),
                      from: MailAddress("Aduan Kalsel <noreply@kalselprov.go.id>")!)
     }
 }
@@ -267,7 +269,7 @@ struct MailDeliveryTests {
         let sink = SMTPSink()
         try await sink.start()
         defer { sink.stop() }
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             // Given officers with addresses and two reporters, one writing in English
             app.clock.set(Date(timeIntervalSince1970: 1_773_385_200))
             let coordinator = try await app.createOfficer("koord", .coordinator, "63")
@@ -323,7 +325,7 @@ struct MailDeliveryTests {
         try await sink.start()
         sink.stop()
         defer { sink.stop() }
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             // Given a complaint whose messages meet a stopped server
             app.clock.set(Date(timeIntervalSince1970: 1_773_385_200))
             let coordinator = try await app.createOfficer("koord", .coordinator, "63")
@@ -362,7 +364,7 @@ struct MailDeliveryTests {
         let sink = SMTPSink()
         try await sink.start()
         defer { sink.stop() }
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             let id = try await app.submit(["reporter": ["name": "Tanpa Surel", "phone": "081234567890"]]).tracking_id
             let phone = RecordingTransport()
             let worker = Worker(app: app, transport: ChannelRouter(email: EmailTransport(app: app, settings: .loopback(port: sink.port)), sms: phone))
@@ -380,7 +382,7 @@ struct MailDeliveryTests {
         let sink = SMTPSink(["--reject-domain", "gone.example"])
         try await sink.start()
         defer { sink.stop() }
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             _ = try await app.submit(["reporter": ["name": "Hilang", "email": "hilang@gone.example"]])
             let worker = Worker(app: app, transport: EmailTransport(app: app, settings: .loopback(port: sink.port)))
             _ = try await worker.runOnce()

@@ -90,7 +90,8 @@ struct MonevTests {
 
             let browser = try await Browser.officer(app, "irprov")
             let (_, csv) = try await browser.get("/petugas/monev.csv?j=63&periode=year&tahun=2026")
-            #expect(csv.contains("received,2\r\n") && csv.contains("dispositioned,1\r\n") && csv.contains("63/dinkes"))
+            #expect(csv.contains("Aduan diterima,2,received\r\n") && csv.contains("Aduan didisposisikan ke unit,1,dispositioned\r\n")
+                    && csv.contains("63/dinkes"))
             let (_, stats) = try await Browser(app).get("/statistik?j=63&year=2026")
             #expect(stats.contains("<strong>2</strong>"))
             let (reportStatus, report) = try await browser.get("/petugas/monev/laporan?j=63&periode=quarter&tahun=2026&ke=2&sub=1")
@@ -151,18 +152,46 @@ struct MonevTests {
             try process.run()
             process.waitUntilExit()
             let converted = try String(contentsOf: dir.appendingPathComponent("monev.csv"), encoding: .utf8)
+            // RFC 4180 fields (LibreOffice quotes text cells and numbers shown with a thousands separator).
             func cells(_ text: String) -> [[String]] {
-                text.replacingOccurrences(of: "\u{FEFF}", with: "").replacingOccurrences(of: "\r\n", with: "\n")
-                    .split(separator: "\n", omittingEmptySubsequences: false).map { line in
-                        // LibreOffice quotes every text cell; no cell of this table holds a comma or a quote.
-                        var fields = line.split(separator: ",", omittingEmptySubsequences: false)
-                            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-                        while fields.last == "" { fields.removeLast() }
-                        return fields
-                    }.filter { !$0.isEmpty }
+                var rows: [[String]] = [], row: [String] = [], field = "", quoted = false
+                var scalars = text.replacingOccurrences(of: "\u{FEFF}", with: "").unicodeScalars.makeIterator()
+                var pending: Unicode.Scalar? = nil
+                func endRow() { row.append(field); while row.last == "" { row.removeLast() }; if !row.isEmpty { rows.append(row) }; row = []; field = "" }
+                while let c = pending ?? scalars.next() {
+                    pending = nil
+                    if quoted {
+                        if c == "\"" {
+                            let next = scalars.next()
+                            if next == "\"" { field.unicodeScalars.append(c) } else { quoted = false; pending = next }
+                        }
+                        else { field.unicodeScalars.append(c) }
+                    } else if c == "\"" { quoted = true }
+                    else if c == "," { row.append(field); field = "" }
+                    else if c == "\n" { endRow() }
+                    else if c != "\r" { field.unicodeScalars.append(c) }
+                }
+                endRow()
+                return rows
+            }
+            // LibreOffice shows the cells with their number formats: a rate as "50.0%", a count as "1,234", a time as
+            // "2026-04-20 09:00"; the CSV writes the same numbers plainly. Text cells read the same.
+            func same(_ ours: String, _ theirs: String) -> Bool {
+                if ours == theirs { return true }
+                if theirs.hasSuffix("%"), let shown = Double(theirs.dropLast()), let rate = Double(ours) { return abs(shown / 100 - rate) < 0.0006 }
+                if let a = Double(ours), let b = Double(theirs.replacingOccurrences(of: ",", with: "")) { return abs(a - b) < 0.006 }
+                if ours.count == 25, ours.contains("T") { return ours.prefix(16).replacingOccurrences(of: "T", with: " ") == theirs.prefix(16) }
+                return false
             }
             let ours = cells(csv), theirs = cells(converted)
-            #expect(ours.count > 10 && ours == theirs, "LibreOffice read:\n\(converted)")
+            #expect(ours.count > 10 && ours.count == theirs.count, "LibreOffice read:\n\(converted)")
+            var numbers = 0
+            for (a, b) in zip(ours, theirs) {
+                #expect(a.count == b.count && zip(a, b).allSatisfy(same), "ours \(a), LibreOffice \(b)")
+                numbers += zip(a, b).filter { $0 != $1 }.count
+            }
+            // Numbers shown with a format differ in text from the plain CSV: proof LibreOffice read numeric cells.
+            #expect(numbers >= 3, "LibreOffice read no formatted number:\n\(converted)")
         }
     }
 
@@ -196,6 +225,58 @@ struct MonevTests {
             #expect(!page.contains("Antrean puskesmas masih panjang"))
             #expect(try await kota.post("/petugas/teguran/catatan", ["unit": "63/dinkes", "text": "Catatan dari inspektorat kota."]).0 == .forbidden)
             #expect(try await MonitoringNote.query(on: app.db).count() == 1)
+        }
+    }
+
+    /// Issue 13: a complaint dispositioned and later no longer held by a unit (returned, then archived, forwarded
+    /// outside or to a kabupaten/kota) was counted twice as dispositioned at jurisdiction level.
+    @Test("a dispositioned complaint that went back to the coordinator counts once, over the API, before and as of a past day")
+    func returnedComplaintCountsOnce() async throws {
+        try await TestHarness.withApp { app in
+            let koord = try await app.createOfficer("koord", .coordinator, "63")
+            let dinkes = try await app.createOfficer("dinkes", .liaison, "63/dinkes")
+            _ = try await app.createOfficer("irprov", .inspector, "63")
+            app.clock.set(ISO8601DateFormatter().date(from: "2026-04-06T09:00:00+08:00")!)
+            let archived = try await app.submit(["title": "Antrean panjang di puskesmas"]).tracking_id
+            let forwarded = try await app.submit(["title": "Tagihan listrik tidak wajar"]).tracking_id
+            let moved = try await app.submit(["title": "Sampah di Kota Banjarmasin"]).tracking_id
+            let answered = try await app.submit(["title": "Obat kosong di apotek rumah sakit"]).tracking_id
+            app.clock.set(ISO8601DateFormatter().date(from: "2026-04-07T09:00:00+08:00")!)
+            for id in [archived, forwarded, moved, answered] {
+                try #require(await app.act(koord, id, "verify", ["unit": "63/dinkes"]).0 == .ok)
+            }
+            for id in [archived, forwarded, moved] {
+                try #require(await app.act(dinkes, id, "return", ["internal_text": "Bukan wewenang kami."]).0 == .ok)
+            }
+            try #require(await app.act(dinkes, answered, "follow_up", ["text": "Sedang ditangani."]).0 == .ok)
+            app.clock.set(ISO8601DateFormatter().date(from: "2026-04-08T09:00:00+08:00")!)
+            try #require(await app.act(koord, archived, "archive", ["reason": "spam", "text": "Bukan pengaduan."]).0 == .ok)
+            try #require(await app.act(koord, forwarded, "forward_external", ["destination": "PT PLN", "external_ref": "P-1", "text": "Ke PLN."]).0 == .ok)
+            try #require(await app.act(koord, moved, "forward_jurisdiction", ["jurisdiction": "63.71", "text": "Ke kota."]).0 == .ok)
+            app.clock.set(ISO8601DateFormatter().date(from: "2026-04-20T09:00:00+08:00")!)
+            let token = try await app.login("irprov")
+            func figures(_ query: String) async throws -> ([String: AnyJSON], [[String: AnyJSON]]) {
+                let (status, body) = try await app.get("/api/v1/monev/summary?\(query)", token: token)
+                let (unitsStatus, unitsBody) = try await app.get("/api/v1/monev/units?\(query)", token: token)
+                #expect(status == .ok && unitsStatus == .ok)
+                return (try JSONDecoder().decode([String: AnyJSON].self, from: Data(body.utf8)),
+                        try JSONDecoder().decode([[String: AnyJSON]].self, from: Data(unitsBody.utf8)))
+            }
+            for query in ["scope=63", "scope=63&from=2026-04-01&to=2026-04-30", "scope=63&from=2026-04-03&to=2026-04-15",
+                          "scope=63&from=2026-04-01&to=2026-04-30&as_of=2026-04-10", "scope=63&as_of=2026-04-08"] {
+                let (s, units) = try await figures(query)
+                // In 63: the archived, the forwarded-out and the answered one reached 63/dinkes; the one forwarded to
+                // 63.71 is that city's now, and reached none of its units.
+                #expect(s["received"]?.int == 3 && s["dispositioned"]?.int == 3, "\(query): \(s)")
+                if case .number(let rate)? = s["followed_up_rate"] { #expect(rate == 1.0 / 3.0, "\(query)") } else { Issue.record("\(query): no rate") }
+                #expect(units.first { $0["unit"]?.string == "63/dinkes" }?["dispositioned"]?.int == 1, "\(query): the unit holds one")
+            }
+            // The province with its kabupaten/kota: all four reached a unit of the scope, each counted once.
+            let (all, _) = try await figures("scope=63&include_sub=true")
+            #expect(all["received"]?.int == 4 && all["dispositioned"]?.int == 4)
+            let (city, _) = try await figures("scope=63.71")
+            #expect(city["received"]?.int == 1 && city["dispositioned"]?.int == 0)
+            #expect(try await MonevCheck.run(on: app.db, reference: try await app.reference.get(on: app.db)).isEmpty)
         }
     }
 }

@@ -55,7 +55,7 @@ struct NotifyTests {
 
     @Test("a reporter with e-mail and phone gets both; the gateway gets a signed JSON message with the secret link, and its answer is kept")
     func gatewayDelivery() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             let gateway = try await FakeGateway()
             defer { Task { try? await gateway.stop() } }
             let sent = try await app.submit(["reporter": ["name": "Siti", "email": "siti@example.org", "phone": "+6281234567890"]])
@@ -85,7 +85,7 @@ struct NotifyTests {
 
     @Test("the gateway down (500, 429) is retried with the same key; a 400 dead-letters at once")
     func gatewayFailures() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             let gateway = try await FakeGateway()
             defer { Task { try? await gateway.stop() } }
             _ = try await app.submit(["reporter": ["name": "Budi", "phone": "081200000001"]])
@@ -114,7 +114,7 @@ struct NotifyTests {
 
     @Test("channel choice: e-mail only means no SMS row; anonymous without contact gets nothing; a bad choice is refused")
     func channelChoice() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             _ = try await app.submit(["reporter": ["name": "Siti", "email": "siti@example.org", "phone": "081200000003"], "notify": ["email"]])
             #expect(try await app.outboxRows().filter { $0.audience == "reporter" }.map(\.channel) == ["email"])
             _ = try await app.submit(["anonymous": true, "reporter": [String: String]()])
@@ -131,7 +131,7 @@ struct NotifyTests {
 
     @Test("the unsubscribe link stops one channel for one complaint after a click; a forged key does nothing")
     func unsubscribe() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             let koord = try await app.createOfficer("koord", .coordinator, "63")
             let sent = try await app.submit(["reporter": ["name": "Siti", "email": "siti@example.org", "phone": "081200000004"]])
             let received = try #require(try await app.outboxRows().first { $0.channel == "email" && $0.kind == "received" })
@@ -164,7 +164,7 @@ struct NotifyTests {
 
     @Test("a due-soon reminder goes once per due, one working day before, to whoever must act")
     func dueSoon() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             let koord = try await app.createOfficer("koord", .coordinator, "63")
             // Monday 6 April 2026 09:00 WITA: verification due Thursday 9 April.
             app.clock.set(ISO8601DateFormatter().date(from: "2026-04-06T09:00:00+08:00")!)
@@ -193,7 +193,7 @@ struct NotifyTests {
         let sink = SMTPSink()
         try await sink.start()
         defer { sink.stop() }
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             _ = try await app.createOfficer("koord", .coordinator, "63")
             _ = try await app.createOfficer("koord2", .coordinator, "63")
             try await app.setEmail("koord", "koord@kalselprov.go.id")
@@ -227,7 +227,7 @@ struct NotifyTests {
 
     @Test("a warning tells the unit head at once, its answer tells the inspectorate, and a late answer is reminded once")
     func warningMessages() async throws {
-        try await TestHarness.withApp { app in
+        try await TestHarness.withApp(loopbackReceivers: true) { app in
             let koord = try await app.createOfficer("koord", .coordinator, "63")
             _ = try await app.createOfficer("irprov", .inspector, "63")
             _ = try await app.createOfficer("kadinkes", .unit_head, "63/dinkes")

@@ -29,7 +29,7 @@ struct PortalTemplateTests {
     func home() async throws {
         try await TestHarness.withApp { app in
             let html = try await render(app, "home", PortalController.HomeView(form: try await form(app),
-                                                                                figures: .init(received: 12, completed: 5, inProgress: 7)))
+                                                                                figures: .init(received: "12", completed: "5", inProgress: "7")))
             #expect(html.contains("<strong>12</strong>"))
             #expect(html.contains(#"action="/lacak""#))
             #expect(html.contains(#"name="_csrf" value="test-csrf""#))

@@ -479,7 +479,8 @@ struct OfficerAccountTests {
             let browser = try await Browser.officer(app, "koord")
             let (secret, codes) = try await Self.enrol(browser, app: app)
             let user = try #require(try await User.query(on: app.db).filter(\.$username == "koord").first())
-            #expect(user.totpSecret == secret && user.recoveryCodes?.contains(codes[0]) == false, "codes are stored hashed")
+            #expect(user.totpSealed.flatMap(app.secrets.openTOTP) == secret && user.totpSealed?.contains(secret) == false, "the secret is stored sealed")
+            #expect(user.recoveryCodes?.contains(codes[0]) == false, "codes are stored hashed")
 
             // Password alone is not enough any more; a wrong code is refused.
             let next = Browser(app)

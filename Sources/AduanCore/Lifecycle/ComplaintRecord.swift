@@ -35,6 +35,9 @@ public struct ComplaintRecord: Sendable, Equatable {
     public var extensionDays = 0
     public var extensionUsed = false
     public var dispositionCount = 0
+    /// The jurisdictions of the units the complaint was dispositioned to, sorted, each once (monev: "dispositioned
+    /// complaints" of a scope are those that reached a handling unit in it, SPEC §8).
+    public var dispositionJurisdictions: [String] = []
     public var reopenCount = 0
     public var rating: Int?
     public var archiveReason: ArchiveReason?

@@ -36,16 +36,21 @@ public struct CanonicalEvent: Sendable, Equatable {
     public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
     public var bytes: [UInt8] {
-        var out: [UInt8] = Array("aduan-event-v1".utf8)
-        func field(_ value: String?) {
-            guard let value else { out.append(contentsOf: Array("-;".utf8)); return }
+        Self.lengthPrefixed("aduan-event-v1", [
+            trackingID, String(seq), String(Self.milliseconds(at)), action, fromState, toState, actorRole, actorID, unit, jurisdiction,
+            publicText, internalText, dueAt.map { String(Self.milliseconds($0)) }, late.map { $0 ? "1" : "0" }, data, previousHash,
+        ])
+    }
+
+    /// `tag`, then each field as `<UTF-8 length>:<bytes>;` (`-;` for none): no two lists of fields share an encoding.
+    /// The event chain's encoding, and that of the audit log's chain and its anchors (each with its own tag).
+    public static func lengthPrefixed(_ tag: String, _ fields: [String?]) -> [UInt8] {
+        var out: [UInt8] = Array(tag.utf8)
+        for value in fields {
+            guard let value else { out.append(contentsOf: Array("-;".utf8)); continue }
             let utf8 = Array(value.utf8)
             out.append(contentsOf: Array("\(utf8.count):".utf8)); out.append(contentsOf: utf8); out.append(UInt8(ascii: ";"))
         }
-        field(trackingID); field(String(seq)); field(String(Self.milliseconds(at))); field(action); field(fromState)
-        field(toState); field(actorRole); field(actorID); field(unit); field(jurisdiction); field(publicText)
-        field(internalText); field(dueAt.map { String(Self.milliseconds($0)) }); field(late.map { $0 ? "1" : "0" })
-        field(data); field(previousHash)
         return out
     }
 

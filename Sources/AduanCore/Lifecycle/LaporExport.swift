@@ -178,7 +178,11 @@ public enum LaporExport {
 
     /// Reads one row. `cell` gives a column's trimmed text, nil when the column is absent or the cell empty.
     /// `privacyColumns` says whether the file has any flag column: without one, rows are read as confidential.
-    public static func read(_ cell: (Column) -> String?, timeZone: TimeZone, now: Date, privacyColumns: Bool) -> Outcome {
+    public static func read(_ raw: (Column) -> String?, timeZone: TimeZone, now: Date, privacyColumns: Bool) -> Outcome {
+        // Text from outside loses its control characters where it enters (docs/security.md, text hygiene).
+        let cell: (Column) -> String? = { column in
+            raw(column).map { TextHygiene.clean($0, multiline: column == .body || column == .originalBody) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
         guard var number = cell(.trackingID) else { return .rejected(.noNumber, laporID: nil) }
         // A spreadsheet that took the number for a figure writes "5216807.0".
         if number.hasSuffix(".0"), number.dropLast(2).allSatisfy(\.isNumber) { number.removeLast(2) }

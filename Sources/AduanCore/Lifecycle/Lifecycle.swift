@@ -76,8 +76,11 @@ public struct Texts: Sendable, Equatable {
     public init(public publicText: String? = nil, internal internalText: String? = nil) {
         self.publicText = Texts.clean(publicText); self.internalText = Texts.clean(internalText)
     }
+    /// Trimmed, without control characters (line breaks and tabs kept), nil when nothing is left.
     static func clean(_ text: String?) -> String? {
-        guard let t = text?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        guard let text, case let t = TextHygiene.clean(text, multiline: true).trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else {
+            return nil
+        }
         return t
     }
     /// Longest accepted text, in characters.
@@ -158,18 +161,22 @@ public enum Lifecycle {
     }
 
     /// Merges a duplicate into the original: the duplicate is archived with a link, the original notes it.
+    /// The answer to a merge into a complaint that does not exist or that the officer may not read: the same words.
+    public static let unknownMergeTarget = "`into` names no complaint you can see: give the tracking ID of an original complaint in your scope"
+
     public static func merge(_ duplicate: ComplaintRecord, into original: ComplaintRecord, by actor: Participant,
                              texts: Texts = Texts(), context: DecisionContext) throws(LifecycleError) -> (duplicate: Transition, original: Transition) {
         try authorize(.merge, actor: actor, record: duplicate, tree: context.tree)
         guard legalFrom[.merge]?.contains(duplicate.state) == true else {
             throw .illegalTransition(action: .merge, state: duplicate.state, reason: "merge is not possible while the complaint is \(duplicate.state.rawValue)")
         }
+        // Outside the officer's reach the original is answered as if it did not exist, before anything about its state.
+        if case .officer(let officer) = actor, !Access.canRead(officer, original, tree: context.tree) {
+            throw .invalid(field: "into", message: unknownMergeTarget)
+        }
         guard duplicate.trackingID != original.trackingID else { throw .invalid(field: "into", message: "a complaint cannot be merged into itself") }
         guard original.state != .diarsipkan && original.state != .diteruskan else {
             throw .invalid(field: "into", message: "the original complaint is \(original.state.rawValue) and cannot receive duplicates")
-        }
-        if case .officer(let officer) = actor, !Access.canRead(officer, original, tree: context.tree) {
-            throw .invalid(field: "into", message: "the original complaint is outside your scope")
         }
         try checkLengths(texts)
         let role = actor.roleCode(for: .merge, complaint: duplicate, tree: context.tree)

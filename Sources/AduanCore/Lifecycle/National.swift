@@ -127,6 +127,9 @@ extension Lifecycle {
         let kept: [(String, String?)] = [("lapor_status", r.status), ("lapor_source", r.source), ("lapor_instansi", r.agency),
                                          ("lapor_category", r.category)]
         for case let (key, value?) in kept { data[key] = value }
+        // The category and privacy it starts with, so the event log alone tells what it was then (monev as of a date, `Replay`).
+        data["category"] = category ?? ""
+        data["anonymous"] = String(record.anonymous); data["confidential"] = String(record.confidential)
         builder.events.append(EventDraft(action: .submit, fromState: nil, toState: builder.after.state, at: context.now,
                                          actorRole: actorRole, unit: unit, jurisdiction: jurisdiction,
                                          internalText: builder.texts.internalText, dueAt: builder.setDue, data: data))

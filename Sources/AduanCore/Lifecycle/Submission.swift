@@ -26,8 +26,10 @@ public struct Submission: Sendable, Equatable {
     /// For complaints entered by staff (channel `officer`): how it came in (`walk_in`, `phone`, `letter`, `social_media`, `other`).
     public var intakeMedium: String?
 
+    /// The title is one line and the body keeps its line breaks; neither keeps control characters (`TextHygiene`).
     public init(title: String, body: String, jurisdiction: String) {
-        self.title = title; self.body = body; self.jurisdiction = jurisdiction
+        self.title = TextHygiene.clean(title, multiline: false); self.body = TextHygiene.clean(body, multiline: true)
+        self.jurisdiction = jurisdiction
     }
 
     public static let titleLimit = 1...200
@@ -101,8 +103,12 @@ extension Lifecycle {
         }
         var builder = TransitionBuilder(record: record, action: .submit, actorRole: role, texts: Texts(), context: context)
         builder.startVerification(in: submission.jurisdiction)
-        var data = ["channel": submission.channel.rawValue, "type": submission.type.rawValue]
+        // The privacy flags as submitted, so the projection can be recomputed from the events (`Replay`).
+        var data = ["channel": submission.channel.rawValue, "type": submission.type.rawValue,
+                    "anonymous": String(record.anonymous), "confidential": String(record.confidential)]
         if let target = submission.targetUnit { data["target_unit"] = target }
+        // The category the complaint starts with, so the event log alone tells what it was then (monev as of a date).
+        data["category"] = submission.category ?? ""
         if let medium = submission.intakeMedium { data["medium"] = medium }
         builder.events.append(EventDraft(action: .submit, fromState: nil, toState: .baru, at: context.now, actorRole: role,
                                          unit: submission.targetUnit, jurisdiction: submission.jurisdiction,

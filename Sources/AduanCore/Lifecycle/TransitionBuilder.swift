@@ -382,6 +382,9 @@ struct TransitionBuilder {
         after.resolutionClass = after.supervision ? .berkadar_pengawasan
             : (d.resolutionClass ?? d.categoryClass ?? before.resolutionClass ?? policy.defaultResolutionClass)
         after.dispositionCount += 1
+        if !after.dispositionJurisdictions.contains(unit.jurisdiction) {
+            after.dispositionJurisdictions = (after.dispositionJurisdictions + [unit.jurisdiction]).sorted()
+        }
         after.extensionUsed = false
         after.extensionDays = 0
         after.extensionRequestedDays = nil

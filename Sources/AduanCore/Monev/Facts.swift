@@ -18,6 +18,8 @@ public struct ComplaintFacts: Sendable, Equatable {
     /// so a unit is never charged with a complaint it handed back.
     public var unit: String?
     public var dispositionCount: Int
+    /// The jurisdictions of the units it was dispositioned to (sorted).
+    public var dispositionJurisdictions: [String]
     public var reopenCount: Int
     /// The reporter's rating, 1-5.
     public var rating: Int?
@@ -27,11 +29,13 @@ public struct ComplaintFacts: Sendable, Equatable {
 
     public init(trackingID: String, submittedAt: Date, type: ComplaintType = .pengaduan, channel: Channel = .web,
                 category: String? = nil, state: ComplaintState, jurisdiction: String, unit: String? = nil,
-                dispositionCount: Int = 0, reopenCount: Int = 0, rating: Int? = nil, archiveReason: ArchiveReason? = nil,
-                confidential: Bool = false) {
+                dispositionCount: Int = 0, dispositionJurisdictions: [String]? = nil, reopenCount: Int = 0, rating: Int? = nil,
+                archiveReason: ArchiveReason? = nil, confidential: Bool = false) {
         self.trackingID = trackingID; self.submittedAt = submittedAt; self.type = type; self.channel = channel
         self.category = category; self.state = state; self.jurisdiction = jurisdiction; self.unit = unit
         self.dispositionCount = dispositionCount; self.reopenCount = reopenCount; self.rating = rating
+        // Without the list (a caller that does not know it) a dispositioned complaint reached a unit of its jurisdiction.
+        self.dispositionJurisdictions = dispositionJurisdictions ?? (dispositionCount > 0 ? [jurisdiction] : [])
         self.archiveReason = archiveReason; self.confidential = confidential
     }
 
@@ -39,15 +43,27 @@ public struct ComplaintFacts: Sendable, Equatable {
     public init(_ r: ComplaintRecord) {
         self.init(trackingID: r.trackingID, submittedAt: r.submittedAt, type: r.type, channel: r.channel, category: r.category,
                   state: r.state, jurisdiction: r.jurisdiction, unit: r.unit, dispositionCount: r.dispositionCount,
-                  reopenCount: r.reopenCount, rating: r.rating, archiveReason: r.archiveReason, confidential: r.confidential)
+                  dispositionJurisdictions: r.dispositionJurisdictions, reopenCount: r.reopenCount, rating: r.rating, archiveReason: r.archiveReason, confidential: r.confidential)
     }
 
     /// Whether the complaint reached a handling unit at least once.
     public var wasDispositioned: Bool { dispositionCount >= 1 }
 
-    /// Whether the complaint reached `ditanggapi` at least once. `ditanggapi` is left only by confirm or
-    /// auto-close (to `selesai`) or by a dispute (which counts a reopening), so the projection tells it exactly.
-    public var gotFinalAnswer: Bool { state == .ditanggapi || state == .selesai || reopenCount > 0 }
+    /// Whether the complaint got a final answer (`respond_final`) at least once. `ditanggapi` is left only by confirm
+    /// or auto-close (to `selesai`) or by a dispute (which counts a reopening), so the projection tells it exactly —
+    /// except for a complaint imported from SP4N-LAPOR! already `selesai`, which never reached a unit here and got no
+    /// final answer from this installation.
+    public var gotFinalAnswer: Bool { state == .ditanggapi || reopenCount > 0 || (state == .selesai && wasDispositioned) }
+
+    /// Which scopes count the complaint as dispositioned (SPEC §8: it "reached a handling unit in scope"): the key
+    /// `""` when it reached a unit of the jurisdiction that holds it now — every scope that holds the complaint —, else
+    /// the jurisdictions it reached, joined by commas (a complaint returned and forwarded to another jurisdiction
+    /// counts only where a scope includes one of them). Nil when it was never dispositioned.
+    public var dispositionKey: String? {
+        guard wasDispositioned else { return nil }
+        if dispositionJurisdictions.isEmpty || dispositionJurisdictions.contains(jurisdiction) { return "" }
+        return dispositionJurisdictions.joined(separator: ",")
+    }
 }
 
 /// One row of the `stages` table (SPEC §8): a verification, response or resolution clock.

@@ -33,6 +33,9 @@ public struct MetricSummary: Sendable, Equatable, Codable {
     public var ratedShare: Double?
     public var reopenRate: Double?
     public var overdueNow = 0
+    /// How far the medians may be from the exact medians of SPEC §8, in working days: 0 (they are exact) unless the
+    /// stage rows could not be read where the counters said (then the band's width, 0.1 or 1).
+    public var medianPrecisionDays = 0.0
 
     public init() {}
 
@@ -48,7 +51,7 @@ public struct MetricSummary: Sendable, Equatable, Codable {
         case responseDaysMedian = "response_days_median", responseDaysMean = "response_days_mean"
         case resolutionDaysMedian = "resolution_days_median", resolutionDaysMean = "resolution_days_mean"
         case satisfactionMean = "satisfaction_mean", ratedShare = "rated_share", reopenRate = "reopen_rate"
-        case overdueNow = "overdue_now"
+        case overdueNow = "overdue_now", medianPrecisionDays = "median_precision_days"
     }
 
     /// Writes every field, unmeasured ones as `null`, so API clients see a stable shape.
@@ -78,6 +81,25 @@ public struct MetricSummary: Sendable, Equatable, Codable {
         try c.encode(ratedShare, forKey: .ratedShare)
         try c.encode(reopenRate, forKey: .reopenRate)
         try c.encode(overdueNow, forKey: .overdueNow)
+        try c.encode(medianPrecisionDays, forKey: .medianPrecisionDays)
+    }
+
+    /// The median of a kind of stage.
+    public subscript(median kind: StageKind) -> Double? {
+        get {
+            switch kind {
+            case .verification: return verificationDaysMedian
+            case .response: return responseDaysMedian
+            case .resolution: return resolutionDaysMedian
+            }
+        }
+        set {
+            switch kind {
+            case .verification: verificationDaysMedian = newValue
+            case .response: responseDaysMedian = newValue
+            case .resolution: resolutionDaysMedian = newValue
+            }
+        }
     }
 }
 
@@ -154,27 +176,35 @@ public struct OverdueStage: Sendable, Equatable {
 /// Both ways in — facts, or `TallySums` read from the database plus the open stages past due — end in the same
 /// two readers, `summary(_:overdue:)` and `unit(_:_:responseOverdue:overdueNow:weights:)`.
 public enum MetricEngine {
-    /// The figures over all given complaints and stages.
-    public static func summary(complaints: [ComplaintFacts], stages: [StageFacts], now: Date,
+    /// The figures over all given complaints and stages; `scope` is the jurisdictions whose units count a complaint
+    /// as dispositioned (`ComplaintFacts.dispositionKey`). Medians are exact.
+    public static func summary(complaints: [ComplaintFacts], stages: [StageFacts], now: Date, scope: Set<String>,
                                calendar: (String) -> WorkingCalendar) -> MetricSummary {
         var sums = TallySums()
         for c in complaints {
             for x in Tally.of(c) where x.unit == nil { sums.add(x) }
         }
         var overdue: [StageKind: Int] = [:]
+        var durations: [StageKind: [Double]] = [:]
         var calendars = CalendarCache()
         for stage in stages {
             if let days = stage.duration(on: calendars.calendar(of: stage.jurisdiction, calendar)) {
                 for x in Tally.of(ended: stage, workingDays: days) where x.unit == nil { sums.add(x) }
+                durations[stage.kind, default: []].append(days)
             } else if stage.isOverdue(at: now) {
                 overdue[stage.kind, default: 0] += 1
             }
         }
-        return summary(sums, overdue: overdue)
+        var s = summary(sums, overdue: overdue, scope: scope)
+        for kind in StageKind.allCases { s[median: kind] = MedianLocation.exact(durations[kind] ?? []) }
+        s.medianPrecisionDays = 0
+        return s
     }
 
     /// The figures from summed counters and the open stages past their due at the instant of evaluation, per kind.
-    public static func summary(_ t: TallySums, overdue: [StageKind: Int]) -> MetricSummary {
+    /// The medians are only located by the counters: they are the means of the bands holding the middle, and
+    /// `medianPrecisionDays` says how far that may be; the shell reads the exact ones (`TallySums.medianLocation`).
+    public static func summary(_ t: TallySums, overdue: [StageKind: Int], scope: Set<String>) -> MetricSummary {
         var s = MetricSummary()
         s.received = t.count(.received)
         s.byType = t.counts(.type)
@@ -184,9 +214,9 @@ public enum MetricEngine {
         s.archivedByReason = t.counts(.archiveReason)
         s.archived = s.archivedByReason.values.reduce(0, +)
         s.forwardedOut = s.byState[ComplaintState.diteruskan.rawValue] ?? 0
-        s.dispositioned = t.count(.dispositioned)
-        s.followedUpRate = ratio(t.count(.followedUp), s.dispositioned)
-        s.completionRate = ratio(t.count(.completed), s.dispositioned)
+        s.dispositioned = t.count(.dispositioned, reaching: scope)
+        s.followedUpRate = ratio(t.count(.followedUp, reaching: scope), s.dispositioned)
+        s.completionRate = ratio(t.count(.completed, reaching: scope), s.dispositioned)
         s.satisfactionMean = t.mean(.rating)
         s.ratedShare = ratio(t.count(.ratedSelesai), s.byState[ComplaintState.selesai.rawValue] ?? 0)
         s.reopenRate = ratio(t.count(.reopened), t.count(.finalAnswer))
@@ -194,14 +224,16 @@ public enum MetricEngine {
             ratio(t.count(.stageOnTime, kind.rawValue), t.count(.stageEnded, kind.rawValue) + (overdue[kind] ?? 0))
         }
         s.verificationOnTimeRate = onTime(.verification)
-        s.verificationDaysMedian = t.medianDays(.verification)
         s.verificationDaysMean = t.mean(.stageEnded, StageKind.verification.rawValue)
         s.responseOnTimeRate = onTime(.response)
-        s.responseDaysMedian = t.medianDays(.response)
         s.responseDaysMean = t.mean(.stageEnded, StageKind.response.rawValue)
         s.resolutionOnTimeRate = onTime(.resolution)
-        s.resolutionDaysMedian = t.medianDays(.resolution)
         s.resolutionDaysMean = t.mean(.stageEnded, StageKind.resolution.rawValue)
+        for kind in StageKind.allCases {
+            guard let location = t.medianLocation(kind) else { continue }
+            s[median: kind] = location.approximate
+            s.medianPrecisionDays = max(s.medianPrecisionDays, location.precision)
+        }
         s.overdueNow = overdue.values.reduce(0, +)
         return s
     }

@@ -25,9 +25,16 @@ public enum Tally {
         case stageEnded = "stage_ended"
         /// Keyed by stage kind: ended at or before the due.
         case stageOnTime = "stage_on_time"
-        /// Keyed `kind:band` (`band(of:)`): ended stages per band of duration, total their working days (the median).
+        /// Keyed `kind:band` (`band(of:)`): ended stages per band of duration, total their working days (where the
+        /// median lies; its exact value is read from the stages in that band).
         case stageDays = "stage_days"
     }
+
+    /// The version of these counters' definitions. Stored counters written under another version are recomputed when
+    /// the application starts (`MonevTally.ensureCurrent`), so a corrected formula never leaves old figures behind.
+    /// 2: dispositioned counted once per complaint and keyed by where it was dispositioned, final answers only after
+    /// a disposition, bands with exact edges, counters per day and per day of change.
+    public static let version = 2
 
     /// A count and a sum.
     public struct Value: Sendable, Equatable, Codable {
@@ -48,13 +55,20 @@ public enum Tally {
         public var value: Value
     }
 
-    /// Durations are kept in bands: a tenth of a working day below 10 working days, a whole working day above. The
-    /// median is the mean of the durations in the band holding the middle one — exact when they are equal, within
-    /// the band's width otherwise (0.1 or 1 working day). The mean is exact.
+    /// Durations are counted in bands: a tenth of a working day below 10 working days, a whole working day above.
+    /// The bands say where the middle duration lies; the median itself is then read from the stages in that band
+    /// (`MedianLocation`), so it is exact. Band `b` holds [`lowerEdge(b)`, `lowerEdge(b + 1)`): the same doubles
+    /// the database is asked with, so a duration is in the same band on both sides.
     public static func band(of days: Double) -> Int {
-        let tenths = max(0, Int((days * 10 + 1e-9).rounded(.down)))
-        return tenths < 100 ? tenths : 100 + (tenths - 100) / 10
+        guard days.isFinite, days > 0 else { return 0 }
+        var band = days < 10 ? Int(days * 10) : 100 + Int(min(days, 1e12) - 10)
+        while band > 0 && days < lowerEdge(ofBand: band) { band -= 1 }
+        while days >= lowerEdge(ofBand: band + 1) { band += 1 }
+        return band
     }
+
+    /// The smallest duration of band `band`.
+    public static func lowerEdge(ofBand band: Int) -> Double { band <= 100 ? Double(band) / 10 : Double(band - 90) }
 
     /// The `stage_days` key of a band: `kind:band`.
     public static func bandKey(_ kind: String, _ band: Int) -> String { "\(kind):\(band)" }
@@ -79,13 +93,19 @@ public enum Tally {
         if c.confidential { add(.confidential) }
         // An archived row always has a reason; an unreadable one is still an archived complaint.
         if c.state == .diarsipkan { add(.archiveReason, (c.archiveReason ?? .lainnya).rawValue) }
+        // Once for the jurisdiction, keyed by where it was dispositioned (`ComplaintFacts.dispositionKey`) …
         let rating = c.rating.map { Value(n: 1, total: Double($0)) }
-        for unit in [nil, c.unit] where unit == nil || c.unit != nil {
-            if c.wasDispositioned {
-                add(.dispositioned, unit: unit)
-                if isFollowedUp(c.state) { add(.followedUp, unit: unit) }
-                if c.state == .selesai { add(.completed, unit: unit) }
-            }
+        if let key = c.dispositionKey {
+            add(.dispositioned, key)
+            if isFollowedUp(c.state) { add(.followedUp, key) }
+            if c.state == .selesai { add(.completed, key) }
+        }
+        if let rating { add(.rating, "", rating) }
+        // … and once more for the unit holding its latest disposition (none after a return).
+        if let unit = c.unit {
+            add(.dispositioned, unit: unit)
+            if isFollowedUp(c.state) { add(.followedUp, unit: unit) }
+            if c.state == .selesai { add(.completed, unit: unit) }
             if let rating { add(.rating, "", rating, unit: unit) }
         }
         if c.state == .selesai && c.rating != nil { add(.ratedSelesai) }
@@ -143,18 +163,31 @@ public struct TallySums: Sendable, Equatable {
 
     public mutating func add(_ contribution: Tally.Contribution) { add(contribution.metric, contribution.key, contribution.value) }
 
-    public mutating func add(_ other: TallySums) {
+    /// Adds (`sign` 1) or takes away (`sign` -1) other sums.
+    public mutating func add(_ other: TallySums, sign: Int = 1) {
+        func signed(_ v: Tally.Value) -> Tally.Value { sign < 0 ? -v : v }
         for (metric, keys) in other.values {
-            for (key, value) in keys { add(metric, key, value) }
+            for (key, value) in keys { add(metric, key, signed(value)) }
         }
         for (kind, kindBands) in other.bands {
-            for (band, value) in kindBands { addBand(kind, band, value) }
+            for (band, value) in kindBands { addBand(kind, band, signed(value)) }
         }
     }
 
     public func value(_ metric: Tally.Metric, _ key: String = "") -> Tally.Value { values[metric]?[key] ?? Tally.Value(n: 0) }
 
     public func count(_ metric: Tally.Metric, _ key: String = "") -> Int { value(metric, key).n }
+
+    /// The complaints of `metric` (dispositioned, followed up, completed) that reached a handling unit of `scope`:
+    /// the key `""` (a unit of the jurisdiction holding them) and the keys naming a jurisdiction of the scope.
+    public func count(_ metric: Tally.Metric, reaching scope: Set<String>) -> Int {
+        var n = 0
+        for (key, value) in values[metric] ?? [:]
+        where key.isEmpty || key.split(separator: ",").contains(where: { scope.contains(String($0)) }) {
+            n += value.n
+        }
+        return n
+    }
 
     /// The non-zero counts of `metric` by key.
     public func counts(_ metric: Tally.Metric) -> [String: Int] {
@@ -167,19 +200,54 @@ public struct TallySums: Sendable, Equatable {
         return v.n == 0 ? nil : v.total / Double(v.n)
     }
 
-    /// The median duration of the ended stages of `kind`, from their bands (see `Tally.band(of:)`).
-    public func medianDays(_ kind: StageKind) -> Double? {
+    /// Where the median duration of the ended stages of `kind` lies (see `Tally.band(of:)`); nil without any.
+    public func medianLocation(_ kind: StageKind) -> MedianLocation? {
         let sorted = (bands[kind.rawValue] ?? [:]).filter { $0.value.n > 0 }.sorted { $0.key < $1.key }
         let count = sorted.reduce(0) { $0 + $1.value.n }
         guard count > 0 else { return nil }
-        func at(_ rank: Int) -> Double {
-            var seen = 0
-            for b in sorted {
-                seen += b.value.n
-                if rank < seen { return b.value.total / Double(b.value.n) }
-            }
-            return sorted.last.map { $0.value.total / Double($0.value.n) } ?? 0
+        let low = (count - 1) / 2, high = count / 2
+        var below = 0
+        var first: (band: Int, below: Int, value: Tally.Value)?
+        var last: (band: Int, value: Tally.Value)?
+        for b in sorted {
+            if first == nil && low < below + b.value.n { first = (b.key, below, b.value) }
+            if high < below + b.value.n { last = (b.key, b.value); break }
+            below += b.value.n
         }
-        return (at((count - 1) / 2) + at(count / 2)) / 2
+        guard let first, let last else { return nil }
+        let mean = { (v: Tally.Value) in v.total / Double(v.n) }
+        return MedianLocation(count: count, from: Tally.lowerEdge(ofBand: first.band), to: Tally.lowerEdge(ofBand: last.band + 1),
+                              offset: low - first.below, middle: high - low + 1,
+                              approximate: (mean(first.value) + mean(last.value)) / 2,
+                              precision: Tally.lowerEdge(ofBand: last.band + 1) - Tally.lowerEdge(ofBand: first.band))
+    }
+}
+
+/// Where the median of some durations lies, for reading its exact value: the durations in [`from`, `to`) sorted,
+/// skip `offset`, the next `middle` (1 for an odd count, 2 for an even one: the median is their mean). The
+/// durations below `from` are exactly those of the lower bands, so the offset holds whatever the database's order.
+public struct MedianLocation: Sendable, Equatable {
+    /// How many durations there are in all.
+    public var count: Int
+    public var from: Double
+    public var to: Double
+    public var offset: Int
+    public var middle: Int
+    /// The mean of the band(s) holding the middle: within `precision` of the median, used only if the exact values
+    /// cannot be read.
+    public var approximate: Double
+    public var precision: Double
+
+    /// The median of sorted `values` (the `middle` values read at `offset`), or nil when there are not that many.
+    public func median(_ values: [Double]) -> Double? {
+        guard values.count == middle else { return nil }
+        return values.reduce(0, +) / Double(middle)
+    }
+
+    /// The exact median of `values` (SPEC §8; the mean of the two middle values of an even count); nil when empty.
+    public static func exact(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let v = values.sorted()
+        return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
     }
 }

@@ -136,3 +136,44 @@ public enum OrgRules {
         return tree.units[parent]?.active == false ? .inactiveParent : nil
     }
 }
+
+/// Role grants that reach complaint content need two administrators (issue 17: a sysadmin granted itself the
+/// inspector role and read whistleblowers' identities). Nobody changes their own roles at all.
+extension AdminScope {
+    /// Whether giving `assignment` waits for a second administrator: the roles that read confidential and
+    /// whistleblowing complaints across a jurisdiction (coordinator, inspector), any role on an inspectorate or below
+    /// it (whistleblowing complaints go there), and the sysadmin role itself (a sysadmin is an approver: one who could
+    /// make another at will would approve their own requests).
+    public static func needsSecondApproval(_ assignment: RoleAssignment, tree: OrgTree) -> Bool {
+        switch (assignment.role, assignment.scope) {
+        case (.coordinator, _), (.inspector, _), (.sysadmin, _): return true
+        case (.liaison, .unit(let id)), (.unit_head, .unit(let id)):
+            return tree.unitAncestry(id).contains { tree.units[$0]?.kind == .inspectorate }
+        default: return false
+        }
+    }
+
+    /// Why this administrator (`actor`) may not approve a pending grant of `assignment` to `grantee` that
+    /// `requester` asked for, or nil when they may: never one's own roles, never one's own request.
+    public func approvalProblem(actor: String, requester: String, grantee: String, _ assignment: RoleAssignment) -> GrantProblem? {
+        if actor == grantee { return .ownRoles }
+        if actor == requester { return .ownRequest }
+        return covers(assignment.scope) ? nil : .outsideScope
+    }
+}
+
+public enum GrantProblem: String, Sendable, Equatable {
+    case ownRoles = "own_roles"
+    case ownRequest = "own_request"
+    case outsideScope = "outside_scope"
+}
+
+extension Scope {
+    /// The jurisdiction a scope lies in (`63.01/dinkes` → `63.01`).
+    public var jurisdiction: String {
+        switch self {
+        case .jurisdiction(let code): return code
+        case .unit(let id): return String(id.prefix { $0 != "/" })
+        }
+    }
+}

@@ -42,7 +42,8 @@ enum Backup {
         if fm.fileExists(atPath: target.path), !((try? fm.contentsOfDirectory(atPath: target.path)) ?? []).isEmpty {
             throw AppError.conflict("\(target.path) is not empty")
         }
-        try fm.createDirectory(at: target, withIntermediateDirectories: true)
+        // The copy holds what the data folder holds (the secret key, reporter data): as private as the original.
+        try DataFolder.prepare(target)
         if app.usesSQLite {
             guard let sql = app.writeDB as? any SQLDatabase else { return target }
             try await sql.raw("VACUUM INTO \(bind: target.appendingPathComponent("aduan.sqlite").path)").run()
@@ -56,6 +57,9 @@ enum Backup {
         }
         let key = data.appendingPathComponent("secret.key")
         if fm.fileExists(atPath: key.path) { try fm.copyItem(at: key, to: target.appendingPathComponent("secret.key")) }
+        try DataFolder.secure(target)
+        let dump = target.appendingPathComponent("aduan.pgdump").path
+        if fm.fileExists(atPath: dump) { try DataFolder.narrow(dump, to: DataFolder.fileMode) }
         return target
     }
 
@@ -65,7 +69,7 @@ enum Backup {
         let source = folder.standardizedFileURL
         let fm = FileManager.default
         let data = app.settings.dataDirectory
-        try fm.createDirectory(at: data, withIntermediateDirectories: true)
+        try DataFolder.prepare(data)
         if app.usesSQLite {
             let backup = source.appendingPathComponent("aduan.sqlite")
             guard fm.fileExists(atPath: backup.path) else { throw AppError.notFound("\(backup.path) not found") }
@@ -86,6 +90,7 @@ enum Backup {
             try? fm.removeItem(at: data.appendingPathComponent("secret.key"))
             try fm.copyItem(at: source.appendingPathComponent("secret.key"), to: data.appendingPathComponent("secret.key"))
         }
+        try DataFolder.secure(data)
         return source
     }
 }

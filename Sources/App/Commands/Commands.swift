@@ -70,11 +70,11 @@ struct WorkerCommand: AsyncCommand {
 
 struct UserGroup: AsyncCommandGroup {
     var help: String { "Manage officer accounts." }
-    var commands: [String: any AnyAsyncCommand] { ["create": UserCreateCommand(), "password": UserPasswordCommand()] }
+    var commands: [String: any AnyAsyncCommand] { ["create": UserCreateCommand(), "password": UserPasswordCommand(), "grant": UserGrantCommand()] }
 }
 
-/// For an officer who cannot use the e-mail reset (no SMTP, no address): sets a new password, clears a lock-out
-/// and ends every session and API token of the account.
+/// For an officer who cannot use the e-mail reset (no SMTP, no address), or who is locked out (`admin` included):
+/// sets a new password, forgets the account's counted failed sign-ins and ends every session and API token.
 struct UserPasswordCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "username") var username: String?
@@ -93,9 +93,8 @@ struct UserPasswordCommand: AsyncCommand {
         }
         user.passwordHash = try await app.password.async.hash(password)
         user.passwordChangedAt = app.clock.now
-        user.failedLogins = 0
-        user.lockedUntil = nil
         try await user.update(on: app.writeDB)
+        try await SecretLimiter.clear(subject: SecretSubject.stored(.signIn, SecretSubject.officer(username)), on: app.writeDB)
         try await Sessions.endOfficer(user.requireID(), on: app.writeDB)
         try await AuditEntry(at: app.clock.now, actor: "cli", action: "password_set", complaintID: nil, detail: username).create(on: app.writeDB)
         context.console.print("password of \(username) set; their sessions and API tokens have ended")
@@ -116,14 +115,40 @@ struct UserCreateCommand: AsyncCommand {
         guard let username = signature.username, let password = signature.password, let roleText = signature.role, let scopeText = signature.scope else {
             throw AppError.badRequest("--username, --password, --role and --scope are required")
         }
-        guard let role = Role(rawValue: roleText) else {
-            throw AppError.invalid("role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))", field: "role")
+        let assignment = try UserAdmin.assignment(role: roleText, scope: scopeText)
+        let app = context.application
+        try await Bootstrap.migrate(app)
+        try await UserAdmin.create(app, username: username, password: password, displayName: signature.name ?? username,
+                                   email: signature.email, assignments: [], check: [assignment], actor: "cli")
+        guard let user = try await User.query(on: app.db).filter(\.$username == username).first() else { throw AppError.notFound() }
+        try await RoleGrants.request(app, actor: "cli", server: true, user: user, assignment)
+        context.console.print("created \(username) (\(assignment.role.rawValue) on \(assignment.scope)); the Inspektorat of \(assignment.scope.jurisdiction) is told")
+    }
+}
+
+/// Gives an officer a role from the server, at once: the way to grant a role that needs a second administrator
+/// when there is none (issue 17), and how an administrator's own roles change. Audited as `cli`; the Inspektorat of
+/// the scope's jurisdiction is told.
+struct UserGrantCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "username") var username: String?
+        @Option(name: "role", help: "coordinator, liaison, unit_head, inspector, executive or sysadmin") var role: String?
+        @Option(name: "scope", help: "a jurisdiction (63) or a unit (63/dinkes)") var scope: String?
+    }
+    var help: String { "Give an officer a role at once: --username U --role ROLE --scope SCOPE (audited; the Inspektorat is told)" }
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let username = signature.username, let roleText = signature.role, let scopeText = signature.scope else {
+            throw AppError.badRequest("--username, --role and --scope are required")
         }
-        guard let scope = Scope(scopeText) else { throw AppError.invalid("scope must look like 63 or 63/dinkes", field: "scope") }
-        try await Bootstrap.migrate(context.application)
-        try await UserAdmin.create(context.application, username: username, password: password, displayName: signature.name ?? username,
-                                   email: signature.email, assignments: [RoleAssignment(role: role, scope: scope)])
-        context.console.print("created \(username) (\(role.rawValue) on \(scope))")
+        let assignment = try UserAdmin.assignment(role: roleText, scope: scopeText)
+        let app = context.application
+        try await Bootstrap.migrate(app)
+        try UserAdmin.check([assignment], tree: try await app.reference.get(on: app.db).tree)
+        guard let user = try await User.query(on: app.db).filter(\.$username == username).first() else {
+            throw AppError.notFound("no officer \(username)")
+        }
+        try await RoleGrants.request(app, actor: "cli", server: true, user: user, assignment)
+        context.console.print("\(username) now holds \(assignment.role.rawValue) on \(assignment.scope); the Inspektorat of \(assignment.scope.jurisdiction) is told")
     }
 }
 
@@ -134,12 +159,24 @@ struct AuditGroup: AsyncCommandGroup {
 
 struct AuditVerifyCommand: AsyncCommand {
     struct Signature: CommandSignature {}
-    var help: String { "Recompute every event hash chain; exits non-zero when an event was edited or deleted." }
+    var help: String {
+        "Check the event chains, each complaint against its events, the audit log's chain and the signed anchors; exits non-zero on any break."
+    }
     func run(using context: CommandContext, signature: Signature) async throws {
-        let result = try await AuditVerifier.verify(context.application)
-        for problem in result.problems.prefix(50) { context.console.error(problem) }
-        context.console.print("checked \(result.complaints) complaints and \(result.events) events: \(result.problems.isEmpty ? "chain intact" : "\(result.problems.count) problems")")
-        if !result.problems.isEmpty { throw AuditVerifier.Broken(count: result.problems.count) }
+        let app = context.application
+        let result = try await AuditVerifier.verify(app)
+        // Each kind of break apart, at most 50 lines of each.
+        for kind in AuditVerifier.Kind.allCases {
+            for finding in result.findings.filter({ $0.kind == kind }).prefix(50) { context.console.error("\(kind.rawValue): \(finding.text)") }
+        }
+        let counts = AuditVerifier.Kind.allCases.map { "\($0.rawValue) \(result.count($0) == 0 ? "intact" : "\(result.count($0)) problems")" }
+        context.console.print("checked \(result.complaints) complaints, \(result.events) events, \(result.auditRows) audit rows and \(result.anchors) anchors: "
+                              + counts.joined(separator: "; "))
+        if let sql = app.db as? any SQLDatabase, let latest = try await AuditAnchors.latest(on: sql) {
+            // Kept outside the database (a log, a ticket), the latest anchor also shows a deletion of the newest anchors.
+            context.console.print("latest anchor: \(latest.id!) \(latest.mac)")
+        }
+        if !result.findings.isEmpty { throw AuditVerifier.Broken(count: result.findings.count) }
     }
 }
 
@@ -173,26 +210,28 @@ struct MonevGroup: AsyncCommandGroup {
 
 struct MonevRebuildCommand: AsyncCommand {
     struct Signature: CommandSignature {}
-    var help: String { "Recompute the monev counters from the complaints and stages (after a repair or a restore of only some tables)." }
+    var help: String { "Recompute the monev counters from the complaints, their events and stages (after a repair or a restore of only some tables)." }
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await Bootstrap.migrate(app)
         let result = try await MonevTally.rebuild(on: app.writeDB, reference: try await app.reference.get(on: app.db))
-        context.console.print("recomputed the monev counters of \(result.complaints) complaints and \(result.stages) ended stages")
+        context.console.print("recomputed the monev counters of \(result.complaints) complaints (\(result.events) events) and \(result.stages) ended stages")
     }
 }
 
 struct MonevCheckCommand: AsyncCommand {
     struct Signature: CommandSignature {}
-    var help: String { "Compare the stored monev counters with a fresh computation; exits non-zero when they differ." }
+    var help: String {
+        "Check the stored monev counters: the three tables agree, they equal SQL counts of the rows, and a recomputation from the events; exits non-zero when not."
+    }
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let differences = try await MonevTally.check(on: app.db, reference: try await app.reference.get(on: app.db))
-        for d in differences.prefix(50) {
-            context.console.error("\(d.key.month) \(d.key.jurisdiction) \(d.key.unit.isEmpty ? "-" : d.key.unit) \(d.key.metric) \(d.key.key): "
-                                  + "stored \(d.stored.n)/\(d.stored.total), computed \(d.computed.n)/\(d.computed.total)")
-        }
-        context.console.print(differences.isEmpty ? "monev counters match the complaints and stages" : "\(differences.count) monev counters differ")
+        try await Bootstrap.migrate(app)
+        let differences = try await MonevCheck.run(on: app.db, reference: try await app.reference.get(on: app.db))
+        for d in differences.prefix(50) { context.console.error(d.description) }
+        context.console.print(differences.isEmpty
+            ? "monev counters agree: month, day and change tables; SQL counts of the complaint and stage rows; a recomputation from the events"
+            : "\(differences.count) monev counters differ (1: the tables disagree, 2: SQL counts of the rows, 3: a recomputation)")
         if !differences.isEmpty { throw AppError.badRequest("\(differences.count) monev counters differ; run `aduan monev rebuild`") }
     }
 }

@@ -34,10 +34,15 @@ struct DemoGenerateCommand: AsyncCommand {
 
         let maxID = try await sql.raw("SELECT MAX(id) AS max_id FROM complaints").first(decodingColumn: "max_id", as: Int?.self)
         let firstID = (maxID.flatMap { $0 } ?? 0) + 1
+        let maxStageID = try await sql.raw("SELECT MAX(id) AS max_id FROM stages").first(decodingColumn: "max_id", as: Int?.self)
+        // The counters are written batch by batch: until the last one they are incomplete, and a run that stops
+        // half-way leaves them to be recomputed at the next start (`MonevTally.ensureCurrent`).
+        try await MonevTally.setVersion(nil, on: app.writeDB)
         // Mixing the first id into the seed keeps a second run on the same database from repeating the first run;
         // the tracking IDs already stored are skipped as well (40 random bits clash about once per 10^6 pairs).
         let seed = SeededGenerator.mix(SeededGenerator.mix(signature.seed ?? 1) ^ UInt64(firstID))
         var generator = DemoGenerator(reference: reference, secrets: app.secrets, horizon: now, seed: seed)
+        generator.nextStageID = (maxStageID.flatMap { $0 } ?? 0) + 1
         if firstID > 1 {
             let stored = try await sql.select().column("tracking_id").from("complaints").all(decodingColumn: "tracking_id", as: String.self)
             generator.reserve(stored)
@@ -47,14 +52,18 @@ struct DemoGenerateCommand: AsyncCommand {
         var pending: Task<Void, any Error>?
         var done = 0
         var events = 0
+        // Submissions in time order, so a batch's counters fall on a few days (fewer rows to write) and a duplicate can
+        // be merged into an earlier complaint of its batch.
+        let span = UInt64(window.upperBound.timeIntervalSince(window.lowerBound))
+        let instants = (0..<total).map { _ in UInt64.random(in: 0...span, using: &generator.rng) }.sorted()
         while done < total {
             let count = min(Self.complaintsPerTransaction, total - done)
             var batch = DemoGenerator.Batch()
             for offset in 0..<count {
-                let at = window.lowerBound.addingTimeInterval(
-                    Double(UInt64.random(in: 0...UInt64(window.upperBound.timeIntervalSince(window.lowerBound)), using: &generator.rng)))
+                let at = window.lowerBound.addingTimeInterval(Double(instants[done + offset]))
                 generator.generate(id: firstID + done + offset, submittedAt: at, into: &batch)
             }
+            generator.finish(&batch)
             // Decide the next batch while the database writes this one.
             try await pending?.value
             let write = batch
@@ -66,7 +75,9 @@ struct DemoGenerateCommand: AsyncCommand {
         try await pending?.value
         if sql.dialect.name == "postgresql" {
             try await sql.raw("SELECT setval(pg_get_serial_sequence('complaints', 'id'), (SELECT MAX(id) FROM complaints))").run()
+            try await sql.raw("SELECT setval(pg_get_serial_sequence('stages', 'id'), (SELECT MAX(id) FROM stages))").run()
         }
+        try await MonevTally.setVersion(Tally.version, on: app.writeDB)
         try await Bootstrap.analyze(app, afterBulkLoad: true)
         progress.finish(done: done, events: events)
         context.console.print("generated \(done) complaints and \(events) events (ids \(firstID)-\(firstID + done - 1))")
@@ -90,6 +101,8 @@ struct DemoGenerateCommand: AsyncCommand {
             try await insert(batch.complaints, into: "complaints", columns: DemoGenerator.complaintColumns, perStatement: 250, on: sql)
             try await insert(batch.events, into: "events", columns: DemoGenerator.eventColumns, perStatement: 500, on: sql)
             try await insert(batch.stages, into: "stages", columns: DemoGenerator.stageColumns, perStatement: 500, on: sql)
+            try await insert(batch.reschedules, into: "stage_reschedules", columns: ["stage_id", "complaint_id", "at", "previous_due_at"],
+                             perStatement: 500, on: sql)
             try await MonevTally.write(batch.tally, on: sql)
         }
     }
@@ -158,8 +171,11 @@ struct DemoGenerator {
         var complaints: [[any SQLExpression]] = []
         var events: [[any SQLExpression]] = []
         var stages: [[any SQLExpression]] = []
-        /// The monev counters of the batch's complaints and ended stages.
+        var reschedules: [[any SQLExpression]] = []
+        /// The monev counters of the batch's complaints and ended stages, moved by each event.
         var tally = MonevTally.Deltas()
+        /// The stories decided so far, written by `finish` (a later duplicate may still be merged into one of them).
+        var lives: [(id: Int, life: Life, complaint: Complaint)] = []
     }
 
     static let complaintColumns = [
@@ -168,15 +184,16 @@ struct DemoGenerator {
         "confidential_by_reporter", "has_contact", "title", "body", "incident_date", "address", "lat", "lng", "qr_code", "language",
         "reporter_sealed", "reporter_email_hash", "reporter_phone_hash", "secret_hash", "pin_hash", "secret_failures",
         "submitted_at", "updated_at", "verification_due", "response_due", "resolution_due", "reporter_due", "resolution_started_at",
-        "due_at", "officer_due", "extension_requested_days", "extension_days", "extension_used", "disposition_count", "reopen_count",
+        "due_at", "officer_due", "extension_requested_days", "extension_days", "extension_used", "disposition_count",
+        "disposition_jurisdictions", "reopen_count",
         "rating", "archive_reason", "merged_into", "external_destination", "external_ref", "escalation_level", "closed_at",
-        "event_count", "head_hash",
+        "event_count", "head_hash", "lapor_id",
     ]
     static let eventColumns = [
         "complaint_id", "seq", "at", "action", "from_state", "to_state", "actor_role", "actor_id", "unit_id", "jurisdiction_code",
         "public_text", "internal_text", "due_at", "late", "data", "is_public", "prev_hash", "hash",
     ]
-    static let stageColumns = ["complaint_id", "kind", "jurisdiction_code", "unit_id", "started_at", "due_at", "ended_at", "late", "working_days",
+    static let stageColumns = ["id", "complaint_id", "kind", "jurisdiction_code", "unit_id", "started_at", "due_at", "ended_at", "late", "working_days",
                                 "submitted_at"]
 
     /// One complaint while its story is decided.
@@ -186,10 +203,20 @@ struct DemoGenerator {
         var now: Date
         var events: [(draft: EventDraft, actorID: String?)] = []
         var stages: [StageRow] = []
+        /// Dues moved later: stage index, when, the due before.
+        var reschedules: [(stage: Int, at: Date, previous: Date)] = []
+        /// The record after each transition, for a merge into this complaint later.
+        var records: [(at: Date, record: ComplaintRecord)] = []
+        /// The monev counters each transition moved, on the day it happened (as `ComplaintStore.commit` writes them).
+        var tally = MonevTally.Deltas()
 
-        mutating func apply(_ transition: Transition, actorID: String?) {
+        mutating func apply(_ transition: Transition, actorID: String?, reference: ReferenceData) {
+            let at = transition.events.last?.at ?? now
+            if !events.isEmpty { tally.add(ComplaintFacts(record), at: at, reference: reference, negate: true) }
             record = transition.record
+            tally.add(ComplaintFacts(record), at: at, reference: reference)
             events += transition.events.map { ($0, actorID) }
+            records.append((at, record))
             for change in transition.stages {
                 switch change {
                 case .start(let kind, let jurisdiction, let unit, let at, let due):
@@ -197,12 +224,36 @@ struct DemoGenerator {
                 case .end(let kind, let at, let late):
                     for i in stages.indices where stages[i].kind == kind && stages[i].endedAt == nil {
                         stages[i].endedAt = at; stages[i].late = late
+                        tally.add(ended: facts(i, reference: reference), submittedAt: record.submittedAt, reference: reference)
                     }
                 case .reschedule(let kind, let due):
-                    for i in stages.indices where stages[i].kind == kind && stages[i].endedAt == nil { stages[i].dueAt = due }
+                    for i in stages.indices where stages[i].kind == kind && stages[i].endedAt == nil && stages[i].dueAt != due {
+                        reschedules.append((i, at, stages[i].dueAt))
+                        stages[i].dueAt = due
+                    }
                 }
             }
         }
+
+        func facts(_ i: Int, reference: ReferenceData) -> StageFacts {
+            let stage = stages[i]
+            var facts = StageFacts(complaintTrackingID: record.trackingID, kind: stage.kind, jurisdiction: stage.jurisdiction, unit: stage.unit,
+                                   startedAt: stage.startedAt, dueAt: stage.dueAt, endedAt: stage.endedAt, late: stage.late)
+            facts.workingDays = facts.duration(on: reference.calendar(for: stage.jurisdiction))
+            return facts
+        }
+
+        /// Puts the original's side of a merge (an internal event that changes none of its figures) where it
+        /// happened among its events.
+        mutating func insert(_ transition: Transition, actorID: String?) {
+            guard let draft = transition.events.first else { return }
+            let index = events.firstIndex { $0.draft.at > draft.at } ?? events.count
+            events.insert((draft, actorID), at: index)
+            record.eventCount += 1
+        }
+
+        /// The record as it stood at `at`.
+        func record(at: Date) -> ComplaintRecord? { records.last { $0.at <= at }?.record }
     }
 
     let reference: ReferenceData
@@ -210,6 +261,8 @@ struct DemoGenerator {
     /// Nothing happens after this instant: stories still running then stay open (and some overdue).
     let horizon: Date
     var rng: SeededGenerator
+    /// The id the next stage row gets (written with ids, so a moved due can name its stage).
+    var nextStageID = 1
     private var usedTrackingIDs: Set<String> = []
     private let otherJurisdictions: [String]
     private let categories: [String]
@@ -258,10 +311,28 @@ struct DemoGenerator {
 
         var trackingID = TrackingID.random(using: &rng).rawValue
         while !usedTrackingIDs.insert(trackingID).inserted { trackingID = TrackingID.random(using: &rng).rawValue }
-        let transition = Lifecycle.submit(submission, trackingID: trackingID, by: .reporter, context: reference.context(now: submittedAt))
-        var life = Life(record: transition.record, now: submittedAt)
-        life.apply(transition, actorID: nil)
-        handleNew(&life, depth: 0)
+        var life: Life
+        if chance(2), submission.type != .wbs {
+            // Exported from SP4N-LAPOR! and imported here some days later: submitted then, known here from the import.
+            submission.channel = .lapor_import
+            submission.hasReporterContact = false
+            let importedAt = Date(timeIntervalSince1970: (submittedAt.timeIntervalSince1970 + Double.random(in: 1...20, using: &rng) * 86_400).rounded())
+            let status = pick(National.statuses.map(\.label))
+            guard importedAt <= horizon, let transition = try? Lifecycle.importFromNational(
+                submission, trackingID: trackingID, laporID: String(4_000_000 + id), laporStatus: status,
+                submittedAt: Date(timeIntervalSince1970: submittedAt.timeIntervalSince1970.rounded()),
+                actorRole: "coordinator", note: "Diimpor dari ekspor SP4N-LAPOR!.", context: reference.context(now: importedAt)) else {
+                return generate(id: id, submittedAt: submittedAt, into: &batch)
+            }
+            life = Life(record: transition.record, now: importedAt)
+            life.apply(transition, actorID: "koordinator.\(jurisdiction)", reference: reference)
+            if life.record.state == .baru { handleNew(&life, depth: 0, batch: &batch) }
+        } else {
+            let transition = Lifecycle.submit(submission, trackingID: trackingID, by: .reporter, context: reference.context(now: submittedAt))
+            life = Life(record: transition.record, now: submittedAt)
+            life.apply(transition, actorID: nil, reference: reference)
+            handleNew(&life, depth: 0, batch: &batch)
+        }
 
         // The row, as SubmissionController.create and ComplaintStore.commit would write it.
         let complaint = Complaint()
@@ -287,42 +358,58 @@ struct DemoGenerator {
         complaint.secretHash = secrets.reporterSecretHash(token())
         complaint.pinHash = secrets.reporterSecretHash(String(format: "%06d", Int.random(in: 0...999_999, using: &rng)))
         complaint.secretFailures = 0
-        complaint.notifyEmail = true
-        complaint.notifyPhone = true
-        complaint.apply(life.record, at: life.events.last?.draft.at ?? submittedAt)
+        complaint.notifyEmail = submission.hasReporterContact
+        complaint.notifyPhone = submission.hasReporterContact
+        complaint.laporID = life.record.laporID
+        batch.lives.append((id, life, complaint))
+    }
 
-        var previous = CanonicalEvent.genesis
-        for (index, (draft, actorID)) in life.events.enumerated() {
-            let data = CanonicalEvent.encodeData(draft.data)
-            let canonical = CanonicalEvent(
-                trackingID: trackingID, seq: index + 1, at: draft.at, action: draft.action.rawValue, fromState: draft.fromState?.rawValue,
-                toState: draft.toState.rawValue, actorRole: draft.actorRole, actorID: actorID, unit: draft.unit,
-                jurisdiction: draft.jurisdiction, publicText: draft.publicText, internalText: draft.internalText, dueAt: draft.dueAt,
-                late: draft.late, data: data, previousHash: previous)
-            let hash = secrets.chainHash(canonical.bytes)
-            batch.events.append([
-                SQLBind(id), SQLBind(index + 1), SQLBind(draft.at), SQLBind(canonical.action), SQLBind(canonical.fromState),
-                SQLBind(canonical.toState), SQLBind(draft.actorRole), SQLBind(actorID), SQLBind(draft.unit), SQLBind(draft.jurisdiction),
-                SQLBind(draft.publicText), SQLBind(draft.internalText), SQLBind(draft.dueAt), SQLBind(draft.late), SQLBind(data),
-                SQLBind(draft.isPublic), SQLBind(previous), SQLBind(hash),
-            ])
-            previous = hash
-        }
-        complaint.headHash = previous
-        complaint.eventCount = life.record.eventCount
+    /// Writes the batch's stories as rows: the complaint, its events (hash-chained), its stages and moved dues, and the
+    /// counters each event moved.
+    mutating func finish(_ batch: inout Batch) {
+        for (id, life, complaint) in batch.lives {
+            complaint.apply(life.record, at: life.events.last?.draft.at ?? life.record.submittedAt)
+            let trackingID = life.record.trackingID
+            var previous = CanonicalEvent.genesis
+            for (index, (draft, actorID)) in life.events.enumerated() {
+                let data = CanonicalEvent.encodeData(draft.data)
+                let canonical = CanonicalEvent(
+                    trackingID: trackingID, seq: index + 1, at: draft.at, action: draft.action.rawValue, fromState: draft.fromState?.rawValue,
+                    toState: draft.toState.rawValue, actorRole: draft.actorRole, actorID: actorID, unit: draft.unit,
+                    jurisdiction: draft.jurisdiction, publicText: draft.publicText, internalText: draft.internalText, dueAt: draft.dueAt,
+                    late: draft.late, data: data, previousHash: previous)
+                let hash = secrets.chainHash(canonical.bytes)
+                batch.events.append([
+                    SQLBind(id), SQLBind(index + 1), SQLBind(draft.at), SQLBind(canonical.action), SQLBind(canonical.fromState),
+                    SQLBind(canonical.toState), SQLBind(draft.actorRole), SQLBind(actorID), SQLBind(draft.unit), SQLBind(draft.jurisdiction),
+                    SQLBind(draft.publicText), SQLBind(draft.internalText), SQLBind(draft.dueAt), SQLBind(draft.late), SQLBind(data),
+                    SQLBind(draft.isPublic), SQLBind(previous), SQLBind(hash),
+                ])
+                previous = hash
+            }
+            complaint.headHash = previous
+            complaint.eventCount = life.events.count
 
-        batch.tally.add(ComplaintFacts(life.record), reference: reference)
-        for stage in life.stages {
-            var facts = StageFacts(complaintTrackingID: trackingID, kind: stage.kind, jurisdiction: stage.jurisdiction, unit: stage.unit,
-                                   startedAt: stage.startedAt, dueAt: stage.dueAt, endedAt: stage.endedAt, late: stage.late)
-            facts.workingDays = facts.duration(on: reference.calendar(for: stage.jurisdiction))
-            batch.tally.add(ended: facts, submittedAt: submittedAt, reference: reference)
-            batch.stages.append([
-                SQLBind(id), SQLBind(stage.kind.rawValue), SQLBind(stage.jurisdiction), SQLBind(stage.unit), SQLBind(stage.startedAt),
-                SQLBind(stage.dueAt), SQLBind(stage.endedAt), SQLBind(stage.late), SQLBind(facts.workingDays), SQLBind(submittedAt),
-            ])
+            batch.tally.add(life.tally)
+            var stageIDs: [Int] = []
+            for i in life.stages.indices {
+                let stage = life.stages[i]
+                let facts = life.facts(i, reference: reference)
+                let stageID = nextStageID
+                nextStageID += 1
+                stageIDs.append(stageID)
+                batch.stages.append([
+                    SQLBind(stageID), SQLBind(id), SQLBind(stage.kind.rawValue), SQLBind(stage.jurisdiction), SQLBind(stage.unit),
+                    SQLBind(stage.startedAt), SQLBind(stage.dueAt), SQLBind(stage.endedAt), SQLBind(stage.late), SQLBind(facts.workingDays),
+                    SQLBind(life.record.submittedAt),
+                ])
+            }
+            for moved in life.reschedules {
+                batch.reschedules.append([SQLBind(stageIDs[moved.stage]), SQLBind(id), SQLBind(moved.at), SQLBind(moved.previous)])
+            }
+            batch.complaints.append(Self.row(id: id, complaint))
         }
-        batch.complaints.append(Self.row(id: id, complaint))
+        batch.lives = []
     }
 
     static func row(id: Int, _ c: Complaint) -> [any SQLExpression] {
@@ -336,16 +423,17 @@ struct DemoGenerator {
             SQLBind(c.secretFailures), SQLBind(c.submittedAt), SQLBind(c.updatedAt), SQLBind(c.verificationDue),
             SQLBind(c.responseDue), SQLBind(c.resolutionDue), SQLBind(c.reporterDue), SQLBind(c.resolutionStartedAt),
             SQLBind(c.dueAt), SQLBind(c.officerDue), SQLBind(c.extensionRequestedDays), SQLBind(c.extensionDays),
-            SQLBind(c.extensionUsed), SQLBind(c.dispositionCount), SQLBind(c.reopenCount), SQLBind(c.rating),
+            SQLBind(c.extensionUsed), SQLBind(c.dispositionCount), SQLBind(c.dispositionJurisdictions), SQLBind(c.reopenCount), SQLBind(c.rating),
             SQLBind(c.archiveReason), SQLBind(c.mergedInto), SQLBind(c.externalDestination), SQLBind(c.externalRef),
-            SQLBind(c.escalationLevel), SQLBind(c.closedAt), SQLBind(c.eventCount), SQLBind(c.headHash),
+            SQLBind(c.escalationLevel), SQLBind(c.closedAt), SQLBind(c.eventCount), SQLBind(c.headHash), SQLBind(c.laporID),
         ]
     }
 
     // MARK: stories
 
-    /// A complaint in `baru`: the coordinator (the inspectorate for whistleblowing) verifies, asks, archives or forwards.
-    mutating func handleNew(_ life: inout Life, depth: Int) {
+    /// A complaint in `baru`: the coordinator (the inspectorate for whistleblowing) verifies, asks, archives, forwards
+    /// or merges it into an earlier complaint of its batch.
+    mutating func handleNew(_ life: inout Life, depth: Int, batch: inout Batch) {
         let j = life.record.jurisdiction
         let desk = life.record.type == .wbs ? inspector(j) : coordinator(j)
         let verifyDelay = 1.0...80.0
@@ -359,16 +447,21 @@ struct DemoGenerator {
         } else if roll < 11 && life.record.type != .wbs {
             _ = step(&life, .forwardExternal(destination: pick(Self.externalDestinations), reference: nil), by: desk,
                      texts: Texts(public: "Laporan diteruskan ke instansi yang berwenang."), after: verifyDelay)
-        } else if roll < 16 && depth < 2 && j != ReferenceSeeder.province && life.record.type != .wbs {
-            if step(&life, .forwardJurisdiction(ReferenceSeeder.province), by: desk,
-                    texts: Texts(public: "Laporan menjadi kewenangan pemerintah provinsi dan diteruskan."), after: verifyDelay) {
-                handleNew(&life, depth: depth + 1)
+        } else if roll < 16 && depth < 2 && life.record.type != .wbs && !otherJurisdictions.isEmpty {
+            // To the province, or (less often) from one kabupaten/kota to another, or down from the province.
+            let others = reference.tree.jurisdictions.keys.filter { $0 != j }.sorted()
+            let target = j != ReferenceSeeder.province && chance(60) ? ReferenceSeeder.province : pick(others)
+            if step(&life, .forwardJurisdiction(target), by: desk,
+                    texts: Texts(public: "Laporan menjadi kewenangan pemerintah daerah lain dan diteruskan."), after: verifyDelay) {
+                handleNew(&life, depth: depth + 1, batch: &batch)
             }
-        } else if roll < 24 && depth < 2 {
+        } else if roll < 18 && life.record.type != .wbs, let original = mergeTarget(for: life, in: batch) {
+            merge(&life, into: original, by: desk, after: verifyDelay, batch: &batch)
+        } else if roll < 26 && depth < 2 {
             guard step(&life, .requestInfo, by: desk, texts: Texts(public: pick(Self.infoRequests)), after: verifyDelay) else { return }
             if chance(60) {
                 if step(&life, .reply, by: .reporter, texts: Texts(public: pick(Self.replies)), after: 2...150) {
-                    handleNew(&life, depth: depth + 1)
+                    handleNew(&life, depth: depth + 1, batch: &batch)
                 }
             } else if let due = life.record.reporterDue {
                 _ = step(&life, .autoArchive, by: .system, at: due.addingTimeInterval(Double.random(in: 1...30, using: &rng) * hour))
@@ -377,25 +470,52 @@ struct DemoGenerator {
             let unit = handlingUnit(for: life.record)
             let category = life.record.category.flatMap { reference.categories[$0] }
             let disposition = Disposition(unit: unit, category: life.record.category, categoryClass: category?.resolutionClass)
-            guard step(&life, .verify(disposition), by: desk,
+            if chance(1) { _ = step(&life, .flagSupervision, by: inspector(j), texts: Texts(), after: 1...24) }
+            // After a return the coordinator dispositions again (redispose), or verifies it like a new one.
+            let command: ComplaintCommand = life.record.dispositionCount > 0 && chance(70) ? .redispose(disposition) : .verify(disposition)
+            guard step(&life, command, by: desk,
                        texts: Texts(public: "Laporan diteruskan ke \(reference.tree.units[unit]?.name ?? unit)."), after: verifyDelay) else { return }
-            handleDisposed(&life, depth: depth)
+            handleDisposed(&life, depth: depth, batch: &batch)
         }
     }
 
+    /// An earlier complaint of the batch in the same jurisdiction that can still receive a duplicate.
+    mutating func mergeTarget(for life: Life, in batch: Batch) -> Int? {
+        let candidates = batch.lives.indices.suffix(50).filter { i in
+            let other = batch.lives[i].life
+            return other.record.jurisdiction == life.record.jurisdiction && other.record.type != .wbs
+        }
+        return candidates.isEmpty ? nil : pick(candidates)
+    }
+
+    /// Merges the complaint into the batch's complaint at `index`, if the lifecycle allows it then.
+    mutating func merge(_ life: inout Life, into index: Int, by desk: Participant, after hours: ClosedRange<Double>, batch: inout Batch) {
+        let at = Date(timeIntervalSince1970: (life.now.timeIntervalSince1970 + Double.random(in: hours, using: &rng) * hour).rounded())
+        guard at <= horizon, let original = batch.lives[index].life.record(at: at) else { return }
+        escalate(&life, before: at)
+        guard let (duplicate, originalSide) = try? Lifecycle.merge(life.record, into: original, by: desk, texts: Texts(public: "Laporan ganda."),
+                                                                   context: reference.context(now: at)) else { return }
+        var actorID: String?
+        if case .officer(let officer) = desk { actorID = officer.id }
+        life.apply(duplicate, actorID: actorID, reference: reference)
+        life.now = at
+        batch.lives[index].life.insert(originalSide, actorID: actorID)
+    }
+
     /// A dispositioned complaint: the unit follows up and answers; the reporter confirms, disputes or lets it close.
-    mutating func handleDisposed(_ life: inout Life, depth: Int) {
+    mutating func handleDisposed(_ life: inout Life, depth: Int, batch: inout Batch) {
         guard let unit = life.record.unit else { return }
         let desk = life.record.type == .wbs ? inspector(life.record.jurisdiction) : coordinator(life.record.jurisdiction)
         let unitOfficer = liaison(unit)
         if chance(3) { return }  // the unit never answers: overdue
-        if chance(4) && depth < 2 {
+        if chance(5) && depth < 2 {
             if step(&life, .returnToCoordinator, by: unitOfficer,
                     texts: Texts(internal: "Bukan kewenangan unit kami; mohon didisposisikan ulang."), after: 4...60) {
-                handleNew(&life, depth: depth + 1)
+                handleNew(&life, depth: depth + 1, batch: &batch)
             }
             return
         }
+        if chance(1) { _ = step(&life, .flagSupervision, by: inspector(life.record.jurisdiction), texts: Texts(), after: 2...72) }
         guard step(&life, .followUp, by: unitOfficer, texts: Texts(public: pick(Self.followUps)), after: 4...140) else { return }
         if chance(2) {
             _ = step(&life, .flagSupervision, by: inspector(life.record.jurisdiction), texts: Texts(), after: 2...72)
@@ -419,6 +539,7 @@ struct DemoGenerator {
             if chance(50) { _ = step(&life, .feedback(rating: weighted([(5, 35), (4, 35), (3, 15), (2, 8), (1, 7)])), by: .reporter, texts: Texts(), after: 1...48) }
             _ = step(&life, .confirm, by: .reporter, texts: Texts(), after: 1...150)
         } else if roll < 55 && !disputed {
+            if chance(5) { _ = step(&life, .flagSupervision, by: inspector(life.record.jurisdiction), texts: Texts(), after: 1...24) }
             guard step(&life, .dispute, by: .reporter, texts: Texts(public: pick(Self.disputes)), after: 4...150) else { return }
             respondAndClose(&life, unitOfficer: unitOfficer, disputed: true)
         } else {
@@ -440,16 +561,27 @@ struct DemoGenerator {
     mutating func step(_ life: inout Life, _ command: ComplaintCommand, by actor: Participant, texts: Texts = Texts(), at: Date) -> Bool {
         let at = Date(timeIntervalSince1970: at.timeIntervalSince1970.rounded())
         guard at <= horizon else { return false }
+        escalate(&life, before: at)
         do {
             let transition = try Lifecycle.decide(command, by: actor, on: life.record, texts: texts, context: reference.context(now: at))
             var actorID: String?
             if case .officer(let officer) = actor { actorID = officer.id }
-            life.apply(transition, actorID: actorID)
+            life.apply(transition, actorID: actorID, reference: reference)
             life.now = at
             return true
         } catch {
             return false
         }
+    }
+
+    /// The worker's sweep, run some hours after a due passed and before the next move: the escalation it would have
+    /// recorded by then (SPEC §5).
+    mutating func escalate(_ life: inout Life, before at: Date) {
+        guard let due = life.record.officerDue, due < at else { return }
+        let sweep = Date(timeIntervalSince1970: (min(at.timeIntervalSince1970 - 1, due.timeIntervalSince1970 + Double.random(in: 1...6, using: &rng) * hour)).rounded())
+        guard sweep > life.now, sweep > due, let transition = Lifecycle.escalation(of: life.record, context: reference.context(now: sweep)) else { return }
+        life.apply(transition, actorID: nil, reference: reference)
+        life.now = sweep
     }
 
     // MARK: people and places

@@ -1,19 +1,18 @@
 import AduanCore
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import Vapor
 
-/// Officer token sign-in (SPEC §10): password (bcrypt), TOTP when enrolled, lock-out after repeated failures.
+/// Officer token sign-in (SPEC §10): password (bcrypt), TOTP when enrolled, every try through `SecretLimiter`.
 enum AuthController {
-    static let maxFailures = 5
-    static let lockout: TimeInterval = 15 * 60
     static let tokenLifetime: TimeInterval = 12 * 3600
 
     static func token(_ req: Request) async throws -> Response {
         let body = try req.content.decode(TokenRequest.self)
         let now = req.application.clock.now
         let user = try await signIn(req, username: body.username, password: body.password, totp: body.totp)
-        if user.totpSecret == nil, try await TwoFactor.required(for: officer(user, on: req.db), reference: req.reference()) {
+        if !user.hasTwoFactor, try await TwoFactor.required(for: officer(user, on: req.db), reference: req.reference()) {
             throw AppError(status: .forbidden, code: "totp_enrolment_required",
                            message: "a role you hold requires two-factor sign-in: enrol in the officer workspace (/petugas/akun) first")
         }
@@ -28,36 +27,54 @@ enum AuthController {
         return response
     }
 
-    /// Checks an officer's password (bcrypt) and TOTP code, with lock-out after repeated failures; audited.
-    /// Shared by the API token login and the officers' web sign-in.
+    /// Checks an officer's password (bcrypt) and second factor through `SecretLimiter`: the try is reserved before
+    /// bcrypt runs, so parallel requests never check more than the limit; a known and an unknown username are limited,
+    /// timed and answered alike. Audited. Shared by the API token login and the officers' web sign-in.
     static func signIn(_ req: Request, username: String, password: String, totp: String?) async throws -> User {
         let now = req.application.clock.now
         let refused = AppError.unauthorized("wrong username, password or two-factor code")
-        guard username.count <= 100, password.count <= 1000,
-              let user = try await User.query(on: req.db).filter(\.$username == username).first(), user.active else {
-            // Same work as a real check, so timing does not tell which usernames exist.
-            _ = try? await req.password.async.verify(password, created: "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5hBGn2XTjA5Cla0ad5LrDWWGm2cFXy.")
-            throw refused
-        }
-        if let until = user.lockedUntil, until > now {
-            throw AppError(status: .tooManyRequests, code: "locked", message: "too many failed sign-ins; try again later")
-        }
-        let passwordOK = try await req.password.async.verify(password, created: user.passwordHash)
-        let totpOK = passwordOK && TwoFactor.accept(totp ?? "", for: user, at: now)
-        guard passwordOK && totpOK else {
-            user.failedLogins += 1
-            if user.failedLogins >= maxFailures { user.lockedUntil = now.addingTimeInterval(lockout); user.failedLogins = 0 }
-            try await user.update(on: req.writeDB)
-            try await AuditEntry(at: now, actor: user.username, action: "login_failed", complaintID: nil, detail: req.clientAddress).create(on: req.writeDB)
-            if passwordOK && user.totpSecret != nil && (totp ?? "").isEmpty {
-                throw AppError(status: .unauthorized, code: "totp_required", message: "this account needs a two-factor code in `totp`", field: "totp")
+        guard username.count <= 100, password.count <= 1000 else { throw refused }
+        enum Result { case accepted(User), wrong, needsCode }
+        let result = try await SecretLimiter.guarded(SecretSubject.signIn(SecretSubject.officer(username), req),
+                                                     app: req.application) { () -> SecretLimiter.Outcome<Result> in
+            guard let user = try await User.query(on: req.db).filter(\.$username == username).first(), user.active else {
+                // Same work as a real check, so timing does not tell which usernames exist.
+                _ = try? await req.password.async.verify(password, created: await req.application.dummyPasswordHash())
+                return .wrong(.wrong)
             }
-            throw refused
+            guard try await req.password.async.verify(password, created: user.passwordHash) else {
+                try await audit(req, user.username, "login_failed", at: now)
+                return .wrong(.wrong)
+            }
+            // The right password without its code is not a guess: the sign-in form asks for the code next.
+            if user.hasTwoFactor && (totp ?? "").trimmingCharacters(in: .whitespaces).isEmpty { return .right(.needsCode) }
+            guard try await TwoFactor.consume(totp ?? "", for: user, app: req.application) else {
+                try await audit(req, user.username, "login_failed", at: now)
+                return .wrong(.wrong)
+            }
+            return .right(.accepted(user))
         }
-        user.failedLogins = 0; user.lockedUntil = nil; user.lastLoginAt = now
-        try await user.update(on: req.writeDB)
-        try await AuditEntry(at: now, actor: user.username, action: "login", complaintID: nil, detail: req.clientAddress).create(on: req.writeDB)
-        return user
+        switch result {
+        case .wrong: throw refused
+        case .needsCode: throw AppError(status: .unauthorized, code: "totp_required", message: "this account needs a two-factor code in `totp`", field: "totp")
+        case .accepted(let user):
+            let id = try user.requireID()
+            try await audit(req, user.username, "login", at: now) { db in
+                try await User.query(on: db).filter(\.$id == id).set(\.$lastLoginAt, to: now).update()
+            }
+            return user
+        }
+    }
+
+    /// An audit row of a sign-in (with `also`, in the same write), through the group commit: a burst of sign-ins
+    /// shares its commits instead of queueing one write each for the single SQLite writer.
+    static func audit(_ req: Request, _ username: String, _ action: String, at now: Date,
+                      also: (@Sendable (any Database) async throws -> Void)? = nil) async throws {
+        let detail = req.clientAddress
+        try await withWriteTransaction(req.application) { db in
+            try await also?(db)
+            try await AuditEntry(at: now, actor: username, action: action, complaintID: nil, detail: detail).create(on: db)
+        }
     }
 
     /// The officer (roles and scopes) a user account acts as.
@@ -82,5 +99,21 @@ enum AuthController {
     struct TokenResponseMe: Content {
         var username: String
         var roles: [RoleView]
+    }
+}
+
+extension Application {
+    private struct DummyHashKey: StorageKey { typealias Value = NIOLockedValueBox<String?> }
+
+    func prepareDummyPasswordHash() { storage[DummyHashKey.self] = NIOLockedValueBox(nil) }
+
+    /// A hash, made with this application's password hasher (same cost as real ones), of a random password nobody
+    /// knows: verified against when there is no such account, so a missing account takes as long as a wrong password.
+    func dummyPasswordHash() async throws -> String {
+        let box = storage[DummyHashKey.self]!
+        if let hash = box.withLockedValue({ $0 }) { return hash }
+        let hash = try await password.async.hash(Secrets.randomToken(bytes: 24))
+        box.withLockedValue { $0 = hash }
+        return hash
     }
 }

@@ -64,21 +64,26 @@ enum ComplaintController {
     }
 
     /// Loads the complaint named in the path and decides who is looking; 404 when they may not see it at all.
+    /// A confidential complaint outside the caller's reach answers exactly as an unknown number does.
     static func load(_ req: Request) async throws -> (Complaint, Viewer, ReferenceData) {
         let raw = req.parameters.get(SiteURL.trackingParameter) ?? ""
-        guard let complaint = try await ComplaintStore.find(raw, on: req.db) else { throw AppError.notFound("no complaint with tracking ID \(raw)") }
+        let notFound = AppError.notFound("no complaint with tracking ID \(raw)")
         let reference = try await req.reference()
+        if req.apiKey == nil, req.auth.get(OfficerPrincipal.self) == nil, let secret = req.headers.first(name: "X-Reporter-Secret") {
+            return (try await reporterComplaint(secret, raw: raw, req: req), .reporter, reference)
+        }
+        guard let complaint = try await ComplaintStore.find(raw, on: req.db) else { throw notFound }
         if let key = req.apiKey {
             if let filter = key.readFilter(tree: reference.tree), filter.matches(complaint.record) {
                 return (complaint, .integration(key), reference)
             }
             if key.scopes.contains(.readPublic) && !complaint.confidential { return (complaint, .publicVisitor, reference) }
-            if complaint.confidential { throw AppError.notFound("no complaint with tracking ID \(raw)") }
+            if complaint.confidential { throw notFound }
             throw AppError.forbidden("this complaint is outside the API key's scope")
         }
         if let principal = req.auth.get(OfficerPrincipal.self) {
             guard Access.canRead(principal.officer, complaint.record, tree: reference.tree) else {
-                if complaint.confidential { throw AppError.notFound("no complaint with tracking ID \(raw)") }
+                if complaint.confidential { throw notFound }
                 throw AppError.forbidden("this complaint is outside your scope")
             }
             if complaint.confidential {
@@ -87,23 +92,20 @@ enum ComplaintController {
             }
             return (complaint, .officer(principal), reference)
         }
-        if let secret = req.headers.first(name: "X-Reporter-Secret") {
-            try await verifyReporterSecret(secret, complaint: complaint, req: req)
-            return (complaint, .reporter, reference)
-        }
         // Confidential complaints are never on the public side, not even their existence.
-        guard !complaint.confidential else { throw AppError.notFound("no complaint with tracking ID \(raw)") }
+        guard !complaint.confidential else { throw notFound }
         return (complaint, .publicVisitor, reference)
     }
 
-    /// The long secret always works; the six-digit PIN stops working after 10 wrong tries.
-    static func verifyReporterSecret(_ secret: String, complaint: Complaint, req: Request) async throws {
-        let secrets = req.application.secrets
-        let hash = secrets.reporterSecretHash(secret.trimmingCharacters(in: .whitespaces))
-        if complaint.accepts(reporterSecretHash: hash) { return }
-        try await Complaint.query(on: req.writeDB).filter(\.$id == complaint.id!)
-            .set(\.$secretFailures, to: complaint.secretFailures + 1).update()
-        throw AppError(status: .forbidden, code: "bad_secret", message: "the reporter secret or PIN is wrong")
+    /// The complaint `raw` names when `secret` is its reporter's secret or PIN (`ReporterCredential`: the PIN is
+    /// limited before the complaint is looked up); a wrong one on a confidential complaint is answered as unknown.
+    static func reporterComplaint(_ secret: String, raw: String, req: Request) async throws -> Complaint {
+        let notFound = AppError.notFound("no complaint with tracking ID \(raw)")
+        guard let id = TrackingID(raw) else { throw notFound }
+        guard let complaint = try await ReporterCredential.verify(secret, trackingID: id, req: req) else {
+            throw ReporterCredential.wrongSecret(try await ComplaintStore.find(id.rawValue, on: req.db), notFound: notFound)
+        }
+        return complaint
     }
 
     static func view(_ c: Complaint, for viewer: Viewer, reference: ReferenceData, req: Request) async throws -> ComplaintView {
@@ -174,11 +176,7 @@ enum ComplaintController {
                 texts = Texts(public: body.comment)
                 command = .feedback(rating: body.rating)
             }
-            let raw = req.parameters.get(SiteURL.trackingParameter) ?? ""
-            guard let found = try await ComplaintStore.find(raw, on: req.db) else {
-                throw AppError.notFound("no complaint with tracking ID \(raw)")
-            }
-            try await verifyReporterSecret(secret, complaint: found, req: req)
+            let found = try await reporterComplaint(secret, raw: req.parameters.get(SiteURL.trackingParameter) ?? "", req: req)
             let updated = try await ComplaintStore.perform(command, actor: .reporter, actorID: nil, trackingID: found.trackingID, texts: texts, app: req.application)
             return try await view(updated, for: .reporter, reference: try await req.reference(), req: req)
         }
@@ -212,8 +210,11 @@ enum ComplaintController {
 
         let updated: Complaint
         if action == .merge {
-            guard let into = body.into, let original = try await ComplaintStore.find(into, on: req.db) else {
-                throw AppError.invalid("merge needs `into`: the tracking ID of the original complaint", field: "into")
+            guard let into = body.into else { throw AppError.invalid("merge needs `into`: the tracking ID of the original complaint", field: "into") }
+            // Unknown and outside the caller's scope get the same answer (`Lifecycle.unknownMergeTarget`).
+            guard let original = try await ComplaintStore.find(into, on: req.db),
+                  Access.canRead(officer, original.record, tree: reference.tree) else {
+                throw AppError.invalid(Lifecycle.unknownMergeTarget, field: "into")
             }
             updated = try await ComplaintStore.merge(complaint.trackingID, into: original.trackingID, actor: actor, actorID: actorID, texts: texts, app: req.application)
         } else {

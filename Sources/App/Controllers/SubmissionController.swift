@@ -41,16 +41,19 @@ enum SubmissionController {
         var notifyEmail = true
         var notifyPhone = true
 
+        /// Stored text holds no control characters (`TextHygiene`): titles and addresses are one line.
         init(_ input: SubmissionRequest) {
-            title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
-            body = input.body.trimmingCharacters(in: .whitespacesAndNewlines)
+            self.init(title: input.title, body: input.body)
             incidentDate = input.incident_date.flatMap { $0.isEmpty ? nil : $0 }
-            address = input.address?.trimmingCharacters(in: .whitespacesAndNewlines)
+            address = input.address.map { TextHygiene.clean($0, multiline: false).trimmingCharacters(in: .whitespacesAndNewlines) }
             lat = input.lat; lng = input.lng
             qrCode = input.qr_code.flatMap { $0.isEmpty ? nil : $0 }
             if let notify = input.notify { notifyEmail = notify.contains("email"); notifyPhone = notify.contains("phone") }
         }
-        init(title: String, body: String) { self.title = title; self.body = body }
+        init(title: String, body: String) {
+            self.title = TextHygiene.clean(title, multiline: false).trimmingCharacters(in: .whitespacesAndNewlines)
+            self.body = TextHygiene.clean(body, multiline: true).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
     }
 
 
@@ -74,7 +77,7 @@ enum SubmissionController {
             if let parsed = LocalDate(date) { submission.incidentDate = parsed }
             else { problems.append(FieldError("incident_date", "incident_date must be YYYY-MM-DD")) }
         }
-        submission.address = input.address
+        submission.address = input.address.map { TextHygiene.clean($0, multiline: false) }
         submission.latitude = input.lat
         submission.longitude = input.lng
         submission.category = input.category.flatMap { $0.isEmpty ? nil : $0 }
@@ -115,7 +118,9 @@ enum SubmissionController {
     static func validateReporter(_ reporter: ReporterIdentity?) throws -> ReporterIdentity? {
         guard let reporter else { return nil }
         func clean(_ s: String?, field: String, max: Int) throws -> String? {
-            guard let t = s?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+            guard let s, case let t = TextHygiene.clean(s, multiline: false).trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else {
+                return nil
+            }
             guard t.count <= max else { throw AppError.invalid("reporter.\(field) is at most \(max) characters", field: "reporter.\(field)") }
             return t
         }

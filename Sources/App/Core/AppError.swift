@@ -1,4 +1,5 @@
 import AduanCore
+import PostgresNIO
 import Vapor
 
 /// Every error the API reports on purpose. Each maps to one HTTP status and a stable code.
@@ -66,8 +67,8 @@ struct ErrorMiddleware: AsyncMiddleware {
             } else {
                 response = try await Self.page(for: request, status: status, code: code, message: message)
             }
-            if status == .tooManyRequests {
-                response.headers.replaceOrAdd(name: .retryAfter, value: String((error as? AppError)?.retryAfter ?? 60))
+            if let retry = (error as? AppError)?.retryAfter ?? (status == .tooManyRequests ? 60 : nil) {
+                response.headers.replaceOrAdd(name: .retryAfter, value: String(retry))
             }
             return response
         }
@@ -106,6 +107,11 @@ struct ErrorMiddleware: AsyncMiddleware {
     static func describe(_ error: any Error) -> (HTTPResponseStatus, String, String, String?) {
         switch error {
         case let e as AppError: return (e.status, e.code, e.message, e.field)
+        // PostgreSQL refuses a character it cannot store (NUL: 22021; no equivalent in the encoding: 22P05). Text is
+        // cleaned where it enters (`TextHygiene`); whatever else carries one is bad input, and the transaction
+        // that met it has changed nothing.
+        case let e as PSQLError where ["22021", "22P05"].contains(e.serverInfo?[.sqlState] ?? ""):
+            return (.badRequest, "bad_request", "the text holds a character that cannot be stored", nil)
         case let e as LifecycleError: let a = AppError(e); return (a.status, a.code, a.message, a.field)
         case let e as DecodingError: return (.badRequest, "bad_request", Self.decodingMessage(e), Self.decodingField(e))
         // A body the multipart parser cannot read is bad input too (its error types are internal to MultipartKit).

@@ -9,6 +9,10 @@ struct Secrets: Sendable {
     let lookup: SymmetricKey
     let chain: SymmetricKey
     let reporterSecret: SymmetricKey
+    /// Seals officers' TOTP secrets (issue 17: never stored in clear).
+    let totpSealing: SymmetricKey
+    /// Signs links and cookies the server hands out: e-mail verification links, the reporter's view cookie.
+    let links: SymmetricKey
 
     init(master: String) {
         let ikm = SymmetricKey(data: Data(master.utf8))
@@ -19,6 +23,8 @@ struct Secrets: Sendable {
         lookup = derive("lookup-hmac")
         chain = derive("event-chain-hmac")
         reporterSecret = derive("reporter-secret-hmac")
+        totpSealing = derive("officer-totp-aes-gcm")
+        links = derive("signed-link-hmac")
     }
 
     /// Loads the configured key, or the one in the data folder, creating it (mode 0600) on first run.
@@ -28,7 +34,7 @@ struct Secrets: Sendable {
         if let existing = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), existing.count >= 32 {
             return Secrets(master: existing)
         }
-        try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
+        try DataFolder.prepare(settings.dataDirectory)
         let generated = Secrets.randomToken(bytes: 32)
         FileManager.default.createFile(atPath: file.path, contents: Data((generated + "\n").utf8), attributes: [.posixPermissions: 0o600])
         logger.notice("generated a new secret key", metadata: ["file": "\(file.path)"])
@@ -38,13 +44,30 @@ struct Secrets: Sendable {
         return Secrets(master: generated)
     }
 
-    func seal(_ plaintext: Data) throws -> String {
-        try AES.GCM.seal(plaintext, using: sealing).combined!.base64EncodedString()
+    func seal(_ plaintext: Data) throws -> String { try Self.seal(plaintext, with: sealing) }
+
+    func open(_ sealed: String) throws -> Data { try Self.open(sealed, with: sealing) }
+
+    /// AES-GCM, stored as the base64 of nonce + ciphertext + tag.
+    static func seal(_ plaintext: Data, with key: SymmetricKey) throws -> String {
+        try AES.GCM.seal(plaintext, using: key).combined!.base64EncodedString()
     }
 
-    func open(_ sealed: String) throws -> Data {
+    static func open(_ sealed: String, with key: SymmetricKey) throws -> Data {
         guard let data = Data(base64Encoded: sealed) else { throw AppError.badRequest("corrupt sealed value") }
-        return try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: sealing)
+        return try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: key)
+    }
+
+    /// An officer's TOTP secret, sealed for the `users.totp_sealed` column.
+    func sealTOTP(_ base32: String) throws -> String { try Self.seal(Data(base32.utf8), with: totpSealing) }
+
+    func openTOTP(_ sealed: String) -> String? {
+        (try? Self.open(sealed, with: totpSealing)).flatMap { String(data: $0, encoding: .utf8) }
+    }
+
+    /// HMAC of `text` under the link key, hex: what the server signs into links and cookies it hands out.
+    func linkSignature(_ text: String) -> String {
+        hex(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: links))
     }
 
     /// Keyed hash for looking up a reporter by e-mail or phone without storing them in clear.

@@ -16,6 +16,12 @@ struct Settings: Sendable {
     /// Whether `serve` runs the worker in its own process (`ADUAN_WORKER=0` turns it off where dedicated
     /// `aduan worker` processes do the background work).
     var serveRunsWorker = true
+    /// Body sizes, pace and memory, requests per address, idle connections (`RequestLimits`).
+    var limits = RequestLimits()
+    /// Where outbound requests may go (ADUAN_OUTBOUND_ALLOW, ADUAN_OUTBOUND_CONNECT_TIMEOUT).
+    var outbound = OutboundPolicy()
+    /// Timeouts and the circuit breaker of webhook deliveries (`DeliveryTuning`).
+    var delivery = DeliveryTuning()
 
     struct Invalid: Error, CustomStringConvertible {
         var problems: [String]
@@ -54,15 +60,39 @@ struct Settings: Sendable {
             maxAttachments: integer("ADUAN_MAX_ATTACHMENTS", default: 5, range: 0...20),
             maxBodyBytes: 0,
             workerInterval: Double(integer("ADUAN_WORKER_INTERVAL", default: 30, range: 1...3600)))
+        var limits = RequestLimits()
+        limits.formBytes = integer("ADUAN_MAX_FORM_KB", default: 256, range: 16...10_240) * 1024
+        limits.bodyTimeout = Double(integer("ADUAN_BODY_TIMEOUT", default: 30, range: 1...3600))
+        limits.bodyMinBytesPerSecond = integer("ADUAN_BODY_MIN_RATE_KB", default: 16, range: 1...1_048_576) * 1024
+        limits.perAddress = integer("ADUAN_MAX_REQUESTS_PER_ADDRESS", default: 32, range: 0...100_000)
+        limits.idleTimeout = Int64(integer("ADUAN_IDLE_TIMEOUT", default: 60, range: 1...3600))
+        // Room for every attachment plus the form fields and multipart framing.
+        let uploadBytes = settings.maxAttachmentBytes * max(1, settings.maxAttachments) + 1_048_576
+        let memoryMB = integer("ADUAN_BODY_MEMORY_MB", default: max(128, 2 * uploadBytes / 1_048_576 + 1), range: 8...65_536)
+        limits.bodyMemoryBytes = memoryMB * 1_048_576
+        if limits.bodyMemoryBytes < uploadBytes {
+            problems.append("ADUAN_BODY_MEMORY_MB (\(memoryMB)) must hold at least one whole upload (\(uploadBytes / 1_048_576 + 1) MB with the attachment settings)")
+        }
+        var outbound = OutboundPolicy()
+        let (allowed, allowProblems) = OutboundPolicy.parseAllowed(env["ADUAN_OUTBOUND_ALLOW"] ?? "")
+        outbound.allowed = allowed
+        problems += allowProblems
+        outbound.connectTimeout = Int64(integer("ADUAN_OUTBOUND_CONNECT_TIMEOUT", default: 5, range: 1...60))
+        var delivery = DeliveryTuning()
+        delivery.webhookTimeout = Int64(integer("ADUAN_WEBHOOK_TIMEOUT", default: 10, range: 1...60))
+        delivery.breakerFailures = integer("ADUAN_WEBHOOK_BREAKER_FAILURES", default: 3, range: 1...100)
+        delivery.breakerRetry = Double(integer("ADUAN_WEBHOOK_BREAKER_RETRY", default: 60, range: 5...86_400))
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         var result = settings
+        result.limits = limits
+        result.outbound = outbound
+        result.delivery = delivery
+        result.maxBodyBytes = uploadBytes
         switch env["ADUAN_WORKER"] ?? "" {
         case "", "1": break
         case "0": result.serveRunsWorker = false
         default: throw Invalid(problems: ["ADUAN_WORKER must be 1 (serve runs the worker, the default) or 0"])
         }
-        // Room for every attachment plus the form fields and multipart framing.
-        result.maxBodyBytes = settings.maxAttachmentBytes * max(1, settings.maxAttachments) + 1_048_576
         return result
     }
 }

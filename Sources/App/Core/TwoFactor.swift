@@ -1,5 +1,6 @@
 import AduanCore
 import Foundation
+import SQLKit
 import Vapor
 
 /// Officers' second factor (issue 5): TOTP enrolment, recovery codes, and the check at sign-in.
@@ -33,22 +34,37 @@ enum TwoFactor {
         code.uppercased().filter { $0.isLetter || $0.isNumber }
     }
 
-    /// Whether `code` is a fresh TOTP code or an unused recovery code for `user`; updates the user (last TOTP step,
-    /// consumed recovery code) but does not save it.
-    static func accept(_ code: String, for user: User, at now: Date) -> Bool {
-        guard let secret = user.totpSecret else { return true }
+    /// Whether `code` is a fresh TOTP code or an unused recovery code of `user`, and uses it up in the same database
+    /// statement that checks it is unused: of several requests carrying one code at once, exactly one gets in (a TOTP
+    /// step is accepted once, later steps only after it; a recovery code once). An account without two-factor accepts.
+    /// Call it behind `SecretLimiter`: it is a guessable secret.
+    static func consume(_ code: String, for user: User, app: Application) async throws -> Bool {
+        guard let sealed = user.totpSealed else { return true }
+        guard let secret = app.secrets.openTOTP(sealed), let id = user.id else { return false }
         let trimmed = code.trimmingCharacters(in: .whitespaces)
-        if let step = TOTP.matchingStep(trimmed, secret: secret, at: now) {
-            guard step > (user.totpLastStep ?? -1) else { return false }
-            user.totpLastStep = step
-            return true
+        let sql = app.writeDB as! any SQLDatabase
+        if let step = TOTP.matchingStep(trimmed, secret: secret, at: app.clock.now) {
+            return try await !sql.raw("""
+                UPDATE users SET totp_last_step = \(bind: step) WHERE id = \(bind: id) AND (totp_last_step IS NULL OR totp_last_step < \(bind: step))
+                RETURNING id
+                """).all().isEmpty
         }
+        guard trimmed.count >= 10 else { return false }
         let hash = Secrets.sha256(normalise(trimmed))
-        var remaining = (user.recoveryCodes ?? "").split(separator: "|").map(String.init)
-        guard trimmed.count >= 10, let index = remaining.firstIndex(of: hash) else { return false }
-        remaining.remove(at: index)
-        user.recoveryCodes = remaining.joined(separator: "|")
-        return true
+        // Compare-and-set on the list: a parallel use of another code makes this one read the list again.
+        for _ in 0..<8 {
+            guard let row = try await sql.raw("SELECT recovery_codes FROM users WHERE id = \(bind: id)").first(),
+                  let stored = try row.decodeNil(column: "recovery_codes") ? nil : row.decode(column: "recovery_codes", as: String.self) else { return false }
+            var remaining = stored.split(separator: "|").map(String.init)
+            guard let index = remaining.firstIndex(of: hash) else { return false }
+            remaining.remove(at: index)
+            let swapped = try await sql.raw("""
+                UPDATE users SET recovery_codes = \(bind: remaining.joined(separator: "|")) WHERE id = \(bind: id) AND recovery_codes = \(bind: stored)
+                RETURNING id
+                """).all()
+            if !swapped.isEmpty { return true }
+        }
+        return false
     }
 
     static func remainingRecoveryCodes(_ user: User) -> Int {

@@ -92,9 +92,12 @@ protocol RowEncoder {
     mutating func drain() -> [UInt8]
 }
 
-/// RFC 4180 with CRLF, UTF-8 with a byte order mark (so Excel reads it as UTF-8). A text starting with `=`, `+`,
-/// `-` or `@` gets a leading apostrophe so a spreadsheet shows it instead of running it as a formula (complaint
-/// texts come from the public).
+/// RFC 4180 with CRLF, UTF-8 with a byte order mark (so Excel reads it as UTF-8). The one CSV writer of Aduan (the
+/// complaint export and the monev table use it). A field is looked at scalar by scalar: Swift's `Character` takes
+/// CR LF as one character, so a search for "\r" or "\n" among characters never finds it. A field or a line inside
+/// a field that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe, so a
+/// spreadsheet shows it instead of running it as a formula (complaint texts come from the public), even a reader that
+/// splits lines naively.
 struct CSVRowEncoder: RowEncoder {
     var buffer: [UInt8] = [0xEF, 0xBB, 0xBF]
 
@@ -112,16 +115,38 @@ struct CSVRowEncoder: RowEncoder {
         buffer.append(contentsOf: [0x0D, 0x0A])
     }
 
+    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
     static func field(_ value: String) -> String {
-        var text = value
-        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { text = "'" + text }
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var text = String.UnicodeScalarView()
+        var quoted = false
+        var lineStart = true
+        for scalar in value.unicodeScalars {
+            if lineStart && formulaStarts.contains(scalar) { text.append("'") }
+            lineStart = false
+            switch scalar {
+            case "\"":
+                text.append(scalar)
+                text.append(scalar)
+                quoted = true
+            case "\r", "\n":
+                text.append(scalar)
+                quoted = true
+                lineStart = true
+            case ",", ";":
+                text.append(scalar)
+                quoted = true
+            default:
+                text.append(scalar)
+            }
+        }
+        return quoted ? "\"" + String(text) + "\"" : String(text)
     }
 }
 
 /// A one-sheet workbook (SpreadsheetML) written through `ZipStreamWriter`: the small parts first, then the sheet
-/// row by row as inline strings. Text only; times are RFC 3339 text like the API's.
+/// row by row as inline strings (times as RFC 3339 text like the API's), or typed cells (`row(cells:)`, numbers with
+/// the number formats of `Style`).
 struct XLSXRowEncoder: RowEncoder {
     let zip: ZipStreamWriter
     var rowNumber = 0
@@ -161,12 +186,19 @@ struct XLSXRowEncoder: RowEncoder {
         try zip.addEntry("xl/styles.xml", """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
             <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
+            <numFmts count="3"><numFmt numFmtId="164" formatCode="0.0%"/><numFmt numFmtId="165" formatCode="yyyy\\-mm\\-dd"/>\
+            <numFmt numFmtId="166" formatCode="yyyy\\-mm\\-dd hh:mm"/></numFmts>\
             <fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>\
             <fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>\
             <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
             <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
-            <cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
-            <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>\
+            <cellXfs count="7"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+            <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
+            <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+            <xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+            <xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+            <xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+            <xf numFmtId="3" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>\
             <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
             </styleSheet>
             """)
@@ -182,25 +214,9 @@ struct XLSXRowEncoder: RowEncoder {
     mutating func header(_ names: [String]) throws { try row(names, style: 1) }
     mutating func row(_ values: [String]) throws { try row(values, style: 0) }
 
+    /// Text cells (`style` 1: bold, the header).
     mutating func row(_ values: [String], style: Int) throws {
-        rowNumber += 1
-        guard rowNumber <= ComplaintExport.xlsxMaxRows + 1 else {
-            throw AppError.invalid("an XLSX sheet holds at most \(ComplaintExport.xlsxMaxRows) rows; export CSV or narrow the filters", field: "format")
-        }
-        let r = String(rowNumber)
-        xml.append(contentsOf: "<row r=\"\(r)\">".utf8)
-        for (index, value) in values.enumerated() {
-            xml.append(contentsOf: "<c r=\"\(Self.columnName(index))\(r)\" t=\"inlineStr\"".utf8)
-            if style != 0 { xml.append(contentsOf: " s=\"\(style)\"".utf8) }
-            xml.append(contentsOf: "><is><t xml:space=\"preserve\">".utf8)
-            Self.escape(value, into: &xml)
-            xml.append(contentsOf: "</t></is></c>".utf8)
-        }
-        xml.append(contentsOf: "</row>".utf8)
-        if xml.count >= ComplaintExport.flushBytes {
-            try zip.write(xml)
-            xml.removeAll(keepingCapacity: true)
-        }
+        try row(cells: values.map { .text($0) }, bold: style == 1)
     }
 
     mutating func finish() throws {

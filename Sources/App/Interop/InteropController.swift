@@ -6,13 +6,13 @@ import Vapor
 /// The interoperability routes of issue 8, registered by one line in routes.swift.
 func registerInterop(_ app: Application) {
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
-    api.on(.POST, "import", "lapor", body: .collect(maxSize: ByteCount(value: LaporImportController.maxFileBytes + 1_048_576)),
-           use: LaporImportController.upload)
+    api.upload(.POST, "import", "lapor", maxSize: LaporImportController.maxFileBytes + 1_048_576,
+               use: LaporImportController.upload)
     api.get("export", "complaints.csv", use: ExportController.complaints(.csv))
     api.get("export", "complaints.xlsx", use: ExportController.complaints(.xlsx))
     // Signed by the provider (HMAC), not by a bearer token: see InboundGateway.
-    app.on(.POST, "api", "v1", "gateway", "inbound", body: .collect(maxSize: ByteCount(value: InboundGateway.maxBodyBytes)),
-           use: InboundGateway.receive)
+    app.upload(.POST, "api", "v1", "gateway", "inbound", maxSize: InboundGateway.maxBodyBytes,
+               use: InboundGateway.receive)
 }
 
 /// `POST /api/v1/import/lapor`: a LAPOR admin export (multipart field `file`, CSV or XLSX) into a jurisdiction the

@@ -26,6 +26,9 @@ struct LaporTransport: MessageTransport {
             return try await send(message)
         } catch LaporBridgeError.rejected(let status, let body) where (400..<500).contains(status) && status != 408 && status != 429 {
             throw DeliveryError.permanent(LaporBridgeError.rejected(status: status, body: body).description)
+        } catch let refused as OutboundPolicy.Refused {
+            // ADUAN_LAPOR_URL names an address outbound requests may not reach: retrying cannot help.
+            throw DeliveryError.permanent(refused.description)
         }
     }
 

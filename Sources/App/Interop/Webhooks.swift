@@ -50,7 +50,8 @@ struct WebhookFilter: Sendable, Equatable {
 }
 
 /// The JSON body Aduan POSTs for one event: the event's public fields only (docs/interop.md). No internal text, no
-/// reporter identity, and no public text for a confidential (rahasia) complaint. Every key is always present.
+/// reporter identity; confidential (rahasia) and whistleblowing complaints are never sent at all (`WebhookOutbox`).
+/// Every key is always present.
 struct WebhookEventBody: Codable, Sendable, Equatable {
     var tracking_id: String
     var seq: Int
@@ -87,12 +88,20 @@ struct WebhookEventBody: Codable, Sendable, Equatable {
 /// The outbox rows of the events for the matching subscriptions, which `ComplaintStore.commit` writes with its other
 /// outbox rows in the events' transaction, so an event is never lost and each delivery has one key:
 /// `{tracking id}:{seq}:webhook:{id}`. Times carry the offset of the event's jurisdiction's calendar.
+/// Confidential and whistleblowing complaints stay out of webhooks entirely: even their tracking ID and unit tell a
+/// receiver outside the government that such a report exists and where it went.
 enum WebhookOutbox {
     static let channel = "webhook"
     static let kind = "webhook_event"
 
+    /// Whether events of a complaint may leave through webhooks at all.
+    static func mayCarry(confidential: Bool, type: String) -> Bool {
+        !confidential && type != ComplaintType.wbs.rawValue
+    }
+
     static func rows(_ events: [EventDraft], lastSeq: Int, complaint: Complaint, complaintID: Int, reference: ReferenceData,
                      on db: any Database) async throws -> [[any SQLExpression]] {
+        guard mayCarry(confidential: complaint.confidential, type: complaint.type) else { return [] }
         let numbered = events.enumerated().map { (lastSeq - events.count + 1 + $0.offset, $0.element) }.filter { $0.1.isPublic }
         guard !numbered.isEmpty else { return [] }
         let subscriptions = try await WebhookSubscription.query(on: db).filter(\.$active == true).all()
@@ -108,7 +117,7 @@ enum WebhookOutbox {
             let body = WebhookEventBody(tracking_id: complaint.trackingID, seq: seq, at: WebhookEventBody.rfc3339(event.at, tz),
                                         action: event.action.rawValue, from_state: event.fromState?.rawValue, to_state: event.toState.rawValue,
                                         unit: event.unit, jurisdiction: event.jurisdiction,
-                                        public_text: complaint.confidential ? nil : event.publicText,
+                                        public_text: event.publicText,
                                         due_at: event.dueAt.map { WebhookEventBody.rfc3339($0, tz) }, late: event.late)
             let payload = String(decoding: try body.data(), as: UTF8.self)
             for subscription in targets {
@@ -125,7 +134,6 @@ enum WebhookOutbox {
 /// messages, retried and dead-lettered by the worker's rules.
 struct WebhookTransport: MessageTransport {
     let app: Application
-    static let timeout: Int64 = 15
 
     func deliver(_ message: OutboxSnapshot) async throws -> String? {
         guard message.audience.hasPrefix("webhook:"), let id = Int(message.audience.dropFirst("webhook:".count)) else {
@@ -133,10 +141,17 @@ struct WebhookTransport: MessageTransport {
         }
         guard let subscription = try await WebhookSubscription.find(id, on: app.db) else { return "skipped: the subscription was removed" }
         guard subscription.active else { return "skipped: the subscription is inactive" }
-        let event = (try? JSONDecoder().decode(WebhookEventBody.self, from: Data(message.payload.utf8)))?.action ?? ""
+        let body = try? JSONDecoder().decode(WebhookEventBody.self, from: Data(message.payload.utf8))
+        // Made confidential after the event was queued: what is still waiting is not sent.
+        if let trackingID = body?.tracking_id, let complaint = try await ComplaintStore.find(trackingID, on: app.db),
+           !WebhookOutbox.mayCarry(confidential: complaint.confidential, type: complaint.type) {
+            return "skipped: the complaint is confidential"
+        }
+        let event = body?.action ?? ""
         return try await SignedPost.deliver(app, to: URI(string: subscription.url), secret: try subscription.openSecret(app.secrets),
-                                            idempotencyKey: message.idempotencyKey, body: Data(message.payload.utf8), timeout: Self.timeout,
-                                            receiver: "webhook", extraHeaders: [("X-Aduan-Event", event)])
+                                            idempotencyKey: message.idempotencyKey, body: Data(message.payload.utf8),
+                                            timeout: app.settings.delivery.webhookTimeout, receiver: "webhook", keepsBody: false,
+                                            extraHeaders: [("X-Aduan-Event", event)])
     }
 }
 
@@ -194,7 +209,8 @@ enum WebhookAdmin {
         try await subscription.update(on: db)
     }
 
-    /// A sample event, sent at once (not through the outbox) so the sysadmin sees the receiver's answer.
+    /// A sample event, sent at once (not through the outbox) so the sysadmin sees whether and how fast the receiver
+    /// answers (its status and time; the page never shows what it said).
     static func sendTest(_ subscription: WebhookSubscription, app: Application) async throws -> SignedPost.Answer {
         let tz = try await app.reference.get(on: app.db).calendar(for: subscription.jurisdictionCode).timeZone
         let now = app.clock.now
@@ -203,6 +219,6 @@ enum WebhookAdmin {
                                     public_text: "Uji pengiriman webhook Aduan", due_at: nil, late: nil)
         return try await SignedPost.post(app, to: URI(string: subscription.url), secret: try subscription.openSecret(app.secrets),
                                          idempotencyKey: "test:\(UUID().uuidString.lowercased())", body: try body.data(),
-                                         timeout: WebhookTransport.timeout, receiver: "webhook", extraHeaders: [("X-Aduan-Event", "test")])
+                                         timeout: app.settings.delivery.webhookTimeout, receiver: "webhook", extraHeaders: [("X-Aduan-Event", "test")])
     }
 }

@@ -57,11 +57,27 @@ struct Worker: Sendable {
         var closed = 0, archived = 0, escalated = 0, reminded = 0, warningReminders = 0, digests = 0, delivered = 0, failed = 0
         /// Forwarded complaints whose SP4N-LAPOR! status changed (Interop/LaporStatusSync.swift).
         var synced = 0
+        /// Whether a signed anchor of the audit chain was written (Services/AuditChain.swift).
+        var anchored = false
     }
 
-    /// One sweep over everything that is due now.
+    /// Writes a signed anchor over what was written since the last one. Logged with its MAC, so a copy of the anchors
+    /// lives outside the database too. A failure (a busy moment on PostgreSQL) waits for the next sweep.
+    func anchor() async -> Bool {
+        do {
+            guard let anchor = try await AuditAnchors.write(app) else { return false }
+            app.logger.notice("audit anchor", metadata: ["anchor": "\(anchor.id.map(String.init) ?? "new")", "mac": "\(anchor.mac)",
+                                                         "complaints_to": "\(anchor.complaintMaxID)", "events_to": "\(anchor.eventMaxID)"])
+            return true
+        } catch {
+            app.logger.warning("audit anchor skipped", metadata: ["error": "\(String(reflecting: error))"])
+            return false
+        }
+    }
+
+    /// One sweep over everything that is due now; `deliver: false` leaves the outbox to `deliveryLoop`.
     @discardableResult
-    func runOnce() async throws -> Report {
+    func runOnce(deliver: Bool = true) async throws -> Report {
         var report = Report()
         let now = app.clock.now
         let reference = try await app.reference.get(on: app.db)
@@ -83,10 +99,14 @@ struct Worker: Sendable {
         report.reminded = try await remindDueSoon(now: now, reference: reference)
         report.warningReminders = try await remindLateWarnings(now: now, reference: reference)
         report.digests = try await queueDigests(now: now, reference: reference)
+        try await SecretLimiter.prune(app: app)
 
-        let (delivered, failed) = try await deliverOutbox()
-        report.delivered = delivered; report.failed = failed
+        if deliver {
+            let (delivered, failed) = try await deliverOutbox()
+            report.delivered = delivered; report.failed = failed
+        }
         report.synced = await LaporStatusSync(app: app).sweep()
+        report.anchored = await anchor()
         try await updateGauges(now: now)
         return report
     }
@@ -212,55 +232,11 @@ struct Worker: Sendable {
         return count
     }
 
-    /// Claims due messages, delivers them, and records the outcome. A crash between delivery and marking
-    /// redelivers (with the same idempotency key) once the claim expires: at least once, never lost.
+    /// Claims due messages, delivers them, and records the outcome, lane by lane (`DeliveryLanes.swift`). A crash
+    /// between delivery and marking redelivers (with the same idempotency key) once the claim expires: at least once,
+    /// never lost.
     func deliverOutbox() async throws -> (Int, Int) {
-        var delivered = 0, failed = 0
-        while true {
-            let batch = try await claim()
-            if batch.isEmpty { break }
-            for message in batch {
-                do {
-                    let answer = try await transport.deliver(message)
-                    try await OutboxMessage.query(on: app.writeDB).filter(\.$id == message.id)
-                        .set(\.$status, to: "sent").set(\.$sentAt, to: app.clock.now).set(\.$lockedBy, to: nil).set(\.$lockedUntil, to: nil)
-                        .set(\.$attempts, to: message.attempts + 1).set(\.$providerResponse, to: answer.map { String($0.prefix(500)) }).update()
-                    delivered += 1
-                } catch {
-                    let attempts = message.attempts + 1
-                    let backoff = min(30 * pow(2, Double(attempts - 1)), 6 * 3600)
-                    let permanent = error is DeliveryError
-                    try await OutboxMessage.query(on: app.writeDB).filter(\.$id == message.id)
-                        .set(\.$status, to: attempts >= Self.maxAttempts || permanent ? "dead" : "pending")
-                        .set(\.$attempts, to: attempts).set(\.$lastError, to: String(describing: error).prefix(500).description)
-                        .set(\.$nextAttemptAt, to: app.clock.now.addingTimeInterval(backoff)).set(\.$lockedBy, to: nil).set(\.$lockedUntil, to: nil)
-                        .update()
-                    failed += 1
-                }
-            }
-            if batch.count < Self.batchSize { break }
-        }
-        return (delivered, failed)
-    }
-
-    /// Claims up to one batch in a single statement. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several instances
-    /// claim side by side without ever taking the same row; SQLite has one writer, so the plain form is enough.
-    func claim() async throws -> [OutboxSnapshot] {
-        let now = app.clock.now
-        guard let sql = app.writeDB as? any SQLDatabase else { return [] }
-        let lock = app.usesSQLite ? "" : " FOR UPDATE SKIP LOCKED"
-        let rows = try await sql.raw("""
-            UPDATE outbox SET locked_by = \(bind: String(instance)), locked_until = \(bind: now.addingTimeInterval(300))
-            WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= \(bind: now)
-                         AND (locked_until IS NULL OR locked_until < \(bind: now)) ORDER BY id LIMIT \(unsafeRaw: String(Self.batchSize))\(unsafeRaw: lock))
-            RETURNING id, idempotency_key, kind, audience, payload, attempts, channel
-            """).all()
-        return try rows.map {
-            OutboxSnapshot(id: try $0.decode(column: "id", as: Int.self), idempotencyKey: try $0.decode(column: "idempotency_key", as: String.self),
-                           kind: try $0.decode(column: "kind", as: String.self), audience: try $0.decode(column: "audience", as: String.self),
-                           payload: try $0.decode(column: "payload", as: String.self), attempts: try $0.decode(column: "attempts", as: Int.self),
-                           channel: try $0.decode(column: "channel", as: String.self))
-        }.sorted { $0.id < $1.id }
+        try await deliverLanes()
     }
 
     func updateGauges(now: Date) async throws {
@@ -273,23 +249,63 @@ struct Worker: Sendable {
 
     /// Sweeps until the task is cancelled; an error is logged and the next sweep tries again. On SQLite the
     /// planner's statistics are refreshed at the start and then daily (`Bootstrap.analyze`).
+    /// The outbox is delivered beside the sweeps, on the same interval (`deliveryLoop`).
     func loop(interval: Double) async {
         app.logger.info("worker started", metadata: ["instance": "\(instance)", "interval_s": "\(interval)"])
-        var analyzed: Date?
-        while !Task.isCancelled {
-            do {
-                if app.usesSQLite, analyzed.map({ app.clock.now.timeIntervalSince($0) > 86_400 }) ?? true {
-                    analyzed = app.clock.now
-                    try await Bootstrap.analyze(app)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.deliveryLoop(interval: interval) }
+            var analyzed: Date?
+            while !Task.isCancelled {
+                do {
+                    if app.usesSQLite, analyzed.map({ app.clock.now.timeIntervalSince($0) > 86_400 }) ?? true {
+                        analyzed = app.clock.now
+                        try await Bootstrap.analyze(app)
+                    }
+                    let report = try await runOnce(deliver: false)
+                    if report != Report() { app.logger.info("worker sweep", metadata: ["report": "\(report)"]) }
+                } catch {
+                    app.logger.error("worker sweep failed", metadata: ["error": "\(String(reflecting: error))"])
                 }
-                let report = try await runOnce()
-                if report != Report() { app.logger.info("worker sweep", metadata: ["report": "\(report)"]) }
-            } catch {
-                app.logger.error("worker sweep failed", metadata: ["error": "\(String(reflecting: error))"])
+                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
             }
-            try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
         }
     }
+
+    /// Outbox delivery on its own: at each tick every lane with messages due starts, unless it is still busy from an
+    /// earlier tick (a slow receiver is left to finish), so a citizen's e-mail never waits for another lane, not even
+    /// for the rest of a sweep. At most `maxParallelLanes` lanes run at once.
+    func deliveryLoop(interval: Double) async {
+        let busy = BusyLanes(limit: Self.maxParallelLanes)
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                do {
+                    for lane in try await dueLanes() where await busy.claim(lane) {
+                        group.addTask {
+                            do {
+                                _ = try await self.deliver(lane)
+                            } catch {
+                                self.app.logger.error("delivery failed", metadata: ["lane": "\(lane.channel) \(lane.audience ?? "")",
+                                                                                    "error": "\(String(reflecting: error))"])
+                            }
+                            await busy.release(lane)
+                        }
+                    }
+                } catch {
+                    app.logger.error("delivery sweep failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+            }
+        }
+    }
+}
+
+/// The delivery lanes at work now.
+actor BusyLanes {
+    let limit: Int
+    private var lanes: Set<Worker.Lane> = []
+    init(limit: Int) { self.limit = limit }
+    func claim(_ lane: Worker.Lane) -> Bool { lanes.count < limit && lanes.insert(lane).inserted }
+    func release(_ lane: Worker.Lane) { lanes.remove(lane) }
 }
 
 /// Runs the worker inside `serve` (the embedded default needs no other process).

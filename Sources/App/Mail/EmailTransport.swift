@@ -13,7 +13,9 @@ struct EmailTransport: MessageTransport {
     init(app: Application, settings: MailSettings) {
         self.app = app
         self.settings = settings
-        self.client = SMTPClient(configuration: settings.client, group: app.eventLoopGroup)
+        var configuration = settings.client
+        configuration.outbound = app.settings.outbound
+        self.client = SMTPClient(configuration: configuration, group: app.eventLoopGroup)
     }
 
     func deliver(_ message: OutboxSnapshot) async throws -> String? {
@@ -23,6 +25,8 @@ struct EmailTransport: MessageTransport {
         } catch SMTPError.rejected(let code, let text) where (500..<600).contains(code) {
             // 5xx is the server's final word (unknown mailbox, policy): retrying cannot help.
             throw DeliveryError.permanent("SMTP \(code) \(text)")
+        } catch let refused as OutboundPolicy.Refused {
+            throw DeliveryError.permanent(refused.description)
         }
         return "accepted for \(mail.to.count) recipient(s)"
     }
@@ -31,6 +35,8 @@ struct EmailTransport: MessageTransport {
     /// e-mails about this complaint (logged, not retried).
     func compose(_ message: OutboxSnapshot) async throws -> MailMessage? {
         if message.kind == PasswordResetMail.kind { return try await passwordReset(message) }
+        if AccountMail.kinds.contains(message.kind) { return try await AccountMail.compose(message, app: app, from: settings.from) }
+        if RoleGrantMail.kinds.contains(message.kind) { return try await RoleGrantMail.compose(message, transport: self) }
         if OfficerMail.warningKinds.contains(message.kind) { return try await warning(message) }
         if message.kind == OfficerMail.digestKind { return try await digest(message) }
         let payload = try JSONDecoder().decode(NotificationPayload.self, from: Data(message.payload.utf8))

@@ -23,6 +23,20 @@ enum SMTPError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+extension SMTPError {
+    /// What went wrong without a word the server said (its reply text, a line that was not SMTP): what the sysadmin's
+    /// test page shows, so a test against some other service reveals nothing of it.
+    var summary: String {
+        switch self {
+        case .rejected(let code, _): return "the server answered \(code)"
+        case .connection: return "no connection"
+        case .timeout(let stage): return "no answer in time (\(stage.split(separator: ":").first.map(String.init) ?? stage))"
+        case .tls: return "TLS failed"
+        case .protocol: return "the answer was not SMTP"
+        }
+    }
+}
+
 /// One reply: a three-digit code and its text lines (RFC 5321 §4.2, several lines joined by `-`).
 struct SMTPReply: Sendable, Equatable {
     var code: Int
@@ -47,6 +61,9 @@ struct SMTPClient: Sendable {
         var replyTimeout: TimeAmount = .seconds(30)
         /// Extra PEM trust roots (a private CA); the system roots otherwise.
         var trustRootsFile: String?
+        /// Where the connection may go: public addresses only unless the operator allows more
+        /// (ADUAN_OUTBOUND_ALLOW; the transports put the installation's policy here).
+        var outbound = OutboundPolicy()
     }
 
     let configuration: Configuration
@@ -150,8 +167,10 @@ struct SMTPClient: Sendable {
                     try channel.pipeline.syncOperations.addHandler(reader)
                 }
             }
+        // Resolved and checked first, then connected to the checked address (a second lookup could answer otherwise).
+        let destination = try await configuration.outbound.resolve(host: configuration.host, port: configuration.port)
         do {
-            let channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
+            let channel = try await bootstrap.connect(to: try destination.socketAddress).get()
             return SMTPSession(channel: channel, reader: reader)
         } catch ChannelError.connectTimeout {
             throw SMTPError.timeout("connection to \(configuration.host):\(configuration.port)")

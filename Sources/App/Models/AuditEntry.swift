@@ -10,6 +10,9 @@ final class AuditEntry: Model, @unchecked Sendable {
     @Field(key: "action") var action: String
     @OptionalField(key: "complaint_id") var complaintID: Int?
     @Field(key: "detail") var detail: String
+    /// The audit log's own chain (`AuditChain`): the previous row's hash and this row's, set as the row is written.
+    @OptionalField(key: "prev_hash") var prevHash: String?
+    @OptionalField(key: "hash") var hash: String?
 
     init() {}
     init(at: Date, actor: String, action: String, complaintID: Int?, detail: String) {

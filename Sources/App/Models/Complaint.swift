@@ -39,6 +39,7 @@ final class Complaint: Model, @unchecked Sendable {
     @OptionalField(key: "reporter_phone_hash") var reporterPhoneHash: String?
     @Field(key: "secret_hash") var secretHash: String
     @Field(key: "pin_hash") var pinHash: String
+    /// Unused since M016: wrong PINs are counted by `SecretLimiter` (`ReporterCredential`). Kept because the column is required.
     @Field(key: "secret_failures") var secretFailures: Int
     /// The reporter's choice of channels for messages (and their unsubscribe links).
     @Field(key: "notify_email") var notifyEmail: Bool
@@ -63,6 +64,8 @@ final class Complaint: Model, @unchecked Sendable {
     @Field(key: "extension_days") var extensionDays: Int
     @Field(key: "extension_used") var extensionUsed: Bool
     @Field(key: "disposition_count") var dispositionCount: Int
+    /// `ComplaintRecord.dispositionJurisdictions`, joined by commas.
+    @Field(key: "disposition_jurisdictions") var dispositionJurisdictions: String
     @Field(key: "reopen_count") var reopenCount: Int
     @OptionalField(key: "rating") var rating: Int?
     @OptionalField(key: "archive_reason") var archiveReason: String?
@@ -83,14 +86,6 @@ final class Complaint: Model, @unchecked Sendable {
 
     init() {}
 
-    /// Failed PIN tries after which the short PIN stops working (the long secret link always works).
-    static let maxPINFailures = 10
-
-    /// Whether `hash` (of a secret or PIN the reporter gave) unlocks this complaint.
-    func accepts(reporterSecretHash hash: String) -> Bool {
-        hash == secretHash || (hash == pinHash && secretFailures < Complaint.maxPINFailures)
-    }
-
     /// The lifecycle projection as the core sees it.
     var record: ComplaintRecord {
         var r = ComplaintRecord(trackingID: trackingID, type: ComplaintType(rawValue: type) ?? .pengaduan,
@@ -109,6 +104,7 @@ final class Complaint: Model, @unchecked Sendable {
         r.reporterDue = reporterDue; r.resolutionStartedAt = resolutionStartedAt
         r.extensionRequestedDays = extensionRequestedDays; r.extensionDays = extensionDays; r.extensionUsed = extensionUsed
         r.dispositionCount = dispositionCount; r.reopenCount = reopenCount; r.rating = rating
+        r.dispositionJurisdictions = Complaint.jurisdictions(dispositionJurisdictions)
         r.archiveReason = archiveReason.flatMap(ArchiveReason.init(rawValue:))
         r.mergedInto = mergedInto; r.externalDestination = externalDestination; r.externalRef = externalRef
         r.externalStatus = externalStatus; r.externalStatusAt = externalStatusAt; r.laporID = laporID
@@ -140,11 +136,17 @@ final class Complaint: Model, @unchecked Sendable {
          ("resolution_started_at", SQLBind(resolutionStartedAt)), ("due_at", SQLBind(dueAt)), ("officer_due", SQLBind(officerDue)),
          ("extension_requested_days", SQLBind(extensionRequestedDays)), ("extension_days", SQLBind(extensionDays)),
          ("extension_used", SQLBind(extensionUsed)), ("disposition_count", SQLBind(dispositionCount)), ("reopen_count", SQLBind(reopenCount)),
+         ("disposition_jurisdictions", SQLBind(dispositionJurisdictions)),
          ("rating", SQLBind(rating)), ("archive_reason", SQLBind(archiveReason)), ("merged_into", SQLBind(mergedInto)),
          ("external_destination", SQLBind(externalDestination)), ("external_ref", SQLBind(externalRef)),
          ("external_status", SQLBind(externalStatus)), ("external_status_at", SQLBind(externalStatusAt)),
          ("escalation_level", SQLBind(escalationLevel)), ("closed_at", SQLBind(closedAt)), ("event_count", SQLBind(eventCount)),
          ("head_hash", SQLBind(headHash))]
+    }
+
+    /// The stored list of jurisdictions as a sorted set (the migration that filled it wrote them in no set order).
+    static func jurisdictions(_ text: String) -> [String] {
+        Set(text.split(separator: ",").map(String.init)).sorted()
     }
 
     /// Writes the projection fields of `r` onto the row.
@@ -161,6 +163,7 @@ final class Complaint: Model, @unchecked Sendable {
         dueAt = r.dueAt; officerDue = r.officerDue
         extensionRequestedDays = r.extensionRequestedDays; extensionDays = r.extensionDays; extensionUsed = r.extensionUsed
         dispositionCount = r.dispositionCount; reopenCount = r.reopenCount; rating = r.rating
+        dispositionJurisdictions = r.dispositionJurisdictions.joined(separator: ",")
         archiveReason = r.archiveReason?.rawValue; mergedInto = r.mergedInto
         externalDestination = r.externalDestination; externalRef = r.externalRef
         externalStatus = r.externalStatus; externalStatusAt = r.externalStatusAt; laporID = r.laporID

@@ -27,4 +27,10 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @OptionalField(key: "locked_until") var lockedUntil: Date?
 
     init() {}
+
+    /// A message waiting for its first delivery attempt, due `now`.
+    init(key: String, kind: String, audience: String, payload: String, channel: String = "email", complaintID: Int? = nil, at now: Date) {
+        self.idempotencyKey = key; self.kind = kind; self.audience = audience; self.payload = payload; self.channel = channel
+        self.complaintID = complaintID; self.status = "pending"; self.attempts = 0; self.nextAttemptAt = now; self.createdAt = now
+    }
 }

@@ -9,9 +9,11 @@ final class ReporterAccount: Model, @unchecked Sendable {
     /// `ReporterIdentity` JSON sealed with AES-GCM.
     @Field(key: "sealed_identity") var sealedIdentity: String
     @Field(key: "password_hash") var passwordHash: String
+    /// Unused since M016 (`SecretLimiter` counts failed sign-ins); kept because the column is required.
     @Field(key: "failed_logins") var failedLogins: Int
-    @OptionalField(key: "locked_until") var lockedUntil: Date?
     @Field(key: "created_at") var createdAt: Date
+    /// When the owner of the e-mail address followed the verification link; nil until then (no sign-in before).
+    @OptionalField(key: "verified_at") var verifiedAt: Date?
 
     init() {}
 }

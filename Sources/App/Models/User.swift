@@ -1,3 +1,4 @@
+import AduanCore
 import Fluent
 import Foundation
 
@@ -10,8 +11,9 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "display_name") var displayName: String
     @OptionalField(key: "email") var email: String?
     @Field(key: "active") var active: Bool
-    /// Base32 TOTP secret once two-factor is enrolled.
-    @OptionalField(key: "totp_secret") var totpSecret: String?
+    /// The base32 TOTP secret once two-factor is enrolled, sealed with the installation key (`Secrets.sealTOTP`).
+    /// The old clear column `totp_secret` is emptied by M016 and no longer used.
+    @OptionalField(key: "totp_sealed") var totpSealed: String?
     /// SHA-256 hashes of the unused two-factor recovery codes, `|`-separated.
     @OptionalField(key: "recovery_codes") var recoveryCodes: String?
     /// Until when the officer has read their in-app inbox.
@@ -22,11 +24,14 @@ final class User: Model, @unchecked Sendable {
     /// One e-mail a day listing new work, instead of one e-mail per event.
     @Field(key: "digest") var digest: Bool
     @OptionalField(key: "digest_sent_at") var digestSentAt: Date?
+    /// Unused since M016: failed sign-ins are counted by `SecretLimiter` in `secret_attempts`. Kept because the
+    /// column is required.
     @Field(key: "failed_logins") var failedLogins: Int
-    @OptionalField(key: "locked_until") var lockedUntil: Date?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "last_login_at") var lastLoginAt: Date?
     @Children(for: \.$user) var roles: [UserRole]
+
+    var hasTwoFactor: Bool { totpSealed != nil }
 
     init() {}
     init(id: UUID? = nil, username: String, passwordHash: String, displayName: String, email: String?, createdAt: Date) {
@@ -46,5 +51,30 @@ final class UserRole: Model, @unchecked Sendable {
     init() {}
     init(userID: UUID, role: String, scope: String) {
         self.$user.id = userID; self.role = role; self.scope = scope
+    }
+}
+
+/// A role an administrator asked to give that waits for a second administrator (issue 17): roles that read
+/// confidential or whistleblowing complaints, and the sysadmin role itself (`AdminScope.needsSecondApproval`).
+final class RoleGrant: Model, @unchecked Sendable {
+    static let schema = "role_grants"
+    static let pending = "pending", approved = "approved", refused = "refused"
+
+    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "role") var role: String
+    @Field(key: "scope") var scope: String
+    @Field(key: "requested_by") var requestedBy: String
+    @Field(key: "requested_at") var requestedAt: Date
+    /// `pending`, `approved` or `refused`.
+    @Field(key: "status") var status: String
+    @OptionalField(key: "decided_by") var decidedBy: String?
+    @OptionalField(key: "decided_at") var decidedAt: Date?
+
+    init() {}
+
+    var assignment: RoleAssignment? {
+        guard let role = Role(rawValue: role), let scope = Scope(scope) else { return nil }
+        return RoleAssignment(role: role, scope: scope)
     }
 }

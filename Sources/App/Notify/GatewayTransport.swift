@@ -104,9 +104,10 @@ enum SignedPost {
         Secrets.constantTimeEqual(signature.lowercased(), Self.signature(secret: secret, timestamp: timestamp, body: body))
     }
 
-    struct Answer: Sendable { var status: UInt; var body: String }
+    struct Answer: Sendable { var status: UInt; var body: String; var milliseconds: Int }
 
     /// Sends once and returns what the receiver answered, whatever the status; throws only when there was no answer.
+    /// A destination the outbound policy refuses (a private or loopback address) is a permanent failure.
     static func post(_ app: Application, to url: URI, secret: String, idempotencyKey: String, body: Data, timeout: Int64,
                      receiver: String, extraHeaders: [(String, String)] = []) async throws -> Answer {
         let timestamp = Int(app.clock.now.timeIntervalSince1970)
@@ -117,27 +118,33 @@ enum SignedPost {
         headers.add(name: "X-Aduan-Signature", value: signature(secret: secret, timestamp: timestamp, body: body))
         for (name, value) in extraHeaders { headers.add(name: name, value: value) }
         let response: ClientResponse
+        let started = ProcessInfo.processInfo.systemUptime
         do {
             response = try await app.client.post(url, headers: headers) { req in
                 req.body = ByteBuffer(data: body)
                 req.timeout = .seconds(timeout)
             }
+        } catch let refused as OutboundPolicy.Refused {
+            throw DeliveryError.permanent(refused.description)
         } catch {
             throw Failure.unreachable(receiver, String(describing: error))
         }
-        return Answer(status: response.status.code, body: response.body.map { String(buffer: $0) } ?? "")
+        let milliseconds = Int(((ProcessInfo.processInfo.systemUptime - started) * 1000).rounded())
+        return Answer(status: response.status.code, body: response.body.map { String(buffer: $0) } ?? "", milliseconds: milliseconds)
     }
 
-    /// Sends once and classifies the answer for the worker: the answer text on 2xx, a retryable `Failure` on 408,
-    /// 429 and 5xx, `DeliveryError.permanent` on any other status.
+    /// Sends once and classifies the answer for the worker: on 2xx what is kept (the answer's text when `keepsBody`,
+    /// e.g. a gateway's message id; otherwise status and time), a retryable `Failure` on 408, 429 and 5xx,
+    /// `DeliveryError.permanent` on any other status. Without `keepsBody` no word of the receiver's answer is stored.
     static func deliver(_ app: Application, to url: URI, secret: String, idempotencyKey: String, body: Data, timeout: Int64,
-                        receiver: String, extraHeaders: [(String, String)] = []) async throws -> String {
+                        receiver: String, keepsBody: Bool = true, extraHeaders: [(String, String)] = []) async throws -> String {
         let answer = try await post(app, to: url, secret: secret, idempotencyKey: idempotencyKey, body: body, timeout: timeout,
                                     receiver: receiver, extraHeaders: extraHeaders)
+        let text = keepsBody ? String(answer.body.prefix(300)) : ""
         switch answer.status {
-        case 200..<300: return answer.body.isEmpty ? "\(answer.status)" : answer.body
-        case 408, 429, 500...: throw Failure.rejected(receiver, answer.status, String(answer.body.prefix(300)))
-        default: throw DeliveryError.permanent("\(receiver) answered \(answer.status): \(answer.body.prefix(300))")
+        case 200..<300: return text.isEmpty ? "HTTP \(answer.status) in \(answer.milliseconds) ms" : text
+        case 408, 429, 500...: throw Failure.rejected(receiver, answer.status, text)
+        default: throw DeliveryError.permanent("\(receiver) answered \(answer.status)" + (text.isEmpty ? "" : ": \(text)"))
         }
     }
 
@@ -146,7 +153,7 @@ enum SignedPost {
         var description: String {
             switch self {
             case .unreachable(let receiver, let d): return "\(receiver) unreachable: \(d)"
-            case .rejected(let receiver, let code, let text): return "\(receiver) answered \(code): \(text)"
+            case .rejected(let receiver, let code, let text): return "\(receiver) answered \(code)" + (text.isEmpty ? "" : ": \(text)")
             }
         }
     }

@@ -34,16 +34,10 @@ enum OfficerMail {
     /// Queues a warning message in the caller's transaction.
     static func queueWarning(_ kind: String, warning: UnitWarning, audience: Audience, unitName: String, at now: Date,
                              on db: any Database) async throws {
-        let message = OutboxMessage()
-        message.idempotencyKey = "warning:\(warning.id!):\(kind):\(audience.code)"
-        message.kind = kind
-        message.audience = audience.code
-        message.channel = "email"
-        message.complaintID = warning.complaintID
-        message.payload = String(decoding: try JSONEncoder().encode(WarningPayload(warning: warning.id!, unit: warning.unitID, unit_name: unitName)),
-                                 as: UTF8.self)
-        message.status = "pending"; message.attempts = 0; message.nextAttemptAt = now; message.createdAt = now
-        try await message.create(on: db)
+        let payload = String(decoding: try JSONEncoder().encode(WarningPayload(warning: warning.id!, unit: warning.unitID, unit_name: unitName)),
+                             as: UTF8.self)
+        try await OutboxMessage(key: "warning:\(warning.id!):\(kind):\(audience.code)", kind: kind, audience: audience.code, payload: payload,
+                                complaintID: warning.complaintID, at: now).create(on: db)
     }
 
     static let warningWording: [String: (subject: String, body: String)] = [
@@ -68,13 +62,16 @@ enum OfficerMail {
                       link: app.settings.baseURL + SiteURL.officerInbox.path, label: "Buka kotak masuk")
     }
 
-    static func render(subject: String, lines: [String], link: String, label: String) -> MailTemplates.Rendered {
+    /// Lines, a link and the automatic-message footer, as text and HTML, in `language` (`id` or `en`).
+    static func render(subject: String, lines: [String], link: String, label: String, language: String = "id") -> MailTemplates.Rendered {
         let e = MIME.escapeHTML
-        let footer = "Pesan ini dikirim otomatis oleh Aduan; mohon tidak membalas pesan ini."
+        let english = language == "en"
+        let footer = english ? "This message was sent automatically by Aduan; please do not reply to it."
+                             : "Pesan ini dikirim otomatis oleh Aduan; mohon tidak membalas pesan ini."
         let text = lines.joined(separator: "\n") + "\n\n\(label): \(link)\n\n-- \n\(footer)\n"
         let html = """
             <!DOCTYPE html>
-            <html lang="id"><head><meta charset="utf-8"><title>\(e(subject))</title></head>
+            <html lang="\(english ? "en" : "id")"><head><meta charset="utf-8"><title>\(e(subject))</title></head>
             <body style="font-family:sans-serif;line-height:1.5">
             \(lines.map { "<p>\(e($0))</p>" }.joined(separator: "\n"))
             <p><a href="\(e(link))">\(e(label))</a></p>

@@ -8,7 +8,7 @@ struct AttachmentStore: Sendable {
     func save(_ bytes: [UInt8], ext: String) throws -> String {
         let key = "\(UUID().uuidString.lowercased()).\(ext)"
         let folder = root.appendingPathComponent(String(key.prefix(2)), isDirectory: true)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try DataFolder.prepare(folder)
         let path = folder.appendingPathComponent(key).path
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }

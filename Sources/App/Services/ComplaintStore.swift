@@ -19,9 +19,9 @@ enum ComplaintStore {
         let now = transition.events.last?.at ?? Date()
         if isNew { complaint.headHash = CanonicalEvent.genesis }
         var tally = MonevTally.Deltas()
-        if !isNew { tally.add(ComplaintFacts(complaint.record), reference: reference, negate: true) }
+        if !isNew { tally.add(ComplaintFacts(complaint.record), at: now, reference: reference, negate: true) }
         complaint.apply(transition.record, at: now)
-        tally.add(ComplaintFacts(transition.record), reference: reference)
+        tally.add(ComplaintFacts(transition.record), at: now, reference: reference)
 
         // The chain first: the complaint row stores its head, so a new complaint is written once.
         var previous = complaint.headHash
@@ -68,7 +68,7 @@ enum ComplaintStore {
             try await insert.run()
         }
 
-        for stage in try await applyStages(transition.stages, complaintID: complaintID, submittedAt: complaint.submittedAt,
+        for stage in try await applyStages(transition.stages, complaintID: complaintID, submittedAt: complaint.submittedAt, at: now,
                                            reference: reference, on: sql) {
             tally.add(ended: stage, submittedAt: complaint.submittedAt, reference: reference)
         }
@@ -107,8 +107,9 @@ enum ComplaintStore {
     }
 
     /// Writes the stage changes; returns the stages it ended, with their working days frozen on the row (SPEC §5:
-    /// a later calendar edit never rewrites a finished stage).
-    static func applyStages(_ changes: [StageChange], complaintID: Int, submittedAt: Date, reference: ReferenceData,
+    /// a later calendar edit never rewrites a finished stage). A due moved later (`at`) keeps the one it replaced in
+    /// `stage_reschedules`, for the figures as of a date before.
+    static func applyStages(_ changes: [StageChange], complaintID: Int, submittedAt: Date, at now: Date, reference: ReferenceData,
                             on sql: any SQLDatabase) async throws -> [StageFacts] {
         struct Open: Decodable { var id: Int; var jurisdiction_code: String; var unit_id: String?; var started_at: Date; var due_at: Date }
         var starts: [[any SQLExpression]] = []
@@ -130,6 +131,13 @@ enum ComplaintStore {
                                             startedAt: stage.started_at, dueAt: stage.due_at, endedAt: at, late: late, workingDays: days))
                 }
             case .reschedule(let kind, let due):
+                struct Due: Decodable { var id: Int; var due_at: Date }
+                for stage in try await sql.select().columns("id", "due_at").from(Stage.schema)
+                    .where("complaint_id", .equal, complaintID).where("kind", .equal, kind.rawValue).where("ended_at", .is, SQLLiteral.null)
+                    .all(decoding: Due.self) where stage.due_at != due {
+                    try await sql.insert(into: "stage_reschedules").columns("stage_id", "complaint_id", "at", "previous_due_at")
+                        .values(SQLBind(stage.id), SQLBind(complaintID), SQLBind(now), SQLBind(stage.due_at)).run()
+                }
                 try await sql.update(Stage.schema).set("due_at", to: due)
                     .where("complaint_id", .equal, complaintID).where("kind", .equal, kind.rawValue).where("ended_at", .is, SQLLiteral.null)
                     .run()

@@ -63,15 +63,6 @@ enum OrgAdmin {
 
     // MARK: Accounts
 
-    static func addRole(_ app: Application, actor: String, user: User, _ assignment: RoleAssignment) async throws {
-        let userID = try user.requireID()
-        try await change(app, actor: actor, action: "role_add", detail: "\(user.username) \(assignment.role.rawValue)@\(assignment.scope)") { db in
-            let held = try await UserRole.query(on: db).filter(\.$user.$id == userID).filter(\.$role == assignment.role.rawValue)
-                .filter(\.$scope == assignment.scope.description).count()
-            if held == 0 { try await UserRole(userID: userID, role: assignment.role.rawValue, scope: assignment.scope.description).create(on: db) }
-        }
-    }
-
     static func removeRole(_ app: Application, actor: String, user: User, _ role: UserRole) async throws {
         let roleID = try role.requireID()
         try await change(app, actor: actor, action: "role_remove", detail: "\(user.username) \(role.role)@\(role.scope)") { db in
@@ -91,10 +82,11 @@ enum OrgAdmin {
         }
     }
 
+    /// Forgets the officer's counted failed sign-ins, from every address (`SecretLimiter`).
     static func unlock(_ app: Application, actor: String, user: User) async throws {
-        let userID = try user.requireID()
+        let subject = SecretSubject.stored(.signIn, SecretSubject.officer(user.username))
         try await change(app, actor: actor, action: "user_unlock", detail: user.username) { db in
-            try await User.query(on: db).filter(\.$id == userID).set(\.$lockedUntil, to: nil).set(\.$failedLogins, to: 0).update()
+            try await SecretLimiter.clear(subject: subject, on: db)
         }
     }
 
@@ -102,7 +94,8 @@ enum OrgAdmin {
     static func resetTwoFactor(_ app: Application, actor: String, user: User) async throws {
         let userID = try user.requireID()
         try await change(app, actor: actor, action: "totp_reset", detail: user.username) { db in
-            try await User.query(on: db).filter(\.$id == userID).set(\.$totpSecret, to: nil).update()
+            try await User.query(on: db).filter(\.$id == userID).set(\.$totpSealed, to: nil).set(\.$recoveryCodes, to: nil)
+                .set(\.$totpLastStep, to: nil).update()
         }
     }
 

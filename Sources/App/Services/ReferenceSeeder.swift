@@ -87,6 +87,8 @@ enum Bootstrap {
             try await sql.raw("PRAGMA journal_mode = WAL").run()
         }
         try await app.autoMigrate()
+        // Counters written by other formulas are recomputed before anything reads them.
+        try await MonevTally.ensureCurrent(app)
     }
 
     /// Gives the query planner statistics: without them SQLite may walk a whole jurisdiction's index where the one
@@ -133,23 +135,15 @@ enum UserAdmin {
     }
 
     /// Creates the account with its roles; `actor`, when given, is the administrator written to the audit log with it.
+    /// `check`: roles given afterwards (through `RoleGrants`) that must be valid before the account is created.
     static func create(_ app: Application, username: String, password: String, displayName: String, email: String?,
-                       assignments: [RoleAssignment], actor: String? = nil) async throws {
+                       assignments: [RoleAssignment], check: [RoleAssignment] = [], actor: String? = nil) async throws {
         let reference = try await app.reference.get(on: app.db)
         guard isValidUsername(username) else {
             throw AppError.invalid("username must be 3-64 letters, digits, '.', '_' or '-'", field: "username")
         }
         guard password.count >= minPasswordLength else { throw AppError.invalid("password must be at least 10 characters", field: "password") }
-        for a in assignments {
-            guard reference.tree.contains(a.scope) else { throw AppError.invalid("unknown scope \(a.scope)", field: "scope") }
-            switch a.scope {
-            case .jurisdiction where !a.role.isJurisdictionScoped:
-                throw AppError.invalid("\(a.role.rawValue) is scoped to a unit (e.g. 63/dinkes)", field: "scope")
-            case .unit where a.role.isJurisdictionScoped:
-                throw AppError.invalid("\(a.role.rawValue) is scoped to a jurisdiction (e.g. 63)", field: "scope")
-            default: break
-            }
-        }
+        try Self.check(assignments + check, tree: reference.tree)
         let hash = try await app.password.async.hash(password)
         let now = app.clock.now
         try await app.writeDB.transaction { db in
@@ -165,6 +159,29 @@ enum UserAdmin {
             if let actor {
                 let roles = assignments.map { "\($0.role.rawValue)@\($0.scope)" }.joined(separator: " ")
                 try await AuditEntry(at: now, actor: actor, action: "user_create", complaintID: nil, detail: "\(username) \(roles)").create(on: db)
+            }
+        }
+    }
+
+    /// `--role` and `--scope` of the command line as an assignment.
+    static func assignment(role roleText: String, scope scopeText: String) throws -> RoleAssignment {
+        guard let role = Role(rawValue: roleText) else {
+            throw AppError.invalid("role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))", field: "role")
+        }
+        guard let scope = Scope(scopeText) else { throw AppError.invalid("scope must look like 63 or 63/dinkes", field: "scope") }
+        return RoleAssignment(role: role, scope: scope)
+    }
+
+    /// Each role must name a scope that exists, of the kind the role takes.
+    static func check(_ assignments: [RoleAssignment], tree: OrgTree) throws {
+        for a in assignments {
+            guard tree.contains(a.scope) else { throw AppError.invalid("unknown scope \(a.scope)", field: "scope") }
+            switch a.scope {
+            case .jurisdiction where !a.role.isJurisdictionScoped:
+                throw AppError.invalid("\(a.role.rawValue) is scoped to a unit (e.g. 63/dinkes)", field: "scope")
+            case .unit where a.role.isJurisdictionScoped:
+                throw AppError.invalid("\(a.role.rawValue) is scoped to a jurisdiction (e.g. 63)", field: "scope")
+            default: break
             }
         }
     }

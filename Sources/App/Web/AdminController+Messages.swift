@@ -94,15 +94,27 @@ extension AdminController {
         let mail = MailMessage(from: settings.from, to: [address], subject: req.text("admin_messages_test_subject"),
                                text: req.text("admin_messages_test_body"), html: "<p>\(MIME.escapeHTML(req.text("admin_messages_test_body")))</p>",
                                date: now, idempotencyKey: "test:\(UUID().uuidString)")
+        // The page says whether and how fast it worked, never what the server said (see `SMTPError.summary`).
+        var configuration = settings.client
+        configuration.outbound = req.application.settings.outbound
+        let started = ProcessInfo.processInfo.systemUptime
+        func elapsed() -> String { "\(Int(((ProcessInfo.processInfo.systemUptime - started) * 1000).rounded())) ms" }
         do {
-            try await SMTPClient(configuration: settings.client, group: req.application.eventLoopGroup).send(mail)
+            try await SMTPClient(configuration: configuration, group: req.application.eventLoopGroup).send(mail)
         } catch {
+            let summary: String
+            switch error {
+            case let smtp as SMTPError: summary = smtp.summary
+            case let refused as OutboundPolicy.Refused: summary = refused.description
+            default: summary = "no connection"
+            }
             try await AuditEntry(at: now, actor: ctx.actor, action: "mail_test_failed", complaintID: nil, detail: to).create(on: req.writeDB)
-            return try await renderMessages(req, ctx, message: nil, error: req.text("admin_messages_test_failed", ["error": String(describing: error)]),
+            return try await renderMessages(req, ctx, message: nil, error: req.text("admin_messages_test_failed", ["error": "\(summary), \(elapsed())"]),
                                             testTo: to, status: .badGateway)
         }
         try await AuditEntry(at: now, actor: ctx.actor, action: "mail_test_sent", complaintID: nil, detail: to).create(on: req.writeDB)
-        return try await renderMessages(req, ctx, message: req.text("admin_messages_test_sent", ["to": to]), error: nil, testTo: to, status: .ok)
+        return try await renderMessages(req, ctx, message: req.text("admin_messages_test_sent", ["to": to]) + " (\(elapsed()))", error: nil,
+                                        testTo: to, status: .ok)
     }
 
     /// Puts dead letters back in the queue (one, or all): the worker sends them at its next sweep, with a fresh count of attempts.

@@ -11,9 +11,13 @@ extension AdminController {
             var username: String; var href: String; var name: String; var email: String?; var active: Bool
             var roles: [String]; var lockedUntil: String?; var twoFactor: Bool
         }
+        /// A role waiting for a second administrator, linked to its officer's page where it is decided.
+        struct PendingRow: Encodable, Sendable { var username: String; var href: String; var role: String; var requestedBy: String }
         var nav: [NavLink]
         var rows: [Row]
         var hasRows: Bool
+        var pending: [PendingRow] = []
+        var hasPending: Bool = false
         var createAction: String
         var roles: [Choice]
         var scopes: [ChoiceGroup]
@@ -24,6 +28,11 @@ extension AdminController {
 
     struct UserView: Encodable, Sendable {
         struct RoleRow: Encodable, Sendable { var label: String; var scope: String; var scopeName: String; var removeAction: String? }
+        /// A role waiting for a second administrator; the actions are there only for an administrator who may decide.
+        struct PendingRow: Encodable, Sendable {
+            var label: String; var scope: String; var requestedBy: String; var requested: String
+            var approveAction: String?; var refuseAction: String?; var waitsForOther: Bool
+        }
         var nav: [NavLink]
         var username: String
         var name: String
@@ -36,6 +45,8 @@ extension AdminController {
         var lastLogin: String?
         var isSelf: Bool
         var assignments: [RoleRow]
+        var pending: [PendingRow] = []
+        var hasPending: Bool = false
         var addRoleAction: String
         var roles: [Choice]
         var scopes: [ChoiceGroup]
@@ -48,10 +59,20 @@ extension AdminController {
         var error: String?
     }
 
-    /// Whether the administrator may manage an officer with these role rows (a row that does not parse counts as out of scope).
-    static func manageable(_ roles: [UserRole], _ ctx: Context) -> Bool {
-        let assignments = roles.compactMap(\.assignment)
-        return assignments.count == roles.count ? ctx.scope.covers(officerWith: assignments) : ctx.scope.isInstallationWide
+    /// Whether the administrator may manage an officer with these role rows and pending grants (a row that does not
+    /// parse counts as out of scope).
+    static func manageable(_ roles: [UserRole], _ ctx: Context, pending: [RoleGrant] = []) -> Bool {
+        let assignments = roles.compactMap(\.assignment) + pending.compactMap(\.assignment)
+        return assignments.count == roles.count + pending.count ? ctx.scope.covers(officerWith: assignments) : ctx.scope.isInstallationWide
+    }
+
+    /// The counted failed sign-ins of an officer from every address (`SecretLimiter`), and until when sign-in is refused.
+    static func signInFailures(_ username: String, _ req: Request) async throws -> (failures: Int, lockedUntil: Date?) {
+        let key = SecretSubject.stored(.signIn, SecretSubject.officer(username))
+        let now = SecretLimiter.now(req.application)
+        guard let counter = try await SecretLimiter.counter(key, on: req.db), counter.windowEnds > now else { return (0, nil) }
+        let locked = AttemptRule.isFull(counter, limit: SecretPolicy.signIn.subject.tries, now: now)
+        return (counter.failures, locked ? Date(timeIntervalSince1970: TimeInterval(counter.windowEnds)) : nil)
     }
 
     static func roleLabel(_ req: Request, _ role: String) -> String { req.text("role_\(role)") }
@@ -65,18 +86,26 @@ extension AdminController {
     static func renderUsers(_ req: Request, _ ctx: Context, _ feedback: Feedback, status: HTTPStatus) async throws -> Response {
         let accounts = try await User.query(on: req.db).sort(\.$username).all()
         let roles = Dictionary(grouping: try await UserRole.query(on: req.db).all(), by: { $0.$user.id })
-        let now = req.application.clock.now
+        let waiting = try await RoleGrant.query(on: req.db).filter(\.$status == RoleGrant.pending).sort(\.$requestedAt).all()
+        let grants = Dictionary(grouping: waiting, by: \.userID)
         let wording = ctx.wording(req)
-        let rows = accounts.compactMap { account -> UsersView.Row? in
+        var rows: [UsersView.Row] = []
+        var names: [UUID: String] = [:]
+        for account in accounts {
             let held = roles[account.id!] ?? []
-            guard manageable(held, ctx) else { return nil }
-            return UsersView.Row(username: account.username, href: SiteURL.Admin.user(account.username).path, name: account.displayName,
-                                 email: account.email, active: account.active,
-                                 roles: held.map { "\(roleLabel(req, $0.role)) · \($0.scope)" }.sorted(),
-                                 lockedUntil: account.lockedUntil.flatMap { $0 > now ? wording.dateTime($0) : nil },
-                                 twoFactor: account.totpSecret != nil)
+            guard manageable(held, ctx, pending: grants[account.id!] ?? []) else { continue }
+            names[account.id!] = account.username
+            rows.append(UsersView.Row(username: account.username, href: SiteURL.Admin.user(account.username).path, name: account.displayName,
+                                      email: account.email, active: account.active,
+                                      roles: held.map { "\(roleLabel(req, $0.role)) · \($0.scope)" }.sorted(),
+                                      lockedUntil: try await signInFailures(account.username, req).lockedUntil.map(wording.dateTime),
+                                      twoFactor: account.hasTwoFactor))
         }
-        let view = UsersView(nav: nav(req, ctx, .users), rows: rows, hasRows: !rows.isEmpty, createAction: SiteURL.Admin.users.path,
+        let pending = waiting.compactMap { grant in
+            names[grant.userID].map { UsersView.PendingRow(username: $0, href: SiteURL.Admin.user($0).path,
+                                                             role: "\(roleLabel(req, grant.role)) · \(grant.scope)", requestedBy: grant.requestedBy) }
+        }
+        let view = UsersView(nav: nav(req, ctx, .users), rows: rows, hasRows: !rows.isEmpty, pending: pending, hasPending: !pending.isEmpty, createAction: SiteURL.Admin.users.path,
                              roles: roleOptions(req, selected: feedback.values["role"]), scopes: scopeOptions(req, ctx, selected: feedback.values["scope"]),
                              values: feedback.values, errors: feedback.errors, message: doneMessage(req))
         return try await req.page("admin_users", title: "admin_section_users", view, status: status)
@@ -137,14 +166,18 @@ extension AdminController {
         guard errors.isEmpty, let granted else {
             return try await renderUsers(req, ctx, Feedback(values: values, errors: errors), status: .unprocessableEntity)
         }
+        // The account first, then its role through `RoleGrants`: one that reaches confidential complaints waits for
+        // a second administrator (the account has no role until then).
         do {
             try await UserAdmin.create(req.application, username: username, password: password, displayName: name, email: email.isEmpty ? nil : email,
-                                       assignments: [granted], actor: ctx.actor)
+                                       assignments: [], actor: ctx.actor)
         } catch let error as AppError where error.status == .conflict {
             return try await renderUsers(req, ctx, Feedback(values: values, errors: ["username": req.text("admin_user_error_username_taken")]),
                                          status: .unprocessableEntity)
         }
-        return redirect(req, to: SiteURL.Admin.user(username).path, done: "user_create")
+        guard let account = try await User.query(on: req.db).filter(\.$username == username).first() else { throw AppError.notFound() }
+        let result = try await RoleGrants.request(req.application, actor: ctx.actor, server: false, user: account, granted)
+        return redirect(req, to: SiteURL.Admin.user(username).path, done: result == .granted ? "user_create" : "user_create_pending")
     }
 
     // MARK: One officer
@@ -155,7 +188,8 @@ extension AdminController {
             throw AppError.notFound()
         }
         let roles = try await UserRole.query(on: req.db).filter(\.$user.$id == account.requireID()).all()
-        guard manageable(roles, ctx) else { throw AppError.forbidden(req.text("admin_error_outside")) }
+        let pending = try await RoleGrant.query(on: req.db).filter(\.$userID == account.requireID()).filter(\.$status == RoleGrant.pending).all()
+        guard manageable(roles, ctx, pending: pending) else { throw AppError.forbidden(req.text("admin_error_outside")) }
         return (account, roles)
     }
 
@@ -169,7 +203,7 @@ extension AdminController {
         let now = req.application.clock.now
         let wording = ctx.wording(req)
         let isSelf = account.id == ctx.principal.userID
-        let locked = account.lockedUntil.flatMap { $0 > now ? $0 : nil }
+        let (failures, locked) = try await signInFailures(account.username, req)
         let rows = roles.sorted { ($0.role, $0.scope) < ($1.role, $1.scope) }.map { row in
             let scopeName = Scope(row.scope).map { scope -> String in
                 switch scope {
@@ -180,17 +214,30 @@ extension AdminController {
             return UserView.RoleRow(label: roleLabel(req, row.role), scope: row.scope, scopeName: scopeName,
                                     removeAction: isSelf || roles.count < 2 ? nil : SiteURL.Admin.removeRole(account.username, row.id!).path)
         }
-        let view = UserView(
+        let grants = try await RoleGrant.query(on: req.db).filter(\.$userID == account.requireID()).filter(\.$status == RoleGrant.pending)
+            .sort(\.$requestedAt).all()
+        let pending = grants.compactMap { grant -> UserView.PendingRow? in
+            guard let assignment = grant.assignment, let id = grant.id else { return nil }
+            let mayApprove = ctx.scope.approvalProblem(actor: ctx.actor, requester: grant.requestedBy, grantee: account.username, assignment) == nil
+            return UserView.PendingRow(label: roleLabel(req, grant.role), scope: grant.scope, requestedBy: grant.requestedBy,
+                                       requested: wording.dateTime(grant.requestedAt),
+                                       approveAction: mayApprove ? SiteURL.Admin.decideGrant(account.username, id, approve: true).path : nil,
+                                       refuseAction: isSelf ? nil : SiteURL.Admin.decideGrant(account.username, id, approve: false).path,
+                                       waitsForOther: !mayApprove)
+        }
+        var view = UserView(
             nav: nav(req, ctx, .users), username: account.username, name: account.displayName, email: account.email, active: account.active,
-            twoFactor: account.totpSecret != nil, lockedUntil: locked.map(wording.dateTime), failedLogins: account.failedLogins,
+            twoFactor: account.hasTwoFactor, lockedUntil: locked.map(wording.dateTime), failedLogins: failures,
             created: wording.dateTime(account.createdAt), lastLogin: account.lastLoginAt.map(wording.dateTime), isSelf: isSelf, assignments: rows,
             addRoleAction: SiteURL.Admin.userAction(account.username, .addRole).path,
             roles: roleOptions(req, selected: feedback.values["role"]), scopes: scopeOptions(req, ctx, selected: feedback.values["scope"]),
             values: feedback.values, errors: feedback.errors,
             toggleAction: SiteURL.Admin.userAction(account.username, account.active ? .deactivate : .reactivate).path,
-            unlockAction: locked != nil || account.failedLogins > 0 ? SiteURL.Admin.userAction(account.username, .unlock).path : nil,
-            resetAction: account.totpSecret != nil ? SiteURL.Admin.userAction(account.username, .resetTwoFactor).path : nil,
+            unlockAction: locked != nil || failures > 0 ? SiteURL.Admin.userAction(account.username, .unlock).path : nil,
+            resetAction: account.hasTwoFactor ? SiteURL.Admin.userAction(account.username, .resetTwoFactor).path : nil,
             message: doneMessage(req), error: error)
+        view.pending = pending
+        view.hasPending = !pending.isEmpty
         return try await req.page("admin_user", title: "admin_user_title", view, status: status)
     }
 
@@ -202,6 +249,8 @@ extension AdminController {
             let done: String
             switch action {
             case .addRole:
+                // Nobody changes their own roles (issue 17): another administrator must, or the CLI on the server.
+                guard !isSelf else { throw AppError.forbidden(req.text("admin_error_self")) }
                 let values = ["role": field(req, "role"), "scope": field(req, "scope")]
                 var (granted, errors) = assignment(req, ctx, role: values["role"]!, scope: values["scope"]!)
                 if let granted, roles.contains(where: { $0.assignment == granted }) {
@@ -210,8 +259,10 @@ extension AdminController {
                 guard errors.isEmpty, let granted else {
                     return try await renderUser(req, ctx, account, roles, Feedback(values: values, errors: errors), error: nil, status: .unprocessableEntity)
                 }
-                try await OrgAdmin.addRole(app, actor: ctx.actor, user: account, granted)
-                done = "role_add"
+                switch try await RoleGrants.request(app, actor: ctx.actor, server: false, user: account, granted) {
+                case .granted: done = "role_add"
+                case .pending, .alreadyPending: done = "role_pending"
+                }
             case .deactivate:
                 guard !isSelf else { throw AppError.forbidden(req.text("admin_error_self")) }
                 if account.active { try await OrgAdmin.setUserActive(app, actor: ctx.actor, user: account, active: false) }
@@ -240,5 +291,21 @@ extension AdminController {
         }
         try await OrgAdmin.removeRole(req.application, actor: ctx.actor, user: account, row)
         return redirect(req, to: SiteURL.Admin.user(account.username).path, done: "role_remove")
+    }
+
+    /// A second administrator approves or refuses a pending grant. Approving needs an administrator other than the
+    /// one who asked and than the officer themselves (`AdminScope.approvalProblem`); refusing, anyone but the officer.
+    static func decideGrant(approve: Bool) -> Handler {
+        { req, ctx in
+            let (account, roles) = try await loadUser(req, ctx)
+            guard let id = req.parameters.get("grant_id", as: Int.self), let grant = try await RoleGrant.find(id, on: req.db),
+                  grant.userID == account.id, grant.status == RoleGrant.pending, let assignment = grant.assignment else { throw AppError.notFound() }
+            if approve, let problem = ctx.scope.approvalProblem(actor: ctx.actor, requester: grant.requestedBy, grantee: account.username, assignment) {
+                return try await renderUser(req, ctx, account, roles, Feedback(), error: req.text("admin_grant_error_\(problem.rawValue)"), status: .forbidden)
+            }
+            guard account.id != ctx.principal.userID else { throw AppError.forbidden(req.text("admin_error_self")) }
+            let decided = try await RoleGrants.decide(req.application, actor: ctx.actor, grant: grant, approve: approve)
+            return redirect(req, to: SiteURL.Admin.user(account.username).path, done: decided ? (approve ? "grant_approved" : "grant_refused") : "grant_decided")
+        }
     }
 }

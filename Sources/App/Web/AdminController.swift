@@ -14,7 +14,7 @@ enum AdminController {
         admin.get("organisasi", use: guarded(organisation))
         admin.get("organisasi", ":jurisdiction", use: guarded(organisation))
         admin.post("organisasi", ":jurisdiction", use: guarded(createUnit))
-        admin.on(.POST, "organisasi", ":jurisdiction", "impor", body: .collect(maxSize: "2mb"), use: guarded(importUnits))
+        admin.upload(.POST, "organisasi", ":jurisdiction", "impor", maxSize: 2 * 1_048_576, use: guarded(importUnits))
         for action in SiteURL.Admin.UnitAction.allCases {
             admin.post("unit", ":jurisdiction", ":slug", PathComponent(stringLiteral: action.rawValue), use: guarded(unitAction(action)))
         }
@@ -26,6 +26,8 @@ enum AdminController {
             admin.post("pengguna", ":username", PathComponent(stringLiteral: action.rawValue), use: guarded(userAction(action)))
         }
         admin.post("pengguna", ":username", "peran", ":role_id", "hapus", use: guarded(removeRole))
+        admin.post("pengguna", ":username", "permintaan", ":grant_id", "setujui", use: guarded(decideGrant(approve: true)))
+        admin.post("pengguna", ":username", "permintaan", ":grant_id", "tolak", use: guarded(decideGrant(approve: false)))
 
         admin.get("kategori", use: guarded(categories))
         admin.post("kategori", ":code", "kelas", use: guarded(setCategoryClass))
@@ -39,7 +41,7 @@ enum AdminController {
         admin.post("kalender", ":calendar", "hari-kerja", use: guarded(setWorkingWeek))
         admin.post("kalender", ":calendar", "libur", use: guarded(addHoliday))
         admin.post("kalender", ":calendar", "libur", ":holiday_id", "hapus", use: guarded(deleteHoliday))
-        admin.on(.POST, "kalender", ":calendar", "impor", body: .collect(maxSize: "2mb"), use: guarded(importHolidays))
+        admin.upload(.POST, "kalender", ":calendar", "impor", maxSize: 2 * 1_048_576, use: guarded(importHolidays))
 
         admin.get("pengaturan", use: guarded(settings))
         admin.post("pengaturan", "tenggat", use: guarded(savePolicy))
@@ -233,6 +235,8 @@ extension SiteURL {
         case user(String)
         case userAction(String, UserAction)
         case removeRole(String, Int)
+        /// Approving or refusing a pending role grant (`RoleGrants`).
+        case decideGrant(String, Int, approve: Bool)
         /// The category list with the default units of one jurisdiction (nil: the administrator's first).
         case categories(String?)
         case categoryClass(String)
@@ -272,6 +276,7 @@ extension SiteURL {
             case .user(let username): return root + "/pengguna/\(username)"
             case .userAction(let username, let action): return root + "/pengguna/\(username)/\(action.rawValue)"
             case .removeRole(let username, let id): return root + "/pengguna/\(username)/peran/\(id)/hapus"
+            case .decideGrant(let username, let id, let approve): return root + "/pengguna/\(username)/permintaan/\(id)/" + (approve ? "setujui" : "tolak")
             case .categories(let code): return root + "/kategori" + (code.map { "?j=\($0)" } ?? "")
             case .categoryClass(let code): return root + "/kategori/\(code)/kelas"
             case .categoryUnit(let code): return root + "/kategori/\(code)/unit"

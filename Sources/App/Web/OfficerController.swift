@@ -16,7 +16,7 @@ enum OfficerController {
                   let user = try await User.find(session.subjectID, on: request.db), user.active else { return }
             let officer = try await AuthController.officer(user, on: request.db)
             let reference = try await request.reference()
-            let mustEnrol = user.totpSecret == nil && TwoFactor.required(for: officer, reference: reference)
+            let mustEnrol = !user.hasTwoFactor && TwoFactor.required(for: officer, reference: reference)
             request.auth.login(OfficerPrincipal(userID: session.subjectID, username: user.username, officer: officer,
                                                 mustEnrolTwoFactor: mustEnrol))
         }
@@ -25,10 +25,9 @@ enum OfficerController {
     struct SignInView: Encodable, Sendable { var username: String; var message: String?; var notice: String?; var needsTOTP: Bool; var next: String }
     struct SignInForm: Content { var username: String?; var password: String?; var totp: String?; var next: String? }
 
-    /// Where to go after signing in: a page of the workspace named in `next`, else the home queue.
+    /// Where to go after signing in: a page of the workspace named in `next` (`RedirectTarget`), else the home queue.
     static func destination(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/petugas"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 500 else { return SiteURL.officerHome.path }
-        return next
+        RedirectTarget.local(next, under: SiteURL.officerHome.path) ?? SiteURL.officerHome.path
     }
 
     static func signInForm(_ req: Request) async throws -> Response {

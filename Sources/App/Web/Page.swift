@@ -8,7 +8,7 @@ struct Page<Body: Encodable & Sendable>: Encodable, Sendable {
     var t: [String: String]
     var csrf: String
     var title: String
-    /// Path of this page, for the language switch.
+    /// This page (path and query) as the language switch's `next` value, percent-encoded (`RedirectTarget`).
     var path: String
     var otherLang: String
     var otherLangName: String
@@ -57,7 +57,9 @@ extension Request {
         let catalog = application.catalog
         let other: Language = lang == .id ? .en : .id
         let page = Page(lang: lang.rawValue, t: catalog.table(lang), csrf: CSRF.token(for: self),
-                        title: catalog.text(key, lang), path: url.path, otherLang: other.rawValue,
+                        title: catalog.text(key, lang),
+                        path: RedirectTarget.queryValue(RedirectTarget.local(url.path + (url.query.map { "?" + $0 } ?? "")) ?? SiteURL.home.path),
+                        otherLang: other.rawValue,
                         otherLangName: other == .en ? "English" : "Bahasa Indonesia", officer: try await OfficerNav.of(self), body: body)
         let view = try await self.view.render(template, page)
         let response = try await view.encodeResponse(for: self)

@@ -12,10 +12,11 @@ enum PortalController {
 
     struct FormPage: Encodable, Sendable { var form: ReportFormView }
 
+    /// The home page's figures, as people read them ("1.234", or "< 5" when the small-count rule withholds one).
     struct HeadlineFigures: Encodable, Sendable {
-        var received: Int
-        var completed: Int
-        var inProgress: Int
+        var received: String
+        var completed: String
+        var inProgress: String
     }
 
     static func home(_ req: Request) async throws -> Response {
@@ -24,13 +25,25 @@ enum PortalController {
         return try await req.page("home", title: "home_title", HomeView(form: ReportFormBuilder.view(req, reference: reference), figures: figures))
     }
 
-    /// Counts over every complaint, as on the statistics page (aggregates reveal no confidential content).
+    /// Every complaint of every jurisdiction so far, through the monev query like the statistics page (so the home's
+    /// counts and `/statistik` agree), small counts of confidential complaints withheld (SPEC §9).
     static func headline(_ req: Request) async throws -> HeadlineFigures {
-        let base = { Complaint.query(on: req.db) }
-        let open = ComplaintState.allCases.filter(\.isOpen).map(\.rawValue)
-        return HeadlineFigures(received: try await base().count(),
-                               completed: try await base().filter(\.$state == ComplaintState.selesai.rawValue).count(),
-                               inProgress: try await base().filter(\.$state ~~ open).count())
+        let reference = try await req.reference()
+        let codes = reference.tree.jurisdictions.keys.sorted()
+        let f = try await MonevQuery.figures(on: req.db, reference: reference, jurisdictions: codes, from: nil, to: nil,
+                                             now: req.application.clock.now, weights: .standard, overdueLimit: 0)
+        let open = ComplaintState.allCases.filter(\.isOpen)
+        let inProgress = open.reduce(0) { $0 + (f.summary.byState[$1.rawValue] ?? 0) }
+        let completed = f.summary.byState[ComplaintState.selesai.rawValue] ?? 0
+        let sensitive = try await MonevQuery.sensitive(on: req.db, reference: reference, figures: f, jurisdictions: codes, from: nil, to: nil,
+                                                       shown: [f.summary.received, completed, inProgress])
+        let d = SmallCounts.summary(f.summary, sensitive)
+        let n = TransparencyController.Numbers(language: req.language)
+        let sensitiveOpen = open.reduce(0) { $0 + sensitive.cell(.state, $1.rawValue) }
+        return HeadlineFigures(
+            received: n.count(f.summary.received, withheld: d.withholds("received"), req),
+            completed: n.count(completed, withheld: d.withholds(.state, ComplaintState.selesai.rawValue), req),
+            inProgress: n.count(inProgress, withheld: d.population || SmallCounts.isWithheld(count: inProgress, sensitive: sensitiveOpen), req))
     }
 
     static func form(_ req: Request) async throws -> Response {
@@ -137,9 +150,8 @@ enum PortalController {
 
     static func switchLanguage(_ req: Request) async throws -> Response {
         let lang = Language(rawValue: req.parameters.get("lang") ?? "") ?? .id
-        // Only local paths, so the switch cannot be used to send people elsewhere.
-        var next = req.query[String.self, at: "next"] ?? "/"
-        if !next.hasPrefix("/") || next.hasPrefix("//") || next.contains("\\") { next = "/" }
+        // Only local paths (`RedirectTarget`), so the switch can neither send people elsewhere nor add a header.
+        let next = RedirectTarget.local(req.query[String.self, at: "next"]) ?? SiteURL.home.path
         let response = req.redirect(to: next)
         response.cookies[Language.cookie] = HTTPCookies.Value(string: lang.rawValue, maxAge: 365 * 86_400, path: "/", isHTTPOnly: true, sameSite: .lax)
         return response

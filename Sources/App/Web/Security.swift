@@ -55,8 +55,9 @@ enum CSRF {
     struct Middleware: AsyncMiddleware {
         func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
             if request.method == .POST {
-                // Forms are small; multipart uploads are bounded by the route's own limit.
-                _ = try await request.body.collect(max: request.application.settings.maxBodyBytes).get()
+                // `RequestLimitsMiddleware` has read the body already, within the route's limit (a form's few hundred
+                // kilobytes unless the route takes files); this never reads more than that.
+                _ = try await request.body.collect(max: request.application.settings.limits.bodyLimit(of: request)).get()
                 try CSRF.verify(request)
             }
             let response = try await next.respond(to: request)

@@ -7,6 +7,19 @@ enum Sessions {
     /// Starts a session of `kind` for `subject` and answers with a redirect that sets the cookie.
     static func start(_ req: Request, kind: String, subject: UUID, lifetime: TimeInterval, cookie: String,
                       sameSite: HTTPCookies.SameSitePolicy, redirectTo path: String) async throws -> Response {
+        let response = req.redirect(to: path)
+        try await rotate(req, kind: kind, subject: subject, lifetime: lifetime, cookie: cookie, sameSite: sameSite, on: response)
+        return response
+    }
+
+    /// Gives the browser a fresh session of `kind` for `subject` on `response`, ending the session its cookie named
+    /// before (if any): whenever what a browser may do changes (sign-in, account creation, two-factor enrolment,
+    /// a new password) the session id changes too, so an id someone planted or saw earlier never gains the new rights.
+    static func rotate(_ req: Request, kind: String, subject: UUID, lifetime: TimeInterval, cookie: String,
+                       sameSite: HTTPCookies.SameSitePolicy, on response: Response) async throws {
+        if let old = req.cookies[cookie]?.string, !old.isEmpty {
+            try await BrowserSession.query(on: req.writeDB).filter(\.$tokenHash == Secrets.sha256(old)).delete()
+        }
         let token = Secrets.randomToken(bytes: 32)
         let session = BrowserSession()
         session.tokenHash = Secrets.sha256(token)
@@ -15,10 +28,8 @@ enum Sessions {
         session.createdAt = req.application.clock.now
         session.expiresAt = session.createdAt.addingTimeInterval(lifetime)
         try await session.create(on: req.writeDB)
-        let response = req.redirect(to: path)
         response.cookies[cookie] = HTTPCookies.Value(string: token, maxAge: Int(lifetime), path: "/",
                                                      isSecure: req.application.settings.baseURL.hasPrefix("https"), isHTTPOnly: true, sameSite: sameSite)
-        return response
     }
 
     /// The live session of `kind` named by the cookie, if any.

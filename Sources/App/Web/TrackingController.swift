@@ -49,42 +49,44 @@ enum TrackingController {
 
     static func show(_ req: Request) async throws -> Response {
         let raw = req.parameters.get("id") ?? ""
-        guard let id = TrackingID(raw), let complaint = try await ComplaintStore.find(id.rawValue, on: req.db) else {
-            throw AppError.notFound(req.text("not_found_complaint"))
-        }
-        if id.rawValue != raw { return req.redirect(to: SiteURL.publicComplaint(id.rawValue).path, redirectType: .permanent) }
-        // The secret link sets a cookie for this complaint only and leaves the address bar without the secret.
+        guard let id = TrackingID(raw) else { throw AppError.notFound(req.text("not_found_complaint")) }
+        // The secret link sets a cookie for this complaint only and leaves the address bar without the secret. It is
+        // checked before the complaint is looked up: a wrong secret and an unknown number get the same answer.
         if let secret = req.query[String.self, at: "s"] {
-            try await ComplaintController.verifyReporterSecret(secret, complaint: complaint, req: req)
+            guard let complaint = try await ReporterCredential.verify(secret, trackingID: id, req: req) else {
+                throw ReporterCredential.wrongSecret(try await ComplaintStore.find(id.rawValue, on: req.db),
+                                                     notFound: AppError.notFound(req.text("not_found_complaint")))
+            }
             // Signed in: the account follows this complaint from now on.
             if let account = try await AccountController.current(req), complaint.reporterAccountID == nil {
                 try await Complaint.query(on: req.writeDB).filter(\.$id == complaint.id!).set(\.$reporterAccountID, to: account.id).update()
             }
-            return remember(secret, id: id.rawValue, req: req)
+            return remember(complaint, req: req)
         }
+        guard let complaint = try await ComplaintStore.find(id.rawValue, on: req.db) else {
+            throw AppError.notFound(req.text("not_found_complaint"))
+        }
+        if id.rawValue != raw { return req.redirect(to: SiteURL.publicComplaint(id.rawValue).path, redirectType: .permanent) }
         let isReporter = try await isReporter(req, complaint)
         if complaint.confidential && !isReporter { throw AppError.notFound(req.text("not_found_complaint")) }
         return try await render(req, complaint, isReporter: isReporter)
     }
 
-    static func remember(_ secret: String, id: String, req: Request) -> Response {
-        let response = req.redirect(to: SiteURL.publicComplaint(id).path)
-        response.cookies[cookie] = HTTPCookies.Value(string: secret, maxAge: 90 * 86_400, path: SiteURL.publicComplaint(id).path,
+    /// Back to the complaint's page with the view cookie (`ReporterCredential.viewToken`) for this complaint only.
+    static func remember(_ complaint: Complaint, req: Request) -> Response {
+        let path = SiteURL.publicComplaint(complaint.trackingID).path
+        let response = req.redirect(to: path)
+        response.cookies[cookie] = HTTPCookies.Value(string: ReporterCredential.viewToken(complaint, secrets: req.application.secrets),
+                                                     maxAge: 90 * 86_400, path: path,
                                                      isSecure: req.application.settings.baseURL.hasPrefix("https"), isHTTPOnly: true, sameSite: .lax)
         return response
     }
 
-    /// The reporter is looking: the right secret or PIN in this complaint's cookie, or the account that follows it.
+    /// The reporter is looking: this complaint's view cookie, or the account that follows it.
     static func isReporter(_ req: Request, _ complaint: Complaint) async throws -> Bool {
-        if try await reporterSecret(req, complaint) != nil { return true }
+        if let value = req.cookies[cookie]?.string, ReporterCredential.acceptsCookie(value, complaint, secrets: req.application.secrets) { return true }
         guard let owner = complaint.reporterAccountID else { return false }
         return try await AccountController.current(req)?.id == owner
-    }
-
-    /// The secret or PIN in this complaint's cookie, if it is still right.
-    static func reporterSecret(_ req: Request, _ complaint: Complaint) async throws -> String? {
-        guard let secret = req.cookies[cookie]?.string, !secret.isEmpty else { return nil }
-        return complaint.accepts(reporterSecretHash: req.application.secrets.reporterSecretHash(secret)) ? secret : nil
     }
 
     static func render(_ req: Request, _ c: Complaint, isReporter: Bool, error: String? = nil, notice: String? = nil,
@@ -134,15 +136,15 @@ enum TrackingController {
     struct RatingForm: Content { var rating: Int?; var comment: String? }
 
     static func unlock(_ req: Request) async throws -> Response {
-        let complaint = try await load(req)
-        let pin = (try req.content.decode(PINForm.self).pin ?? "").trimmingCharacters(in: .whitespaces)
-        do {
-            try await ComplaintController.verifyReporterSecret(pin, complaint: complaint, req: req)
-        } catch {
-            if complaint.confidential { throw AppError.notFound(req.text("not_found_complaint")) }
-            return try await render(req, complaint, isReporter: false, error: req.text("tracking_pin_wrong"), status: .forbidden)
+        let notFound = AppError.notFound(req.text("not_found_complaint"))
+        guard let id = TrackingID(req.parameters.get("id") ?? "") else { throw notFound }
+        let pin = try req.content.decode(PINForm.self).pin ?? ""
+        guard let complaint = try await ReporterCredential.verify(pin, trackingID: id, req: req) else {
+            // A confidential complaint and an unknown number answer alike; a public one shows its page with the error.
+            guard let shown = try await ComplaintStore.find(id.rawValue, on: req.db), !shown.confidential else { throw notFound }
+            return try await render(req, shown, isReporter: false, error: req.text("tracking_pin_wrong"), status: .forbidden)
         }
-        return remember(pin, id: complaint.trackingID, req: req)
+        return remember(complaint, req: req)
     }
 
     static func forget(_ req: Request) async throws -> Response {

@@ -176,6 +176,8 @@ enum TransparencyController {
         var label: String
         var value: String
         var note: String?
+        /// The API's field name, carried as `data-metric`.
+        var metric: String = ""
     }
 
     struct UnitCardView: Encodable, Sendable {
@@ -194,6 +196,9 @@ enum TransparencyController {
         var figures: [Figure]
         var states: [CountRow]
         var hasComplaints: Bool
+        /// Fewer than 5 complaints, a confidential one among them: no figure is shown (SPEC §9).
+        var withheld: Bool
+        var smallCountNote: String?
         var listLink: String
         var scoreNote: String
     }
@@ -205,7 +210,8 @@ enum TransparencyController {
         return try await req.page("unit", title: req.text("card_title", ["unit": view.name]), view)
     }
 
-    /// The report card of unit `id` (`63/dinkes`) for the request's `?year=` and language.
+    /// The report card of unit `id` (`63/dinkes`) for the request's `?year=` and language; small counts of
+    /// confidential complaints withheld (`SmallCounts`).
     static func unitCardView(_ req: Request, unit id: String) async throws -> UnitCardView {
         let reference = try await req.reference()
         guard let unit = reference.tree.units[id] else { throw AppError.notFound(req.text("card_not_found")) }
@@ -218,22 +224,35 @@ enum TransparencyController {
                                              weights: weights, including: [unit.id], overdueLimit: 0)
         let summary = f.summary
         let metrics = f.units.first { $0.unit == unit.id } ?? UnitMetrics(unit: unit.id)
+        let sensitive = try await MonevQuery.sensitive(on: req.db, reference: reference, figures: f, jurisdictions: [], unit: unit.id,
+                                                       from: from, to: to)
+        let d = SmallCounts.summary(summary, sensitive)
 
         let lang = req.language
         let n = Numbers(language: lang)
         let figures = [
-            Figure(label: req.text("card_received"), value: n.count(summary.received), note: req.text("card_received_note")),
-            Figure(label: req.text("metric_followed_up"), value: n.percent(summary.followedUpRate)),
-            Figure(label: req.text("metric_completion"), value: n.percent(summary.completionRate)),
-            Figure(label: req.text("metric_response_on_time"), value: n.percent(summary.responseOnTimeRate)),
-            Figure(label: req.text("metric_response_median"), value: n.days(summary.responseDaysMedian, req)),
-            Figure(label: req.text("metric_resolution_on_time"), value: n.percent(summary.resolutionOnTimeRate)),
-            Figure(label: req.text("metric_resolution_median"), value: n.days(summary.resolutionDaysMedian, req)),
-            Figure(label: req.text("metric_satisfaction"), value: n.satisfaction(summary.satisfactionMean, req),
-                   note: summary.ratedShare.map { req.text("metric_rated_share", ["share": n.percent($0)]) }),
-            Figure(label: req.text("metric_reopen"), value: n.percent(summary.reopenRate)),
-            Figure(label: req.text("metric_overdue_now"), value: n.count(summary.overdueNow)),
-            Figure(label: req.text("metric_compliance"), value: n.decimal(metrics.complianceScore)),
+            Figure(label: req.text("card_received"), value: n.count(summary.received, withheld: d.withholds("received"), req),
+                   note: req.text("card_received_note"), metric: "received"),
+            Figure(label: req.text("metric_followed_up"), value: n.percent(summary.followedUpRate, withheld: d.withholds("followed_up_rate"), req),
+                   metric: "followed_up_rate"),
+            Figure(label: req.text("metric_completion"), value: n.percent(summary.completionRate, withheld: d.withholds("completion_rate"), req),
+                   metric: "completion_rate"),
+            Figure(label: req.text("metric_response_on_time"), value: n.percent(summary.responseOnTimeRate, withheld: d.population, req),
+                   metric: "response_on_time_rate"),
+            Figure(label: req.text("metric_response_median"), value: d.population ? req.text("small_count_figure") : n.days(summary.responseDaysMedian, req),
+                   metric: "response_days_median"),
+            Figure(label: req.text("metric_resolution_on_time"), value: n.percent(summary.resolutionOnTimeRate, withheld: d.population, req),
+                   metric: "resolution_on_time_rate"),
+            Figure(label: req.text("metric_resolution_median"), value: d.population ? req.text("small_count_figure") : n.days(summary.resolutionDaysMedian, req),
+                   metric: "resolution_days_median"),
+            Figure(label: req.text("metric_satisfaction"),
+                   value: d.withholds("satisfaction_mean") ? req.text("small_count_figure") : n.satisfaction(summary.satisfactionMean, req),
+                   note: d.withholds("rated_share") ? nil : summary.ratedShare.map { req.text("metric_rated_share", ["share": n.percent($0)]) },
+                   metric: "satisfaction_mean"),
+            Figure(label: req.text("metric_reopen"), value: n.percent(summary.reopenRate, withheld: d.withholds("reopen_rate"), req), metric: "reopen_rate"),
+            Figure(label: req.text("metric_overdue_now"), value: n.count(summary.overdueNow, withheld: d.population, req), metric: "overdue_now"),
+            Figure(label: req.text("metric_compliance"), value: n.decimal(metrics.complianceScore, withheld: d.withholds("dispositioned"), req),
+                   metric: "compliance_score"),
         ]
         let jurisdictionName = reference.tree.jurisdictions[unit.jurisdiction]?.name ?? unit.jurisdiction
         let parent = unit.parent.flatMap { reference.tree.units[$0] }
@@ -246,7 +265,8 @@ enum TransparencyController {
             year: year, years: yearOptions(selected: year, current: calendar.localDate(of: now).year),
             periodText: req.text("stats_period_year", ["year": String(year)]),
             asOf: req.text("stats_period_as_of", ["when": Wording(req, timeZone: calendar.timeZone).dateTime(now)]),
-            figures: figures, states: stateRows(summary, req, n), hasComplaints: summary.received > 0,
+            figures: figures, states: stateRows(summary, req, n, disclosure: d), hasComplaints: summary.received > 0,
+            withheld: d.population, smallCountNote: d.isEmpty ? nil : req.text("small_count_note"),
             listLink: link(SiteURL.complaintList.path, [("unit", unit.id)]),
             scoreNote: scoreNote(weights, req, n))
         return view
@@ -259,9 +279,11 @@ enum TransparencyController {
         var onTime: String
         var median: String
         var mean: String
+        var kind: String = ""
     }
 
     struct UnitRowView: Encodable, Sendable {
+        var id: String
         var name: String
         var link: String
         var dispositioned: String
@@ -272,6 +294,7 @@ enum TransparencyController {
         var satisfaction: String
         var score: String
         var overdue: String
+        var withheld: Bool
     }
 
     struct StatisticsView: Encodable, Sendable {
@@ -289,10 +312,15 @@ enum TransparencyController {
         var headline: [Figure]
         var stages: [StageRowView]
         var others: [Figure]
-        var charts: [BarChart]
+        var charts: [ChartView]
+        /// Units with figures in the period, ranked.
         var units: [UnitRowView]
         var hasUnits: Bool
+        /// Units with nothing in the period, listed by name under a fold.
+        var quietUnits: [Link]
+        var quietSummary: String
         var noComplaints: Bool
+        var smallCountNote: String?
         var listLink: String
         var scoreNote: String
     }
@@ -302,7 +330,8 @@ enum TransparencyController {
         return try await req.page("statistics", title: req.text("stats_title", ["place": view.jurisdiction, "year": String(view.year)]), view)
     }
 
-    /// The statistics page's view model for the request's `?j=` (default: the province) and `?year=`.
+    /// The statistics page's view model for the request's `?j=` (default: the province) and `?year=`; small counts of
+    /// confidential complaints withheld (`SmallCounts`).
     static func statisticsView(_ req: Request) async throws -> StatisticsView {
         let reference = try await req.reference()
         let requested = req.query[String.self, at: "j"]?.trimmingCharacters(in: .whitespaces)
@@ -316,62 +345,60 @@ enum TransparencyController {
         let subtree = reference.tree.jurisdictionSubtree(code)
         let includeSub = subtree.count > 1 && req.query[String.self, at: "sub"] == "1"
         let codes = includeSub ? subtree.sorted() : [code]
-        // Every handling unit of the jurisdiction is listed, quiet ones as "—".
+        // Every handling unit of the jurisdiction is listed: those with figures ranked, the others folded.
         let handling = reference.tree.handlingUnits(in: codes)
         let weights = try await MonevQuery.weights(on: req.db)
         let f = try await MonevQuery.figures(on: req.db, reference: reference, jurisdictions: codes, from: from, to: to, now: now,
                                              weights: weights, including: handling, overdueLimit: 0)
         let summary = f.summary
-        let unitMetrics = f.units
+        let sensitive = try await MonevQuery.sensitive(on: req.db, reference: reference, figures: f, jurisdictions: codes, from: from, to: to)
+        let d = SmallCounts.summary(summary, sensitive)
 
         let lang = req.language
         let n = Numbers(language: lang)
         let headline = [
-            Figure(label: req.text("stats_received"), value: n.count(summary.received)),
-            Figure(label: req.text("stats_dispositioned"), value: n.count(summary.dispositioned)),
-            Figure(label: req.text("metric_followed_up"), value: n.percent(summary.followedUpRate)),
-            Figure(label: req.text("metric_completion"), value: n.percent(summary.completionRate)),
-            Figure(label: req.text("metric_satisfaction"), value: n.satisfaction(summary.satisfactionMean, req)),
-            Figure(label: req.text("metric_overdue_now"), value: n.count(summary.overdueNow)),
+            Figure(label: req.text("stats_received"), value: n.count(summary.received, withheld: d.withholds("received"), req), metric: "received"),
+            Figure(label: req.text("stats_dispositioned"), value: n.count(summary.dispositioned, withheld: d.withholds("dispositioned"), req),
+                   metric: "dispositioned"),
+            Figure(label: req.text("metric_followed_up"), value: n.percent(summary.followedUpRate, withheld: d.withholds("followed_up_rate"), req),
+                   metric: "followed_up_rate"),
+            Figure(label: req.text("metric_completion"), value: n.percent(summary.completionRate, withheld: d.withholds("completion_rate"), req),
+                   metric: "completion_rate"),
+            Figure(label: req.text("metric_satisfaction"),
+                   value: d.withholds("satisfaction_mean") ? req.text("small_count_figure") : n.satisfaction(summary.satisfactionMean, req),
+                   metric: "satisfaction_mean"),
+            Figure(label: req.text("metric_overdue_now"), value: n.count(summary.overdueNow, withheld: d.population, req), metric: "overdue_now"),
         ]
-        let stageRows = [
-            StageRowView(label: req.text("stats_stage_verification"), onTime: n.percent(summary.verificationOnTimeRate),
-                         median: n.decimal(summary.verificationDaysMedian), mean: n.decimal(summary.verificationDaysMean)),
-            StageRowView(label: req.text("stats_stage_response"), onTime: n.percent(summary.responseOnTimeRate),
-                         median: n.decimal(summary.responseDaysMedian), mean: n.decimal(summary.responseDaysMean)),
-            StageRowView(label: req.text("stats_stage_resolution"), onTime: n.percent(summary.resolutionOnTimeRate),
-                         median: n.decimal(summary.resolutionDaysMedian), mean: n.decimal(summary.resolutionDaysMean)),
-        ]
-        let archivedDetail = ArchiveReason.allCases.compactMap { reason -> String? in
+        let stageRows = StageRowView.all(summary, withheld: d.population, numbers: n, req: req)
+        let archivedDetail = d.population ? "" : ArchiveReason.allCases.compactMap { reason -> String? in
             guard let count = summary.archivedByReason[reason.rawValue], count > 0 else { return nil }
-            return "\(req.text("stats_reason_\(reason.rawValue)")) \(n.count(count))"
+            return "\(req.text("stats_reason_\(reason.rawValue)")) \(n.count(count, withheld: d.withholds(.archiveReason, reason.rawValue), req))"
         }.joined(separator: "; ")
         let others = [
-            Figure(label: req.text("metric_reopen"), value: n.percent(summary.reopenRate)),
-            Figure(label: req.text("stats_rated_share"), value: n.percent(summary.ratedShare)),
-            Figure(label: req.text("stats_archived"), value: n.count(summary.archived), note: archivedDetail.isEmpty ? nil : archivedDetail),
-            Figure(label: req.text("stats_forwarded_out"), value: n.count(summary.forwardedOut)),
+            Figure(label: req.text("metric_reopen"), value: n.percent(summary.reopenRate, withheld: d.withholds("reopen_rate"), req), metric: "reopen_rate"),
+            Figure(label: req.text("stats_rated_share"), value: n.percent(summary.ratedShare, withheld: d.withholds("rated_share"), req), metric: "rated_share"),
+            Figure(label: req.text("stats_archived"), value: n.count(summary.archived, withheld: d.withholds("archived"), req),
+                   note: archivedDetail.isEmpty ? nil : archivedDetail, metric: "archived"),
+            Figure(label: req.text("stats_forwarded_out"), value: n.count(summary.forwardedOut, withheld: d.withholds("forwarded_out"), req),
+                   metric: "forwarded_out"),
         ]
-        let categoryName: (String) -> String = { code in
-            code == MetricSummary.uncategorised ? req.text("stats_no_category") : categoryLabel(code, reference)
+        let charts = ChartView.breakdowns(summary, d, reference: reference, numbers: n, req: req)
+        let ranked = f.units.sorted(by: UnitMetrics.rankedFirst)
+        let units = ranked.filter { !$0.hasNothing }.map { m in
+            let withheld = SmallCounts.row(m, sensitive: sensitive.unit(m.unit))
+            return UnitRowView(id: m.unit, name: reference.tree.units[m.unit]?.name ?? m.unit, link: SiteURL.unitCard(m.unit).path,
+                               dispositioned: n.count(m.dispositioned, withheld: withheld, req),
+                               followedUp: n.percent(m.followedUpRate, withheld: withheld, req),
+                               completion: n.percent(m.completionRate, withheld: withheld, req),
+                               responseOnTime: n.percent(m.responseOnTimeRate, withheld: withheld, req),
+                               responseMean: n.decimal(m.responseDaysMean, withheld: withheld, req),
+                               satisfaction: n.decimal(m.satisfactionMean, withheld: withheld, req),
+                               score: n.decimal(m.complianceScore, withheld: withheld, req),
+                               overdue: n.count(m.overdueNow, withheld: withheld, req), withheld: withheld)
         }
-        let charts = [
-            BarChart.make(id: "chart-state", title: req.text("stats_by_state"), header: req.text("stats_col_state"), numbers: n, req: req,
-                          items: ComplaintState.allCases.map { (req.text("state_\($0.rawValue)"), summary.byState[$0.rawValue] ?? 0) }),
-            BarChart.make(id: "chart-type", title: req.text("stats_by_type"), header: req.text("stats_col_type"), numbers: n, req: req,
-                          items: ComplaintType.allCases.map { (req.text("type_\($0.rawValue)"), summary.byType[$0.rawValue] ?? 0) }),
-            BarChart.make(id: "chart-channel", title: req.text("stats_by_channel"), header: req.text("stats_col_channel"), numbers: n, req: req,
-                          items: sortedCounts(summary.byChannel).map { (req.text("stats_channel_\($0.key)"), $0.count) }),
-            BarChart.make(id: "chart-category", title: req.text("stats_by_category"), header: req.text("stats_col_category"), numbers: n, req: req,
-                          items: sortedCounts(summary.byCategory).map { (categoryName($0.key), $0.count) }),
-        ]
-        let units = unitMetrics.sorted(by: UnitMetrics.rankedFirst).map { m in
-            UnitRowView(name: reference.tree.units[m.unit]?.name ?? m.unit, link: SiteURL.unitCard(m.unit).path,
-                        dispositioned: n.count(m.dispositioned), followedUp: n.percent(m.followedUpRate),
-                        completion: n.percent(m.completionRate), responseOnTime: n.percent(m.responseOnTimeRate),
-                        responseMean: n.decimal(m.responseDaysMean), satisfaction: n.decimal(m.satisfactionMean),
-                        score: n.decimal(m.complianceScore), overdue: n.count(m.overdueNow))
-        }
+        let quiet = ranked.filter(\.hasNothing)
+            .map { Link(label: reference.tree.units[$0.unit]?.name ?? $0.unit, href: SiteURL.unitCard($0.unit).path) }
+            .sorted { $0.label < $1.label }
         let view = StatisticsView(
             action: SiteURL.statistics.path, jurisdiction: jurisdiction.name, jurisdictionCode: code, year: year,
             hasSub: subtree.count > 1, includeSub: includeSub,
@@ -380,7 +407,10 @@ enum TransparencyController {
             periodText: req.text("stats_period_year", ["year": String(year)]),
             asOf: req.text("stats_period_as_of", ["when": Wording(req, timeZone: calendar.timeZone).dateTime(now)]),
             headline: headline, stages: stageRows, others: others, charts: charts, units: units, hasUnits: !units.isEmpty,
-            noComplaints: summary.received == 0, listLink: link(SiteURL.complaintList.path, [("jurisdiction", code)]),
+            quietUnits: quiet, quietSummary: req.text("stats_quiet_units", ["n": n.count(quiet.count)]),
+            noComplaints: summary.received == 0,
+            smallCountNote: d.isEmpty && !units.contains(where: \.withheld) ? nil : req.text("small_count_note"),
+            listLink: link(SiteURL.complaintList.path, [("jurisdiction", code)]),
             scoreNote: scoreNote(weights, req, n))
         return view
     }
@@ -388,55 +418,6 @@ enum TransparencyController {
     // MARK: - Shared view pieces
     struct Link: Encodable, Sendable { var label: String; var href: String }
     struct CountRow: Encodable, Sendable { var label: String; var count: String }
-
-    /// A horizontal bar chart drawn by the server (SPEC §8: readable without JavaScript), with its numbers as
-    /// the SVG's text alternative and as a table.
-    struct BarChart: Encodable, Sendable {
-        struct Bar: Encodable, Sendable {
-            var label: String
-            /// The label as drawn, shortened to fit; the table and the text alternative carry it whole.
-            var shortLabel: String
-            var count: String
-            var share: String
-            var labelY: Int
-            var barY: Int
-            var width: Int
-            var valueX: Int
-            var valueY: Int
-        }
-        var id: String
-        var title: String
-        var header: String
-        var description: String
-        var width: Int
-        var height: Int
-        var bars: [Bar]
-        var hasBars: Bool
-
-        static let drawingWidth = 320
-        static let barSpace = 230
-        static let rowHeight = 40
-        static let maxLabel = 40
-
-        static func make(id: String, title: String, header: String, numbers: Numbers, req: Request,
-                         items: [(label: String, count: Int)]) -> BarChart {
-            let total = items.reduce(0) { $0 + $1.count }
-            let largest = items.map(\.count).max() ?? 0
-            let bars = items.enumerated().map { index, item in
-                let top = index * rowHeight
-                let width = largest == 0 ? 0 : max(item.count > 0 ? 2 : 0, item.count * barSpace / largest)
-                return Bar(label: item.label,
-                           shortLabel: item.label.count > maxLabel ? String(item.label.prefix(maxLabel - 1)) + "…" : item.label,
-                           count: numbers.count(item.count),
-                           share: numbers.percent(total == 0 ? nil : Double(item.count) / Double(total)),
-                           labelY: top + 14, barY: top + 20, width: width, valueX: width + 6, valueY: top + 32)
-            }
-            let description = bars.map { "\($0.label): \($0.count)" }.joined(separator: "; ")
-            return BarChart(id: id, title: title, header: header,
-                            description: description.isEmpty ? req.text("stats_chart_empty") : description,
-                            width: drawingWidth, height: max(rowHeight, bars.count * rowHeight + 4), bars: bars, hasBars: !bars.isEmpty)
-        }
-    }
 
     /// Numbers in the visitor's language: "1.234" and "81,8%" in Indonesian, "1,234" and "81.8%" in English;
     /// "—" for a figure that could not be measured.
@@ -548,10 +529,10 @@ enum TransparencyController {
         counts.map { (key: $0.key, count: $0.value) }.sorted { ($1.count, $0.key) < ($0.count, $1.key) }
     }
 
-    static func stateRows(_ summary: MetricSummary, _ req: Request, _ n: Numbers) -> [CountRow] {
+    static func stateRows(_ summary: MetricSummary, _ req: Request, _ n: Numbers, disclosure d: SmallCounts.Disclosure = SmallCounts.exact) -> [CountRow] {
         ComplaintState.allCases.compactMap { state in
             guard let count = summary.byState[state.rawValue], count > 0 else { return nil }
-            return CountRow(label: req.text("state_\(state.rawValue)"), count: n.count(count))
+            return CountRow(label: req.text("state_\(state.rawValue)"), count: n.count(count, withheld: d.withholds(.state, state.rawValue), req))
         }
     }
 

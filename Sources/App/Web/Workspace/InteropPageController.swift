@@ -11,8 +11,8 @@ import Vapor
 enum InteropPageController {
     static func register(_ officer: any RoutesBuilder) {
         officer.get("impor-ekspor", use: show)
-        officer.on(.POST, "impor-ekspor", "lapor",
-                   body: .collect(maxSize: ByteCount(value: LaporImportController.maxFileBytes + 1_048_576)), use: upload)
+        officer.upload(.POST, "impor-ekspor", "lapor",
+                       maxSize: LaporImportController.maxFileBytes + 1_048_576, use: upload)
         officer.get("impor-ekspor", "instansi", use: agencies)
         officer.post("impor-ekspor", "instansi", use: saveAlias)
         officer.post("impor-ekspor", "instansi", "hapus", use: deleteAlias)

@@ -49,10 +49,10 @@ enum OfficerAccountController {
         let user = try await user(ws)
         let required = TwoFactor.required(for: ws.officer, reference: ws.reference)
         var pendingSealed: String?, pendingQR: String?
-        if user.totpSecret == nil {
+        if !user.hasTwoFactor {
             // A fresh secret each time the page is shown without one; it is only saved once a code from it is typed.
             let secret = pending ?? TwoFactor.newSecret()
-            pendingSealed = try req.application.secrets.seal(Data(secret.utf8))
+            pendingSealed = try req.application.secrets.sealTOTP(secret)
             let uri = TwoFactor.uri(secret: secret, username: user.username, site: req.application.settings.baseURL)
             let svg = try QRCode(encoding: uri, errorCorrection: .medium).svg(moduleSize: 4)
             pendingQR = "data:image/svg+xml;base64," + Data(svg.utf8).base64EncodedString()
@@ -68,7 +68,7 @@ enum OfficerAccountController {
         let sessions = try await BrowserSession.query(on: ws.req.db).filter(\.$kind == "officer").filter(\.$subjectID == user.id!)
             .filter(\.$expiresAt > ws.now).count()
         let tokens = try await APIToken.query(on: ws.req.db).filter(\.$user.$id == user.id!).filter(\.$kind == "session").count()
-        let view = AccountView(username: user.username, displayName: user.displayName, email: user.email, twoFactor: user.totpSecret != nil,
+        let view = AccountView(username: user.username, displayName: user.displayName, email: user.email, twoFactor: user.hasTwoFactor,
                                required: required, mustEnrol: ws.principal.mustEnrolTwoFactor, pendingSealed: sealed, pendingSecret: secret,
                                pendingQR: qr, recoveryLeft: TwoFactor.remainingRecoveryCodes(user), recoveryCodes: codes,
                                sessions: sessions, tokens: tokens, digest: user.digest, message: message, error: error)
@@ -77,34 +77,46 @@ enum OfficerAccountController {
 
     struct EnrolForm: Content { var pending: String?; var code: String? }
 
-    /// Confirms enrolment with a code from the new secret; then shows the recovery codes once.
+    /// Confirms enrolment with a code from the new secret; then shows the recovery codes once. The session is
+    /// replaced by a new one: it was limited to enrolment and now opens the whole workspace.
     static func enrol(_ req: Request) async throws -> Response {
         let ws = try await Workspace.of(req)
         let form = try req.content.decode(EnrolForm.self)
         let user = try await user(ws)
-        guard user.totpSecret == nil else { return req.redirect(to: SiteURL.officerAccount.path) }
-        guard let sealed = form.pending, let data = try? req.application.secrets.open(sealed),
-              let secret = String(data: data, encoding: .utf8), TOTP.base32Decode(secret)?.count == 20 else {
+        guard !user.hasTwoFactor else { return req.redirect(to: SiteURL.officerAccount.path) }
+        guard let sealed = form.pending, let secret = req.application.secrets.openTOTP(sealed), TOTP.base32Decode(secret)?.count == 20 else {
             return try await render(ws, error: req.text("account_error_pending"), status: .unprocessableEntity)
         }
         guard let step = TOTP.matchingStep((form.code ?? "").trimmingCharacters(in: .whitespaces), secret: secret, at: ws.now) else {
             return try await render(ws, pending: secret, error: req.text("account_error_code"), status: .unprocessableEntity)
         }
         let recovery = TwoFactor.newRecoveryCodes()
-        user.totpSecret = secret
+        user.totpSealed = try req.application.secrets.sealTOTP(secret)
         user.totpLastStep = step
         user.recoveryCodes = recovery.stored
         try await user.update(on: req.writeDB)
         try await audit(ws, "totp_enrolled")
-        // The gate let this session through for enrolment only; from now on it is a full session.
         var principal = ws.principal
         principal.mustEnrolTwoFactor = false
         req.auth.login(principal)
-        return try await render(Workspace(req: req, principal: principal, reference: ws.reference, now: ws.now), codes: recovery.codes,
-                                message: req.text("account_done_enrolled"))
+        let response = try await render(Workspace(req: req, principal: principal, reference: ws.reference, now: ws.now), codes: recovery.codes,
+                                        message: req.text("account_done_enrolled"))
+        try await Sessions.rotate(req, kind: "officer", subject: user.requireID(), lifetime: OfficerController.lifetime,
+                                  cookie: OfficerController.cookie, sameSite: .strict, on: response)
+        return response
     }
 
     struct PasswordCheck: Content { var password: String?; var code: String? }
+
+    /// Checks a password and/or second-factor code of the signed-in officer through `SecretLimiter`, as at sign-in
+    /// (the same buckets: a stolen session cannot guess the password or codes here faster than at the door).
+    static func recheck(_ ws: Workspace, _ user: User, password: String?, code: String?) async throws -> Bool {
+        try await SecretLimiter.guarded(SecretSubject.signIn(SecretSubject.officer(user.username), ws.req), app: ws.req.application) {
+            if let password, !(try await ws.req.password.async.verify(password, created: user.passwordHash)) { return .wrong(false) }
+            if let code, !(try await TwoFactor.consume(code, for: user, app: ws.req.application)) { return .wrong(false) }
+            return .right(true)
+        }
+    }
 
     /// Turns two-factor off (only when no role requires it), with the password and a current code.
     static func disable(_ req: Request) async throws -> Response {
@@ -114,12 +126,11 @@ enum OfficerAccountController {
         if TwoFactor.required(for: ws.officer, reference: ws.reference) {
             return try await render(ws, error: req.text("account_error_required"), status: .forbidden)
         }
-        guard try await req.password.async.verify(form.password ?? "", created: user.passwordHash),
-              TwoFactor.accept(form.code ?? "", for: user, at: ws.now) else {
+        guard user.hasTwoFactor, try await recheck(ws, user, password: form.password ?? "", code: form.code ?? "") else {
             return try await render(ws, error: req.text("account_error_check"), status: .unprocessableEntity)
         }
-        user.totpSecret = nil; user.recoveryCodes = nil; user.totpLastStep = nil
-        try await user.update(on: req.writeDB)
+        try await User.query(on: req.writeDB).filter(\.$id == user.requireID())
+            .set(\.$totpSealed, to: nil).set(\.$recoveryCodes, to: nil).set(\.$totpLastStep, to: nil).update()
         try await audit(ws, "totp_disabled")
         return req.redirect(to: SiteURL.officerAccount.path + "?ok=disabled")
     }
@@ -129,12 +140,11 @@ enum OfficerAccountController {
         let ws = try await Workspace.of(req)
         let form = try req.content.decode(PasswordCheck.self)
         let user = try await user(ws)
-        guard user.totpSecret != nil, TwoFactor.accept(form.code ?? "", for: user, at: ws.now) else {
+        guard user.hasTwoFactor, try await recheck(ws, user, password: nil, code: form.code ?? "") else {
             return try await render(ws, error: req.text("account_error_code"), status: .unprocessableEntity)
         }
         let recovery = TwoFactor.newRecoveryCodes()
-        user.recoveryCodes = recovery.stored
-        try await user.update(on: req.writeDB)
+        try await User.query(on: req.writeDB).filter(\.$id == user.requireID()).set(\.$recoveryCodes, to: recovery.stored).update()
         try await audit(ws, "recovery_codes_regenerated")
         return try await render(ws, codes: recovery.codes, message: req.text("account_done_regenerated"))
     }
@@ -143,23 +153,25 @@ enum OfficerAccountController {
         enum CodingKeys: String, CodingKey { case current, new, repeat_ = "repeat" }
     }
 
-    /// Changes the password; every other session and API token of the officer ends.
+    /// Changes the password; every session and API token of the officer ends, and this browser gets a new session.
     static func changePassword(_ req: Request) async throws -> Response {
         let ws = try await Workspace.of(req)
         let form = try req.content.decode(PasswordForm.self)
         let user = try await user(ws)
-        guard try await req.password.async.verify(form.current ?? "", created: user.passwordHash) else {
+        guard try await recheck(ws, user, password: form.current ?? "", code: nil) else {
             return try await render(ws, error: req.text("account_error_current"), status: .unprocessableEntity)
         }
         if let problem = passwordProblem(form.new, form.repeat_, req) {
             return try await render(ws, error: problem, status: .unprocessableEntity)
         }
-        user.passwordHash = try await req.password.async.hash(form.new!)
-        user.passwordChangedAt = ws.now
-        try await user.update(on: req.writeDB)
-        try await Sessions.endOfficer(user.id!, keeping: req.cookies[OfficerController.cookie]?.string, on: req.writeDB)
+        let hash = try await req.password.async.hash(form.new!)
+        try await User.query(on: req.writeDB).filter(\.$id == user.requireID())
+            .set(\.$passwordHash, to: hash).set(\.$passwordChangedAt, to: ws.now).update()
+        try await Sessions.endOfficer(user.requireID(), on: req.writeDB)
         try await audit(ws, "password_changed")
-        return req.redirect(to: SiteURL.officerAccount.path + "?ok=password")
+        return try await Sessions.start(req, kind: "officer", subject: user.requireID(), lifetime: OfficerController.lifetime,
+                                        cookie: OfficerController.cookie, sameSite: .strict,
+                                        redirectTo: SiteURL.officerAccount.path + "?ok=password")
     }
 
     static func passwordProblem(_ new: String?, _ repeated: String?, _ req: Request) -> String? {
@@ -226,18 +238,8 @@ enum OfficerAccountController {
                 reset.createdAt = now
                 reset.expiresAt = now.addingTimeInterval(resetLifetime)
                 try await reset.create(on: db)
-                let message = OutboxMessage()
-                message.idempotencyKey = "password_reset:" + Secrets.sha256(token).prefix(32)
-                message.kind = PasswordResetMail.kind
-                message.audience = "user:\(user.id!.uuidString.lowercased())"
-                message.complaintID = nil
-                message.payload = payload
-                message.channel = "email"
-                message.status = "pending"
-                message.attempts = 0
-                message.nextAttemptAt = now
-                message.createdAt = now
-                try await message.create(on: db)
+                try await OutboxMessage(key: "password_reset:" + Secrets.sha256(token).prefix(32), kind: PasswordResetMail.kind,
+                                        audience: "user:\(user.id!.uuidString.lowercased())", payload: payload, at: now).create(on: db)
                 try await AuditEntry(at: now, actor: user.username, action: "password_reset_requested", complaintID: nil,
                                      detail: req.clientAddress).create(on: db)
             }
@@ -279,9 +281,9 @@ enum OfficerAccountController {
             guard let user = try await User.find(reset.userID, on: db) else { throw AppError.notFound() }
             user.passwordHash = hash
             user.passwordChangedAt = now
-            user.failedLogins = 0
-            user.lockedUntil = nil
             try await user.update(on: db)
+            // Whoever could read the link is the owner: their address's and the account's counted tries go.
+            try await SecretLimiter.clear(subject: SecretSubject.stored(.signIn, SecretSubject.officer(user.username)), on: db)
             try await PasswordReset.query(on: db).filter(\.$userID == reset.userID).filter(\.$usedAt == nil).set(\.$usedAt, to: now).update()
             try await Sessions.endOfficer(reset.userID, on: db)
             try await AuditEntry(at: now, actor: user.username, action: "password_reset", complaintID: nil, detail: req.clientAddress).create(on: db)

@@ -20,6 +20,38 @@ enum QueueController {
         var canEnter: Bool
         var isSysadminOnly: Bool
         var message: String?
+        /// Executives: the headline figures of each jurisdiction they lead, with a link to the dashboard.
+        var executive: [ExecutiveSummary]
+    }
+
+    struct ExecutiveSummary: Encodable, Sendable {
+        var heading: String
+        var figures: [MonevController.Figure]
+        var dashboard: String
+        var dashboardWithSub: String?
+        var smallCountNote: String?
+    }
+
+    /// The year so far of each jurisdiction the officer leads as an executive, from the monev dashboard's own
+    /// evaluation (the same figures, small counts withheld as on the dashboard).
+    static func executiveSummaries(_ ws: Workspace) async throws -> [ExecutiveSummary] {
+        let req = ws.req
+        var out: [ExecutiveSummary] = []
+        for scope in ws.officer.scopes(for: .executive) {
+            guard case .jurisdiction(let code) = scope, let jurisdiction = ws.reference.tree.jurisdictions[code] else { continue }
+            let year = ws.reference.calendar(for: code).localDate(of: ws.now).year
+            guard let period = Period(kind: .year, year: year) else { continue }
+            let e = try await MonevController.evaluate(req, principal: ws.principal, reference: ws.reference,
+                                                       .init(code: code, includeSub: false, period: period, asOf: nil, allUnits: false))
+            let shown: Set<String> = ["received", "dispositioned", "followed_up_rate", "completion_rate", "response_on_time_rate", "overdue_now"]
+            let link = TransparencyController.link(SiteURL.officerMonev.path, [("j", code), ("periode", "year"), ("tahun", String(year))])
+            out.append(ExecutiveSummary(
+                heading: req.text("ws_executive_heading", ["place": jurisdiction.name, "year": String(year)]),
+                figures: MonevController.headline(e, req, links: false).filter { shown.contains($0.metric) }, dashboard: link,
+                dashboardWithSub: ws.reference.tree.jurisdictionSubtree(code).count > 1 ? link + "&sub=1" : nil,
+                smallCountNote: e.disclosure.isEmpty ? nil : req.text("small_count_note")))
+        }
+        return out
     }
 
     struct UnitFigures: Encodable, Sendable {
@@ -116,7 +148,7 @@ enum QueueController {
             archiveReasons: ArchiveReason.allCases.filter { $0 != .duplikat }.map { Choice(value: $0.rawValue, label: req.text("stats_reason_\($0.rawValue)")) },
             canEnter: !coordinatorJurisdictions.isEmpty,
             isSysadminOnly: ws.officer.assignments.allSatisfy { $0.role == .sysadmin },
-            message: done)
+            message: done, executive: ws.holds(.executive) ? try await executiveSummaries(ws) : [])
         return try await req.page("officer_home", title: "officer_home_title", view)
     }
 
@@ -130,6 +162,8 @@ enum QueueController {
     // MARK: all complaints in scope
 
     struct ListView: Encodable, Sendable {
+        /// "All complaints in your scope", or "Filtered complaints" while a filter narrows the list.
+        var title: String
         /// One section, so the list uses the same table as the queues.
         var sections: [CaseSection]
         var states: [Choice]
@@ -198,13 +232,15 @@ enum QueueController {
             if !q.isEmpty { items.append("q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
             return SiteURL.officerComplaints.path + "?" + items.joined(separator: "&")
         }
+        let filtered = !said.isEmpty || state != nil || overdue || !q.isEmpty
         let view = ListView(
+            title: req.text(filtered ? "ws_list_title_filtered" : "ws_list_title"),
             sections: [CaseSection(id: "daftar", title: req.text("ws_list_title"), hint: "", rows: result.items.map { ws.row($0) }, bulk: false)],
             states: ComplaintState.allCases.map { Choice(value: $0.rawValue, label: req.text("state_\($0.rawValue)"), selected: $0 == state) },
             q: q, overdueOnly: overdue, total: result.metadata.total, page: page, pages: pages,
             previous: page > 1 ? link(page - 1) : nil, next: page < pages ? link(page + 1) : nil,
             narrowed: said.joined(separator: " · "), hidden: kept.map { Choice(value: $0.1, label: $0.0) })
-        return try await req.page("officer_list", title: "ws_list_title", view)
+        return try await req.page("officer_list", title: filtered ? "ws_list_title_filtered" : "ws_list_title", view)
     }
 
     // MARK: bulk actions

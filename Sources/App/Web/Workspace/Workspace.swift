@@ -156,8 +156,8 @@ struct OfficerGate: AsyncMiddleware {
         guard let principal = req.auth.get(OfficerPrincipal.self) else {
             // A page leads to sign-in and back; a form sent after the session ended leads to sign-in and does nothing.
             guard req.method == .GET else { return req.redirect(to: SiteURL.officerSignIn.path) }
-            let target = path + (req.url.query.map { "?" + $0 } ?? "")
-            return req.redirect(to: SiteURL.officerSignIn.path + "?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            let target = RedirectTarget.local(path + (req.url.query.map { "?" + $0 } ?? ""), under: SiteURL.officerHome.path)
+            return req.redirect(to: SiteURL.officerSignIn.path + (target.map { "?next=" + RedirectTarget.queryValue($0) } ?? ""))
         }
         if principal.mustEnrolTwoFactor && !OfficerGate.enrolment.contains(path) {
             return req.redirect(to: SiteURL.officerAccount.path + "?wajib=1")
