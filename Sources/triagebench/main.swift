@@ -125,19 +125,34 @@ func evaluate() {
         variant("no char n-grams") { $0.charGramLength = 0 }
         variant("char 3-grams") { $0.charGramLength = 3 }
         variant("char 5-grams") { $0.charGramLength = 5 }
-        variant("counts, not binary") { $0.binary = false }
+        variant("counts, not binary") { $0.weighting = .count }
+        variant("1 + log count") { $0.weighting = .logCount }
+        variant("counts, no stemmer") { $0.weighting = .count; $0.stem = false }
+        variant("counts, 2^16 buckets") { $0.weighting = .count; $0.bucketBits = 16 }
+        variant("counts, no word pairs") { $0.weighting = .count; $0.wordBigrams = false }
+        variant("counts, no char n-grams") { $0.weighting = .count; $0.charGramLength = 0 }
+        variant("counts, no knowledge") { $0.weighting = .count; $0.knowledge = false }
         variant("no knowledge (names, places, defaults)") { $0.knowledge = false }
         variant("2^16 buckets") { $0.bucketBits = 16 }
         variant("2^20 buckets") { $0.bucketBits = 20 }
         variant("alpha 1.0") { $0.alpha = 1.0 }
         variant("alpha 0.1") { $0.alpha = 0.1 }
         variant("places only (no names/aliases)", useKnowledge: false) { _ in }
+        let splits = (option("--ablation-splits") ?? "2022-07-01,2023-01-01,2023-07-01").split(separator: ",").compactMap { parseDate(String($0)) }
+        print("(mean over the splits \(option("--ablation-splits") ?? "2022-07-01,2023-01-01,2023-07-01"), then the 2023-01-01 split alone)")
         for (name, c, useKnowledge) in variants {
             var k = knowledge
             if !useKnowledge { k.units = k.units.map { TriageKnowledge.Unit(id: $0.id, name: "", aliases: [], places: $0.places) } }
-            let r = TriageEvaluation.run(examples, knowledge: k, split: split, configuration: c)
-            print(name.padding(toLength: 40, withPad: " ", startingAt: 0),
-                  f3(r.units.top1), f3(r.units.top3), f3(r.units.macroF1), "|", f3(r.categories.top1), f3(r.categories.top3), f3(r.categories.macroF1))
+            var sums = [Double](repeating: 0, count: 6)
+            var main: [Double] = []
+            for s in splits {
+                let r = TriageEvaluation.run(examples, knowledge: k, split: s, configuration: c)
+                let v = [r.units.top1, r.units.top3, r.units.macroF1, r.categories.top1, r.categories.top3, r.categories.macroF1]
+                for i in 0..<6 { sums[i] += v[i] / Double(splits.count) }
+                if s == split { main = v }
+            }
+            print(name.padding(toLength: 40, withPad: " ", startingAt: 0), sums[0..<3].map(f3).joined(separator: " "), "|",
+                  sums[3..<6].map(f3).joined(separator: " "), "   [", main.map(f3).joined(separator: " "), "]")
         }
     }
 }
@@ -217,7 +232,8 @@ struct Synthetic {
             }
         }
         let date = Date(timeIntervalSince1970: 1_600_000_000 + Double(i) * 60)
-        return TriageExample(id: "S\(i)", submittedAt: date, title: title.joined(separator: " ").capitalized,
+        if let first = title.first { title[0] = first.prefix(1).uppercased() + first.dropFirst() }
+        return TriageExample(id: "S\(i)", submittedAt: date, title: title.joined(separator: " "),
                              body: body.joined(separator: " ") + ".", unit: units[unit], category: categories[unit % 30])
     }
 }

@@ -11,16 +11,17 @@ public struct TriageConfiguration: Sendable, Equatable, Hashable {
     public var wordBigrams: Bool = true
     /// Length of the character n-grams taken inside each word (with its boundaries); 0 for none.
     public var charGramLength: Int = 4
-    /// Count a feature once per report (true) or as often as it occurs.
-    public var binary: Bool = true
+    /// How a feature counts in one report: once, as often as it occurs, or 1 + log of that.
+    public enum Weighting: UInt8, Sendable { case binary = 0, count = 1, logCount = 2 }
+    public var weighting: Weighting = .count
     /// Use the installation's knowledge (unit names and aliases, places served, category defaults) as features.
     public var knowledge: Bool = true
     /// Features are hashed into 2^bucketBits buckets (bounded memory whatever the vocabulary).
-    public var bucketBits: Int = 18
+    public var bucketBits: Int = 17
     /// Additive smoothing of the complement naive Bayes counts.
     public var alpha: Double = 0.3
     /// The top choice is "clearly ahead" when its probability is at least this (calibrated: docs/triage.md).
-    public var clearLeadProbability: Double = 0.6
+    public var clearLeadProbability: Double = 0.8
 
     public init() {}
     public static let standard = TriageConfiguration()
@@ -139,7 +140,11 @@ final class TriageFeaturizer {
             var j = i + 1
             while j < raw.count && raw[j] == raw[i] { j += 1 }
             doc.buckets.append(raw[i])
-            doc.weights.append(configuration.binary ? 1 : Float(j - i))
+            switch configuration.weighting {
+            case .binary: doc.weights.append(1)
+            case .count: doc.weights.append(Float(j - i))
+            case .logCount: doc.weights.append(1 + log(Float(j - i)))
+            }
             i = j
         }
         if configuration.knowledge && !matcher.isEmpty { doc.mentions = matcher.matches(in: words) }

@@ -232,6 +232,8 @@ final class NaiveBayesHead: @unchecked Sendable {
     let postingStart: [UInt32]
     let postingClass: [UInt16]
     let postingCount: [Float]
+    /// Reports of the class that contain the feature (the same as `postingCount` when features count once).
+    let postingDocs: [Float]
     // Derived on load.
     private let bucketTotal: [Float]
     private let logTotal: [Double]
@@ -242,10 +244,10 @@ final class NaiveBayesHead: @unchecked Sendable {
     var isReady: Bool { labelled >= TriageModel.minimumExamples && classesWithEnough >= 2 }
 
     init(classes: [String], classExamples: [Int32], alpha: Double, stacking: [Double], bucketCount: Int,
-         postingStart: [UInt32], postingClass: [UInt16], postingCount: [Float]) {
+         postingStart: [UInt32], postingClass: [UInt16], postingCount: [Float], postingDocs: [Float]) {
         self.classes = classes; self.classExamples = classExamples; self.alpha = alpha; self.stacking = stacking
         self.bucketCount = bucketCount; self.postingStart = postingStart; self.postingClass = postingClass
-        self.postingCount = postingCount
+        self.postingCount = postingCount; self.postingDocs = postingDocs
         var bucketTotal = [Float](repeating: 0, count: bucketCount)
         var classTotal = [Double](repeating: 0, count: classes.count)
         var vocabulary = 0
@@ -307,7 +309,7 @@ final class NaiveBayesHead: @unchecked Sendable {
             guard nb > 0 else { continue }
             for p in Int(postingStart[b])..<Int(postingStart[b + 1]) where Int(postingClass[p]) == c {
                 let strength = (log(alpha + nb) - log(alpha + nb - Double(postingCount[p]))) / abs(normaliser[c])
-                strengths.append((strength, postingCount[p], term))
+                strengths.append((strength, postingDocs[p], term))
             }
         }
         strengths.sort { ($0.strength, $1.term) > ($1.strength, $0.term) }

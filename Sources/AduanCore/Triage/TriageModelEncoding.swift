@@ -25,7 +25,7 @@ extension TriageModel {
         w.u16(Self.formatVersion)
         let c = configuration
         w.u8(c.stem ? 1 : 0); w.u8(c.dropStopWords ? 1 : 0); w.u8(c.wordBigrams ? 1 : 0); w.u8(UInt8(c.charGramLength))
-        w.u8(c.binary ? 1 : 0); w.u8(c.knowledge ? 1 : 0); w.u8(UInt8(c.bucketBits)); w.f64(c.alpha); w.f64(c.clearLeadProbability)
+        w.u8(c.weighting.rawValue); w.u8(c.knowledge ? 1 : 0); w.u8(UInt8(c.bucketBits)); w.f64(c.alpha); w.f64(c.clearLeadProbability)
         w.f64(trainedAt.timeIntervalSince1970)
         w.u32(UInt32(examples)); w.u32(UInt32(unitExamples)); w.u32(UInt32(categoryExamples))
         w.f64(newestExample?.timeIntervalSince1970 ?? .nan)
@@ -43,7 +43,10 @@ extension TriageModel {
             for b in used {
                 let range = Int(head.postingStart[b])..<Int(head.postingStart[b + 1])
                 w.u32(UInt32(b)); w.u16(UInt16(range.count))
-                for p in range { w.u16(head.postingClass[p]); w.f32(head.postingCount[p]) }
+                for p in range {
+                    w.u16(head.postingClass[p]); w.f32(head.postingCount[p])
+                    if c.weighting != .binary { w.f32(head.postingDocs[p]) }
+                }
             }
         }
         return Data(w.data)
@@ -56,7 +59,8 @@ extension TriageModel {
         guard version == Self.formatVersion else { throw DecodingError.unsupportedVersion(version) }
         var c = TriageConfiguration()
         c.stem = try r.u8() != 0; c.dropStopWords = try r.u8() != 0; c.wordBigrams = try r.u8() != 0
-        c.charGramLength = Int(try r.u8()); c.binary = try r.u8() != 0; c.knowledge = try r.u8() != 0
+        c.charGramLength = Int(try r.u8()); guard let weighting = TriageConfiguration.Weighting(rawValue: try r.u8()) else { throw DecodingError.corrupt("weighting") }
+        c.weighting = weighting; c.knowledge = try r.u8() != 0
         c.bucketBits = Int(try r.u8()); c.alpha = try r.f64(); c.clearLeadProbability = try r.f64()
         guard (8...24).contains(c.bucketBits), c.charGramLength <= 8, c.alpha > 0 else { throw DecodingError.corrupt("configuration") }
         let trainedAt = Date(timeIntervalSince1970: try r.f64())
@@ -80,7 +84,7 @@ extension TriageModel {
             let stacking = try (0..<Int(try r.u32())).map { _ in try r.f64() }
             guard stacking.count == 6 || stacking.count == 3 else { throw DecodingError.corrupt("weights") }
             var start = [UInt32](repeating: 0, count: buckets + 1)
-            var postingClass: [UInt16] = [], postingCount: [Float] = []
+            var postingClass: [UInt16] = [], postingCount: [Float] = [], postingDocs: [Float] = []
             var previous = -1
             for _ in 0..<Int(try r.u32()) {
                 let b = Int(try r.u32())
@@ -90,12 +94,14 @@ extension TriageModel {
                     let cls = try r.u16()
                     guard Int(cls) < classCount else { throw DecodingError.corrupt("posting class") }
                     postingClass.append(cls); postingCount.append(try r.f32())
+                    if c.weighting != .binary { postingDocs.append(try r.f32()) }
                 }
                 previous = b
             }
             for fill in (previous + 1)...buckets { start[fill] = UInt32(postingClass.count) }
             heads.append(NaiveBayesHead(classes: classes, classExamples: classExamples, alpha: c.alpha, stacking: stacking,
-                                        bucketCount: buckets, postingStart: start, postingClass: postingClass, postingCount: postingCount))
+                                        bucketCount: buckets, postingStart: start, postingClass: postingClass, postingCount: postingCount,
+                                        postingDocs: c.weighting == .binary ? postingCount : postingDocs))
         }
         guard r.atEnd else { throw DecodingError.corrupt("trailing bytes") }
         guard heads[0].stacking.count == 6, heads[1].stacking.count == 3, defaults.count == heads[1].classes.count,

@@ -47,18 +47,20 @@ public struct TriageText: Sendable, Equatable {
             if special {
                 var view = String.UnicodeScalarView(); view.append(contentsOf: chunk)
                 let text = String(view)
+                if !text.contains("/"), let at = text.firstIndex(of: "@"), text.first != "@", text[at...].contains(".") {
+                    result.append(Marker.email); return
+                }
                 if text.contains("://") || text.hasPrefix("www.") || text.contains(".com") || text.contains(".go.id")
                     || text.contains(".co.id") || text.contains(".id/") {
                     result.append(Marker.url); return
-                }
-                if let at = text.firstIndex(of: "@"), text.first != "@", text[at...].contains(".") {
-                    result.append(Marker.email); return
                 }
             }
             appendPieces(of: chunk, to: &result)
         }
         for scalar in folded.unicodeScalars {
-            if scalar.properties.isWhitespace { endChunk(); continue }
+            if scalar.isASCII ? (scalar == " " || scalar == "\n" || scalar == "\t" || scalar == "\r") : scalar.properties.isWhitespace {
+                endChunk(); continue
+            }
             if scalar == "." || scalar == ":" || scalar == "@" || scalar == "/" { special = true }
             chunk.append(scalar)
         }

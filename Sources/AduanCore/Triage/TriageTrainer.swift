@@ -37,8 +37,9 @@ public enum TriageTrainer {
 
         let featurizer = TriageFeaturizer(configuration: configuration, matcher: matcher)
         let buckets = 1 << configuration.bucketBits
-        var unitCounts = Counts(classes: units.count, buckets: buckets)
-        var categoryCounts = Counts(classes: categories.count, buckets: buckets)
+        let separate = configuration.weighting != .binary
+        var unitCounts = Counts(classes: units.count, buckets: buckets, separateDocumentCounts: separate)
+        var categoryCounts = Counts(classes: categories.count, buckets: buckets, separateDocumentCounts: separate)
         let holdout = keys.count >= holdoutMinimum * 2 ? min(keys.count / 5, holdoutLimit) : 0
         let older = keys.count - holdout
 
@@ -190,12 +191,15 @@ public enum TriageTrainer {
         let classes: Int
         let buckets: Int
         var counts: [Float]
+        /// Reports per class and bucket, kept apart from `counts` only when features count more than once.
+        var docs: [Float]
         var classExamples: [Int32]
         var examples = 0
 
-        init(classes: Int, buckets: Int) {
+        init(classes: Int, buckets: Int, separateDocumentCounts: Bool) {
             self.classes = classes; self.buckets = buckets
             counts = [Float](repeating: 0, count: classes * buckets)
+            docs = separateDocumentCounts ? [Float](repeating: 0, count: classes * buckets) : []
             classExamples = [Int32](repeating: 0, count: classes)
         }
 
@@ -206,21 +210,26 @@ public enum TriageTrainer {
             counts.withUnsafeMutableBufferPointer { p in
                 for (k, b) in doc.buckets.enumerated() { p[base + Int(b)] += doc.weights[k] }
             }
+            if !docs.isEmpty {
+                docs.withUnsafeMutableBufferPointer { p in for b in doc.buckets { p[base + Int(b)] += 1 } }
+            }
         }
 
         func head(classes names: [String], alpha: Double, stacking: [Double]) -> NaiveBayesHead {
             var start = [UInt32](repeating: 0, count: buckets + 1)
-            var postingClass: [UInt16] = [], postingCount: [Float] = []
+            var postingClass: [UInt16] = [], postingCount: [Float] = [], postingDocs: [Float] = []
             counts.withUnsafeBufferPointer { p in
                 for b in 0..<buckets {
                     for c in 0..<classes where p[c * buckets + b] > 0 {
                         postingClass.append(UInt16(c)); postingCount.append(p[c * buckets + b])
+                        if !docs.isEmpty { postingDocs.append(docs[c * buckets + b]) }
                     }
                     start[b + 1] = UInt32(postingClass.count)
                 }
             }
             return NaiveBayesHead(classes: names, classExamples: classExamples, alpha: alpha, stacking: stacking,
-                                  bucketCount: buckets, postingStart: start, postingClass: postingClass, postingCount: postingCount)
+                                  bucketCount: buckets, postingStart: start, postingClass: postingClass, postingCount: postingCount,
+                                  postingDocs: docs.isEmpty ? postingCount : postingDocs)
         }
     }
 }
