@@ -34,6 +34,8 @@ let package = Package(
         .systemLibrary(name: "CAduanZlib", path: "Sources/CAduanZlib"),
         // Command-line front end of the encoder, used by qr-conformance/ and by hand.
         .executableTarget(name: "qrtool", dependencies: ["QRCode"]),
+        // Evaluation and benchmark harness of the triage model (docs/triage.md, bench/triage.sh).
+        .executableTarget(name: "triagebench", dependencies: ["AduanCore"]),
         // The Vapor shell: HTTP API, persistence, background worker, commands.
         .target(
             name: "App",

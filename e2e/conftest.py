@@ -71,6 +71,8 @@ OFFICERS = {
     "gubernur": ("gubernur-password-1", "executive", "63"),
     # The province's sysadmin: API keys and Open311 attributes (e2e/test_admin_keys.py).
     "admin": ("admin-password-1", "sysadmin", "63"),
+    # Kota Banjarbaru's coordinator: the SP4N-LAPOR! import journey (e2e/test_lapor_import.py), kept out of the province.
+    "koord.bjb": ("koordbjb-password-1", "coordinator", "63.72"),
 }
 UNIT = "63/dinkes"
 UNIT_PATH = "/unit/63/dinkes"

@@ -64,6 +64,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M016_IdentityAndSecrets(totpKey: app.secrets.totpSealing))
     app.migrations.add(M017_AuditChain())
     app.migrations.add(M017_DeliveryCircuits())
+    app.migrations.add(M018_LaporInstansi())
     // The audit log chains each row as it is written, whoever writes it.
     app.databases.middleware.use(AuditChainMiddleware(secrets: app.secrets), on: .main)
     app.prepareDummyPasswordHash()

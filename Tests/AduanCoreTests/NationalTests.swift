@@ -96,45 +96,14 @@ struct NationalTests {
                                                  by: .system, on: try F.record(in: .selesai), context: context(bridge: true)) } == .illegal(.external_update, .selesai))
     }
 
-    @Test("an imported complaint is one submit event: open statuses start at baru with a clock, finished ones are closed")
-    func imports() throws {
-        var submission = F.submission(contact: false)
-        submission.channel = .lapor_import
-        let submitted = F.at("2025-03-03 08:15")
-        let open = try Lifecycle.importFromNational(submission, trackingID: "7KQ2MX9PJ", laporID: "4417021", laporStatus: "Dalam Proses",
-                                                    submittedAt: submitted, actorRole: "coordinator", note: "Diimpor.", context: context(bridge: false))
-        #expect(open.record.state == .baru)
-        #expect(open.record.channel == .lapor_import)
-        #expect(open.record.laporID == "4417021")
-        #expect(open.record.submittedAt == submitted)
-        #expect(open.record.verificationDue != nil)
-        #expect(open.events.count == 1 && open.events[0].action == .submit && open.events[0].toState == .baru)
-        #expect(open.events[0].at == Clock.later)
-        #expect(open.events[0].data["lapor_status"] == "Dalam Proses")
-        #expect(open.events[0].internalText == "Diimpor.")
-        #expect(open.notices.isEmpty)
-        #expect(open.stages.count == 1)
-
-        let done = try Lifecycle.importFromNational(submission, trackingID: "7KQ2MX9PJ", laporID: "4419550", laporStatus: "Selesai",
-                                                    submittedAt: submitted, actorRole: "coordinator", note: nil, context: context(bridge: false))
-        #expect(done.record.state == .selesai && done.record.closedAt == Clock.later && done.stages.isEmpty && done.record.officerDue == nil)
-        let archived = try Lifecycle.importFromNational(submission, trackingID: "7KQ2MX9PJ", laporID: "4420001", laporStatus: "Diarsipkan",
-                                                        submittedAt: submitted, actorRole: "coordinator", note: nil, context: context(bridge: false))
-        #expect(archived.record.state == .diarsipkan && archived.record.archiveReason == .lainnya)
-
-        #expect(F.refusal { try Lifecycle.importFromNational(submission, trackingID: "7KQ2MX9PJ", laporID: "1", laporStatus: "Entah",
-                                                             submittedAt: submitted, actorRole: "coordinator", note: nil, context: context(bridge: false)) } == .invalid("status"))
-        #expect(F.refusal { try Lifecycle.importFromNational(submission, trackingID: "7KQ2MX9PJ", laporID: "1", laporStatus: "Selesai",
-                                                             submittedAt: Clock.muchLater, actorRole: "coordinator", note: nil, context: context(bridge: false)) } == .invalid("submitted_at"))
-    }
-
     @Test("answers on an imported complaint go back to LAPOR when the bridge is on; others never do")
     func answersPushedBack() throws {
-        var submission = F.submission(contact: false)
-        submission.channel = .lapor_import
-        let imported = try Lifecycle.importFromNational(submission, trackingID: "7KQ2MX9PJ", laporID: "4417021", laporStatus: "Terverifikasi",
-                                                        submittedAt: Clock.submitted, actorRole: "coordinator", note: nil,
-                                                        context: context(bridge: true, at: Clock.submitted)).record
+        let cells: [LaporExport.Column: String] = [.trackingID: "4417021", .title: "Antrean panjang", .body: "Antrean poli sangat panjang.",
+                                                   .status: "Terverifikasi", .privacy: ""]
+        guard case .reading(let reading) = LaporExport.read({ cells[$0] }, timeZone: WorkingCalendar.wita, now: Clock.submitted,
+                                                            privacyColumns: true) else { Issue.record("not read"); return }
+        let imported = try Lifecycle.importFromNational(reading, into: "63", unit: nil, category: nil, trackingID: "7KQ2MX9PJ",
+                                                        actorRole: "coordinator", note: nil, context: context(bridge: true, at: Clock.submitted)).record
         let coordinator = F.coordinator(of: imported)
         let disposed = try Lifecycle.decide(.verify(Disposition(unit: "63/dinkes")), by: coordinator, on: imported, context: context(bridge: true)).record
         let liaison = F.liaison(of: disposed)

@@ -105,6 +105,7 @@ private func routes(in j: String, unit: String, user: String, roleID: Int, holid
     return [
         Route(method: .GET, path: "/petugas/admin/organisasi/\(j)"),
         Route(method: .POST, path: "/petugas/admin/organisasi/\(j)", form: ["slug": "upt-baru", "name": "UPT Baru", "kind": "agency"]),
+        Route(method: .POST, path: "/petugas/admin/organisasi/\(j)/impor", form: ["mode": "load"]),
         Route(method: .POST, path: "/petugas/admin/unit/\(unit)/nama", form: ["name": "Nama Lain"]),
         Route(method: .POST, path: "/petugas/admin/unit/\(unit)/nonaktifkan"),
         Route(method: .POST, path: "/petugas/admin/unit/\(unit)/aktifkan"),
@@ -222,7 +223,7 @@ extension AdminPages {
                 let setup = try await Installation.make(app)
                 let exercised = (landingRoutes + setup.province).map { ($0.method, $0.path.split(separator: "?")[0].split(separator: "/").map(String.init)) }
                 let registered = app.routes.all.filter { $0.path.count >= 2 && $0.path[0].description == "petugas" && $0.path[1].description == "admin" }
-                #expect(registered.count == 54)
+                #expect(registered.count == 55)
                 for route in registered {
                     let pattern = route.path.map(\.description)
                     let covered = exercised.contains { method, segments in

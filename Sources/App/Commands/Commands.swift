@@ -17,6 +17,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
     app.asyncCommands.use(ImportGroup(), as: "import")
+    app.asyncCommands.use(OrgGroup(), as: "org")
     app.asyncCommands.use(ExportGroup(), as: "export")
     app.asyncCommands.use(MonevGroup(), as: "monev")
 }

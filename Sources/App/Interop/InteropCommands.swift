@@ -3,7 +3,7 @@ import Fluent
 import Foundation
 import Vapor
 
-/// `aduan import lapor FILE [--jurisdiction CODE] [--partial]`
+/// `aduan import lapor FILE [--jurisdiction CODE] [--partial] [--dry-run]`
 struct ImportGroup: AsyncCommandGroup {
     var help: String { "Import complaints from other systems." }
     var commands: [String: any AnyAsyncCommand] { ["lapor": ImportLaporCommand()] }
@@ -14,6 +14,7 @@ struct ImportLaporCommand: AsyncCommand {
         @Argument(name: "file", help: "an SP4N-LAPOR! admin export, CSV or XLSX") var file: String
         @Option(name: "jurisdiction", help: "the jurisdiction whose coordinator receives them (default: the province)") var jurisdiction: String?
         @Flag(name: "partial", help: "import the good rows even when others are rejected") var partial: Bool
+        @Flag(name: "dry-run", help: "read and count everything, write nothing") var dryRun: Bool
     }
     var help: String { "Import an SP4N-LAPOR! admin export (CSV or XLSX); idempotent by LAPOR tracking number." }
 
@@ -23,20 +24,44 @@ struct ImportLaporCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        guard let data = FileManager.default.contents(atPath: signature.file) else {
-            throw AppError.badRequest("cannot read \(signature.file)")
-        }
+        let url = URL(fileURLWithPath: signature.file)
+        guard FileManager.default.isReadableFile(atPath: url.path) else { throw AppError.badRequest("cannot read \(signature.file)") }
         try await Bootstrap.migrate(app)
         let reference = try await app.reference.get(on: app.db)
         let jurisdiction = signature.jurisdiction ?? reference.defaultJurisdiction
-        let report = try await LaporImport.run(data, jurisdiction: jurisdiction, partial: signature.partial, actorRole: "system",
-                                               actorID: "cli", app: app)
-        try await AuditEntry(at: app.clock.now, actor: "cli", action: "lapor_import", complaintID: nil,
-                             detail: "\(signature.file) → \(jurisdiction): \(report.summary)".prefix(2_000).description).create(on: app.writeDB)
+        let report = try await LaporImport.run(.file(url), jurisdiction: jurisdiction, partial: signature.partial, dryRun: signature.dryRun,
+                                               actorRole: "system", actorID: "cli", app: app)
+        if !signature.dryRun {
+            try await AuditEntry(at: app.clock.now, actor: "cli", action: "lapor_import", complaintID: nil,
+                                 detail: "\(signature.file) → \(jurisdiction): \(report.summary)".prefix(2_000).description).create(on: app.writeDB)
+        }
         for item in report.complaints { context.console.print("line \(item.line): LAPOR \(item.lapor_id) → \(item.tracking_id) (\(item.state))") }
         for item in report.rejected { context.console.error("line \(item.line)\(item.lapor_id.map { " (\($0))" } ?? ""): \(item.reason)") }
+        for line in report.details() { context.console.print(line) }
         context.console.print(report.summary)
-        if !report.applied { throw Refused(description: "rows were rejected; fix them or pass --partial") }
+        if !report.applied && !signature.dryRun { throw Refused(description: "rows were rejected; fix them or pass --partial") }
+    }
+}
+
+extension LaporImportReport {
+    /// The report's figures as lines of text (the command line's dry run and import).
+    func details() -> [String] {
+        func counts(_ d: [String: Int]) -> String {
+            d.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key.isEmpty ? "(kosong)" : $0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        var lines = ["rows: \(rows)" + (source_instansi.map { " (\($0)\(source_period.map { ", \($0)" } ?? ""))" } ?? "")]
+        lines.append("by state: " + counts(by_state))
+        lines.append("by LAPOR status: " + counts(by_lapor_status))
+        lines.append("by type: " + counts(by_type))
+        lines.append("by channel: " + counts(by_channel))
+        if !by_archive_reason.isEmpty { lines.append("archive reasons: " + counts(by_archive_reason)) }
+        lines.append("flags: anonim \(anonymous), rahasia \(confidential), berkadar pengawasan \(supervision)")
+        lines.append("instansi: \(instansi_mapped) rows mapped to a unit, \(instansi_unmapped) rows not mapped, \(instansi_empty) rows without one")
+        for item in instansi { lines.append("  \(item.name) (\(item.count)) → \(item.unit ?? "no unit")") }
+        for item in unknown_values { lines.append("unknown value: \(item.column) \u{201C}\(item.value)\u{201D} ×\(item.count)") }
+        if !missing_columns.isEmpty { lines.append("missing columns: " + missing_columns.joined(separator: ", ")) }
+        for item in repeated { lines.append("line \(item.line): LAPOR \(item.lapor_id) again (first on line \(item.first_line)), skipped") }
+        return lines
     }
 }
 

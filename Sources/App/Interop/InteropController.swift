@@ -24,6 +24,7 @@ enum LaporImportController {
         var file: File
         var jurisdiction: String?
         var partial: Bool?
+        var dry_run: Bool?
     }
 
     /// 422 body when rows were rejected: the error and the full report (nothing was written).
@@ -72,12 +73,13 @@ enum LaporImportController {
         let reference = try await req.reference()
         let (jurisdiction, role) = try importTarget(principal, given: form.jurisdiction, reference: reference)
         let data = Data(buffer: form.file.data)
-        let report = try await LaporImport.run(data, jurisdiction: jurisdiction, partial: form.partial ?? false, actorRole: role.rawValue,
-                                               actorID: principal.username, app: req.application)
-        try await AuditEntry(at: req.application.clock.now, actor: principal.username, action: "lapor_import", complaintID: nil,
-                             detail: "\(form.file.filename) → \(jurisdiction): \(report.summary)".prefix(2_000).description).create(on: req.writeDB)
+        let dryRun = form.dry_run ?? false
+        let report = try await LaporImport.run(data, jurisdiction: jurisdiction, partial: form.partial ?? false, dryRun: dryRun,
+                                               actorRole: role.rawValue, actorID: principal.username, app: req.application)
+        if !dryRun { try await AuditEntry(at: req.application.clock.now, actor: principal.username, action: "lapor_import", complaintID: nil,
+                             detail: "\(form.file.filename) → \(jurisdiction): \(report.summary)".prefix(2_000).description).create(on: req.writeDB) }
         let response: Response
-        if report.applied {
+        if report.applied || dryRun {
             response = Response(status: .ok)
             try response.content.encode(report, as: .json)
         } else {

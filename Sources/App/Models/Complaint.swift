@@ -76,6 +76,8 @@ final class Complaint: Model, @unchecked Sendable {
     @OptionalField(key: "external_status_at") var externalStatusAt: Date?
     /// SP4N-LAPOR! tracking number of an imported complaint; unique, so importing an export twice adds nothing.
     @OptionalField(key: "lapor_id") var laporID: String?
+    /// The agency SP4N-LAPOR! dispositioned an imported complaint to, as LAPOR wrote it (`Instansi Terdisposisi`).
+    @OptionalField(key: "lapor_instansi") var laporInstansi: String?
     @Field(key: "escalation_level") var escalationLevel: Int
     @OptionalField(key: "closed_at") var closedAt: Date?
     @Field(key: "event_count") var eventCount: Int
@@ -119,7 +121,7 @@ final class Complaint: Model, @unchecked Sendable {
          ("secret_hash", SQLBind(secretHash)), ("pin_hash", SQLBind(pinHash)), ("secret_failures", SQLBind(secretFailures)),
          ("reporter_account_id", SQLBind(reporterAccountID)), ("submitted_at", SQLBind(submittedAt)),
          ("notify_email", SQLBind(notifyEmail)), ("notify_phone", SQLBind(notifyPhone)),
-         ("lapor_id", SQLBind(laporID))]
+         ("lapor_id", SQLBind(laporID)), ("lapor_instansi", SQLBind(laporInstansi))]
     }
 
     /// Columns of the lifecycle projection, rewritten by every transition.

@@ -10,6 +10,8 @@ extension AdminController {
         struct UnitRow: Encodable, Sendable {
             var id: String; var name: String; var kind: String; var depth: Int; var active: Bool; var parentName: String?
             var index: Int; var renameAction: String; var toggleAction: String
+            /// Its other names (aliases), e.g. how SP4N-LAPOR! writes it.
+            var aliases: String?
             /// Why the unit cannot be (de)activated now, if it cannot.
             var blockedReason: String?
             var renameError: String?; var toggleError: String?
@@ -25,6 +27,15 @@ extension AdminController {
         var values: [String: String]
         var errors: [String: String]
         var message: String?
+        var importAction = ""
+        var upload: ImportResult?
+    }
+
+    /// What an uploaded organisation CSV changed, would change (a check) or why it was refused, line by line.
+    struct ImportResult: Encodable, Sendable {
+        var summary: String
+        var refused: Bool
+        var lines: [String]
     }
 
     /// What went wrong with the last form, to show next to its fields (or in the row of `unit`).
@@ -40,7 +51,9 @@ extension AdminController {
     }
 
     static func renderOrganisation(_ req: Request, _ ctx: Context, _ jurisdiction: OrgTree.Jurisdiction, _ feedback: Feedback,
-                                   status: HTTPStatus) async throws -> Response {
+                                   upload: ImportResult? = nil, status: HTTPStatus) async throws -> Response {
+        let aliases = Dictionary(grouping: try await UnitAlias.query(on: req.db).filter(\.$jurisdictionCode == jurisdiction.code).all(),
+                                 by: \.unitID).mapValues { $0.map(\.alias).sorted().joined(separator: " · ") }
         let tree = ctx.tree
         let links = orderedJurisdictions(ctx).map { j, depth in
             OrganisationView.JurisdictionLink(href: SiteURL.Admin.organisation(j.code).path, name: j.name, code: j.code, depth: depth,
@@ -55,7 +68,7 @@ extension AdminController {
                 id: unit.id, name: unit.name, kind: req.text("admin_unit_kind_\(unit.kind.rawValue)"), depth: min(depth, 3), active: unit.active,
                 parentName: unit.parent.flatMap { tree.units[$0]?.name }, index: index,
                 renameAction: SiteURL.Admin.unit(unit.id, .rename).path,
-                toggleAction: SiteURL.Admin.unit(unit.id, unit.active ? .deactivate : .reactivate).path,
+                toggleAction: SiteURL.Admin.unit(unit.id, unit.active ? .deactivate : .reactivate).path, aliases: aliases[unit.id],
                 blockedReason: blocked.map { req.text("admin_unit_error_\($0.rawValue)") },
                 renameError: here ? feedback.errors["name"] : nil, toggleError: here ? feedback.errors["active"] : nil)
         }
@@ -68,7 +81,7 @@ extension AdminController {
             createAction: SiteURL.Admin.organisation(jurisdiction.code).path,
             kinds: UnitKind.allCases.map { Choice(value: $0.rawValue, label: req.text("admin_unit_kind_\($0.rawValue)"), selected: $0.rawValue == kind) },
             parents: parents, values: feedback.unit == nil ? feedback.values : [:], errors: feedback.unit == nil ? feedback.errors : [:],
-            message: doneMessage(req))
+            message: doneMessage(req), importAction: SiteURL.Admin.importUnits(jurisdiction.code).path, upload: upload)
         return try await req.page("admin_organisation", title: "admin_section_organisation", view, status: status)
     }
 
@@ -119,6 +132,49 @@ extension AdminController {
             }
             return redirect(req, to: SiteURL.Admin.organisation(jurisdiction.code).path, done: done)
         }
+    }
+
+    struct UnitsImportForm: Content {
+        var file: File?
+        /// `check` (a dry run) or `load`.
+        var mode: String?
+    }
+
+    /// An organisation CSV (`OrgAdmin.importUnits`): checked, or loaded all or nothing; only jurisdictions this
+    /// administrator manages.
+    static func importUnits(_ req: Request, _ ctx: Context) async throws -> Response {
+        let jurisdiction = try ctx.jurisdiction(req.parameters.get("jurisdiction"), req)
+        let form = try? req.content.decode(UnitsImportForm.self)
+        func show(_ result: ImportResult, _ status: HTTPStatus) async throws -> Response {
+            // The tree as the file left it.
+            let fresh = Context(principal: ctx.principal, reference: try await req.reference(), scope: ctx.scope)
+            return try await renderOrganisation(req, fresh, jurisdiction, Feedback(), upload: result, status: status)
+        }
+        guard let file = form?.file, file.data.readableBytes > 0 else {
+            return try await show(ImportResult(summary: req.text("admin_import_error_no_file"), refused: true, lines: []), .unprocessableEntity)
+        }
+        let dryRun = form?.mode == "check"
+        let scope = ctx.scope
+        let result = try await OrgAdmin.importUnits(req.application, actor: ctx.actor, data: Data(buffer: file.data), filename: file.filename,
+                                                    dryRun: dryRun, covers: { scope.covers(jurisdiction: $0) })
+        guard let plan = result.plan else {
+            let lines = result.errors.map { OrgAdmin.describe($0, catalog: req.application.catalog, language: req.language) }
+            return try await show(ImportResult(summary: req.text("org_import_refused", ["n": "\(result.errors.count)"]), refused: true, lines: lines),
+                                  .unprocessableEntity)
+        }
+        var lines: [String] = []
+        for change in plan.creates {
+            lines.append(req.text("org_import_create", ["line": "\(change.line)", "unit": change.unit, "name": change.name,
+                                                        "kind": req.text("admin_unit_kind_\(change.kind.rawValue)")]))
+        }
+        for change in plan.updates {
+            lines.append(req.text("org_import_update", ["line": "\(change.line)", "unit": change.unit, "name": change.name, "old": change.oldName ?? ""]))
+        }
+        for alias in plan.aliases { lines.append(req.text("org_import_alias", ["line": "\(alias.line)", "unit": alias.unit, "alias": alias.alias])) }
+        let counts = ["created": "\(plan.creates.count)", "updated": "\(plan.updates.count)", "aliases": "\(plan.aliases.count)",
+                      "unchanged": "\(plan.unchanged)"]
+        let summary = req.text(dryRun ? "org_import_checked" : "org_import_done", counts)
+        return try await show(ImportResult(summary: summary, refused: false, lines: lines), .ok)
     }
 
     /// Each problem's message, by its field.

@@ -14,6 +14,7 @@ enum AdminController {
         admin.get("organisasi", use: guarded(organisation))
         admin.get("organisasi", ":jurisdiction", use: guarded(organisation))
         admin.post("organisasi", ":jurisdiction", use: guarded(createUnit))
+        admin.upload(.POST, "organisasi", ":jurisdiction", "impor", maxSize: 2 * 1_048_576, use: guarded(importUnits))
         for action in SiteURL.Admin.UnitAction.allCases {
             admin.post("unit", ":jurisdiction", ":slug", PathComponent(stringLiteral: action.rawValue), use: guarded(unitAction(action)))
         }
@@ -228,6 +229,8 @@ extension SiteURL {
         /// The tree of one jurisdiction (nil: the administrator's first); posting to it creates a unit there.
         case organisation(String?)
         case unit(String, UnitAction)
+        /// An organisation CSV uploaded from a jurisdiction's page (checked, or loaded).
+        case importUnits(String)
         case users
         case user(String)
         case userAction(String, UserAction)
@@ -268,6 +271,7 @@ extension SiteURL {
             case .home: return root
             case .organisation(let code): return root + "/organisasi" + (code.map { "/\($0)" } ?? "")
             case .unit(let id, let action): return root + "/unit/\(id)/\(action.rawValue)"
+            case .importUnits(let code): return root + "/organisasi/\(code)/impor"
             case .users: return root + "/pengguna"
             case .user(let username): return root + "/pengguna/\(username)"
             case .userAction(let username, let action): return root + "/pengguna/\(username)/\(action.rawValue)"

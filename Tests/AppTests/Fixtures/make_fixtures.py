@@ -82,3 +82,55 @@ BAD = [
 ]
 with open("lapor-export-bad.csv", "w", newline="", encoding="utf-8") as f:
     csv.writer(f, delimiter=";").writerows(BAD)
+
+# --- The layout LAPOR writes today ("Laporan Ringkas", issue 15): a title block, then these columns. Here in another
+# order and with other capitals, as a spreadsheet may leave them; Indonesian month names; every kind of value.
+RINGKAS_HEADER = ["TRACKING ID", "Judul Laporan", "Isi Laporan Akhir", "Isi Laporan Awal", "tanggal laporan masuk", "Waktu Laporan Masuk",
+                  "Klasifikasi Laporan", "ID Kategori", "Kategori", "Tipe Laporan (Anonim/Rahasia)", "Sumber Laporan", "Instansi Induk",
+                  "Instansi Terdisposisi", "Status Laporan", "Alasan Tunda/Arsip", "Provinsi", "Kota/Kabupaten"]
+TITLE_BLOCK = [["Judul Laporan", "", "Laporan Ringkas"], [], ["Nama Instansi", "", "Pemerintah Provinsi Kalimantan Selatan"], [],
+               ["Tanggal Generate", "", "2024-09-30"], [], ["Periode Masuk", "", "(2024-01-01) - (2024-09-30)"], [], ["Pengelola"], []]
+ADMIN_ARCHIVE = ("Laporan ini diarsipkan karena Mengandung SARA, Tidak Memiliki Bukti Dukung, Tidak Jelas, dan Tidak Relevan dengan "
+                 "Kinerja Pemerintah")
+RINGKAS = [
+    ["6100001", "Antrean RSUD panjang", "Antrean poli penyakit dalam sejak subuh, baru dilayani siang.", "antrean poli penyakit dalam sejak subuh",
+     "3 Agu 2024", "10.22", "Pengaduan Berkadar Pengawasan", "945", "Kesehatan", "Rahasia", "Website",
+     "Pemerintah Provinsi Kalimantan Selatan", "Dinas Kesehatan Provinsi Kalimantan Selatan", "Ditutup oleh Sistem", "", "Kalimantan Selatan", "Kota Banjarmasin"],
+    ["6100002", "Ujaran kebencian", "Isi yang diarsipkan admin.", "Isi yang diarsipkan admin.", "5 Agu 2024", "08:00:00", "Pengaduan Tidak Berkadar Pengawasan",
+     "110", "Topik Lainnya", "Anonim|Rahasia", "Android", "Pemerintah Provinsi Kalimantan Selatan", "Dinas PU Prov. Kalsel",
+     "Diarsipkan oleh Admin", ADMIN_ARCHIVE, "Kalimantan Selatan", "Kota Banjarbaru"],
+    ["6100003", "Promosi", "Beli obat murah di sini.", "Beli obat murah di sini.", "6 Agu 2024", "09:15:00", "", "", "", "", "SMS",
+     "Pemerintah Provinsi Kalimantan Selatan", "", "Konten Terblokir", "", "", ""],
+    ["6100004", "Usul taman kota", "Mohon dibangun taman bermain di kelurahan kami.", "Mohon dibangun taman bermain di kelurahan kami.",
+     "12 Sep 2024", "13:00:00", "Aspirasi", "963", "Infrastruktur", "Anonim", "Hotline Service", "Pemerintah Provinsi Kalimantan Selatan",
+     "Dinas PU Prov. Kalsel", "Menunggu Kelengkapan Informasi", "", "Kalimantan Selatan", "Kabupaten Banjar"],
+    ["6100005", "Lampu jalan", "Lampu jalan padam.", "Lampu jalan padam.", "14 Mei 2024", "07:00:00", "Pengaduan Tidak Berkadar Pengawasan", "",
+     "", "", "Merpati Pos", "Pemerintah Provinsi Kalimantan Selatan", "Dinas Lingkungan Hidup", "Sedang Dipikirkan", "", "", ""],
+    ["6100006", "", "Jadwal vaksin anak di puskesmas kapan ya, mohon informasinya untuk wilayah Banjarbaru Utara dan sekitarnya terima kasih",
+     "", "Senin, 2 Sep 2024", "4:05:34 PM", "Permintaan Informasi", "", "", "", "Instagram", "Pemerintah Provinsi Kalimantan Selatan",
+     "DINAS KESEHATAN PROVINSI KALIMANTAN SELATAN", "Diarsipkan oleh Sistem", "Laporan diarsipkan karena sudah mencapai batas kadaluarsa pengaduan.",
+     "", ""],
+]
+EDGE = RINGKAS[:2] + [
+    ["", "Tanpa nomor", "Isi tanpa nomor tiket.", "", "1 Okt 2024", "10:00:00", "Aspirasi", "", "", "", "Website", "", "", "Belum Terverifikasi", "", "", ""],
+    ["6100009", "", "", "", "1 Okt 2024", "10:00:00", "Aspirasi", "", "", "", "Website", "", "", "Belum Terverifikasi", "", "", ""],
+    ["6100001", "Nomor ganda", "Nomor yang sama lagi.", "", "1 Okt 2024", "10:00:00", "Aspirasi", "", "", "", "Website", "", "", "Belum Terverifikasi", "", "", ""],
+]
+
+
+def write_csv(name, rows, delimiter=","):
+    with open(name, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, delimiter=delimiter).writerows(rows)
+
+
+write_csv("lapor-ringkas.csv", TITLE_BLOCK + [RINGKAS_HEADER] + RINGKAS)
+write_csv("lapor-ringkas-edge.csv", TITLE_BLOCK + [RINGKAS_HEADER] + EDGE, delimiter=";")
+write_csv("lapor-missing-columns.csv", [["Tracking ID", "Isi Laporan"], ["6200001", "Hanya nomor dan isi."], ["6200002", "Isi kedua."]])
+wb = openpyxl.Workbook()
+ws = wb.active
+ws.title = "Laporan Ringkas"
+for row in TITLE_BLOCK + [RINGKAS_HEADER] + RINGKAS:
+    ws.append(row or [None])
+wb.save("lapor-ringkas.xlsx")   # openpyxl writes shared strings, as Excel does when it saves a file
+# lapor-ringkas-calc.xlsx is lapor-ringkas.xlsx saved again by LibreOffice Calc, which writes shared strings (as Excel
+# does): soffice --headless --calc --convert-to xlsx:"Calc MS Excel 2007 XML" --outdir out lapor-ringkas.xlsx

@@ -1,0 +1,235 @@
+import Foundation
+
+/// Trains a `TriageModel` from past reports and the installation's knowledge. One pass over the reports in date order:
+/// the counts of the older part are learned first, the newest part (a fifth, at most 10,000 reports) is scored by that
+/// model to fit the layer that weighs the naive Bayes score against the knowledge signals, then its counts are added.
+/// The result depends only on the input: the reports are ordered by (submittedAt, id) whatever order they come in.
+public enum TriageTrainer {
+    /// Reports the logistic layer is fitted on at most, and the fewest it is fitted on (below, fixed weights are used).
+    static let holdoutLimit = 10_000
+    static let holdoutMinimum = 30
+
+    public static func train<C: Collection>(_ examples: C, knowledge: TriageKnowledge = .init(),
+                                            configuration: TriageConfiguration = .standard,
+                                            trainedAt: Date) -> TriageModel where C.Element == TriageExample {
+        // Order and labels, without keeping the texts (the collection may generate them lazily).
+        var keys: [(date: Date, id: String, index: C.Index)] = []
+        keys.reserveCapacity(examples.count)
+        var unitLabels = Set(knowledge.units.map(\.id))
+        var categoryLabels = Set(knowledge.categories.map(\.id))
+        for index in examples.indices {
+            let e = examples[index]
+            keys.append((e.submittedAt, e.id, index))
+            if let u = e.unit { unitLabels.insert(u) }
+            if let c = e.category { categoryLabels.insert(c) }
+        }
+        keys.sort { ($0.date, $0.id) < ($1.date, $1.id) }
+        let units = unitLabels.sorted(), categories = categoryLabels.sorted()
+        let unitIndex = Dictionary(uniqueKeysWithValues: units.enumerated().map { ($1, $0) })
+        let categoryIndex = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
+
+        let phrases = knowledgePhrases(knowledge, unitIndex: unitIndex, categoryIndex: categoryIndex)
+        let matcher = PhraseMatcher(phrases.map { ($0.text, $0.value) })
+        var categoryDefaultUnit = [Int32](repeating: -1, count: categories.count)
+        for category in knowledge.categories {
+            if let c = categoryIndex[category.id], let unit = category.defaultUnit, let u = unitIndex[unit] { categoryDefaultUnit[c] = Int32(u) }
+        }
+
+        let featurizer = TriageFeaturizer(configuration: configuration, matcher: matcher)
+        let buckets = 1 << configuration.bucketBits
+        let separate = configuration.weighting != .binary
+        var unitCounts = Counts(classes: units.count, buckets: buckets, separateDocumentCounts: separate)
+        var categoryCounts = Counts(classes: categories.count, buckets: buckets, separateDocumentCounts: separate)
+        let holdout = keys.count >= holdoutMinimum * 2 ? min(keys.count / 5, holdoutLimit) : 0
+        let older = keys.count - holdout
+
+        for key in keys[..<older] {
+            let e = examples[key.index]
+            let doc = featurizer.document(title: e.title, body: e.body)
+            if let u = e.unit.flatMap({ unitIndex[$0] }) { unitCounts.add(doc, to: u) }
+            if let c = e.category.flatMap({ categoryIndex[$0] }) { categoryCounts.add(doc, to: c) }
+        }
+
+        var unitTheta = defaultUnitWeights, categoryTheta = defaultCategoryWeights
+        if holdout > 0 {
+            let partialUnits = unitCounts.head(classes: units, alpha: configuration.alpha, stacking: unitTheta)
+            let partialCategories = categoryCounts.head(classes: categories, alpha: configuration.alpha, stacking: categoryTheta)
+            var unitRows: [([[Double]], Int)] = [], categoryRows: [([[Double]], Int)] = []
+            for key in keys[older...] {
+                let e = examples[key.index]
+                let doc = featurizer.document(title: e.title, body: e.body)
+                let categorySignals = TriageModel.signals(doc, head: partialCategories, phrases: phrases, isUnitHead: false,
+                                                          categoryTop: nil, categoryDefaultUnit: categoryDefaultUnit)
+                if let c = e.category.flatMap({ categoryIndex[$0] }) { categoryRows.append((categorySignals, c)) }
+                if let u = e.unit.flatMap({ unitIndex[$0] }) {
+                    let p = TriageModel.softmax(categorySignals, categoryTheta)
+                    let top = partialCategories.isReady ? p.indices.max { p[$0] < p[$1] } : nil
+                    unitRows.append((TriageModel.signals(doc, head: partialUnits, phrases: phrases, isUnitHead: true,
+                                                         categoryTop: top, categoryDefaultUnit: categoryDefaultUnit), u))
+                }
+            }
+            if unitRows.count >= holdoutMinimum && partialUnits.isReady { unitTheta = fit(unitRows, start: unitTheta) }
+            if categoryRows.count >= holdoutMinimum && partialCategories.isReady { categoryTheta = fit(categoryRows, start: categoryTheta) }
+            for key in keys[older...] {
+                let e = examples[key.index]
+                let doc = featurizer.document(title: e.title, body: e.body)
+                if let u = e.unit.flatMap({ unitIndex[$0] }) { unitCounts.add(doc, to: u) }
+                if let c = e.category.flatMap({ categoryIndex[$0] }) { categoryCounts.add(doc, to: c) }
+            }
+        }
+        if !configuration.knowledge {
+            // Without knowledge the signals are zero; keep their weights zero so the model says what was learned.
+            for i in 2..<unitTheta.count { unitTheta[i] = 0 }
+            categoryTheta[2] = 0
+        }
+        return TriageModel(
+            configuration: configuration, trainedAt: trainedAt, examples: keys.count,
+            unitExamples: unitCounts.examples, categoryExamples: categoryCounts.examples, newestExample: keys.last?.date,
+            phrases: phrases, categoryDefaultUnit: categoryDefaultUnit,
+            unitHead: unitCounts.head(classes: units, alpha: configuration.alpha, stacking: unitTheta),
+            categoryHead: categoryCounts.head(classes: categories, alpha: configuration.alpha, stacking: categoryTheta))
+    }
+
+    /// Starting (and small-history) weights: the naive Bayes score, no prior, knowledge signals a little.
+    static let defaultUnitWeights: [Double] = [1, 0, 1, 1, 0.5, 0.5]
+    static let defaultCategoryWeights: [Double] = [1, 0, 1]
+
+    static func knowledgePhrases(_ knowledge: TriageKnowledge, unitIndex: [String: Int], categoryIndex: [String: Int]) -> [KnowledgePhrase] {
+        var phrases: [KnowledgePhrase] = []
+        var seen = Set<String>()
+        func add(_ text: String, _ display: String, _ kind: KnowledgePhrase.Kind, _ target: Int) {
+            let words = TriageText.words(text)
+            guard !words.isEmpty, seen.insert("\(kind.rawValue) \(target) \(words.joined(separator: " "))").inserted else { return }
+            phrases.append(KnowledgePhrase(text: text, display: display, kind: kind, target: Int32(target), value: Int32(phrases.count)))
+        }
+        for unit in knowledge.units {
+            guard let u = unitIndex[unit.id] else { continue }
+            for name in TriageKnowledge.namesOf(unit) { add(name, name, .unitName, u) }
+            for place in TriageKnowledge.placesServed(by: unit) {
+                add(place.name, place.name, place.level == .kecamatan ? .kecamatan : .kelurahan, u)
+            }
+        }
+        for category in knowledge.categories {
+            guard let c = categoryIndex[category.id] else { continue }
+            add(category.name, category.name, .categoryName, c)
+        }
+        return phrases
+    }
+
+    /// Fits the logistic layer's weights by Newton's method on the rows (signals of every class, true class), with a
+    /// ridge towards the starting weights.
+    static func fit(_ rows: [([[Double]], Int)], start: [Double], ridge: Double = 1) -> [Double] {
+        let p = start.count
+        var theta = start
+        func loss(_ t: [Double]) -> Double {
+            var total = 0.0
+            for (signals, y) in rows {
+                let logits = signals.map { row in zip(row, t).reduce(0) { $0 + $1.0 * $1.1 } }
+                let top = logits.max() ?? 0
+                total += top + log(logits.reduce(0) { $0 + exp($1 - top) }) - logits[y]
+            }
+            return total + ridge / 2 * zip(t, start).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+        }
+        var current = loss(theta)
+        for _ in 0..<25 {
+            var gradient = (0..<p).map { ridge * (theta[$0] - start[$0]) }
+            var hessian = (0..<p).map { i in (0..<p).map { $0 == i ? ridge : 0.0 } }
+            for (signals, y) in rows {
+                let probabilities = TriageModel.softmax(signals, theta)
+                var mean = [Double](repeating: 0, count: p)
+                for (c, row) in signals.enumerated() where probabilities[c] > 1e-12 {
+                    for i in 0..<p { mean[i] += probabilities[c] * row[i] }
+                }
+                for i in 0..<p { gradient[i] += mean[i] - signals[y][i] }
+                for (c, row) in signals.enumerated() where probabilities[c] > 1e-12 {
+                    for i in 0..<p {
+                        let di = row[i] - mean[i]
+                        guard di != 0 else { continue }
+                        for j in 0..<p { hessian[i][j] += probabilities[c] * di * (row[j] - mean[j]) }
+                    }
+                }
+            }
+            guard let step = solve(hessian, gradient) else { break }
+            var scale = 1.0
+            var improved = false
+            while scale > 1e-4 {
+                let candidate = (0..<p).map { theta[$0] - scale * step[$0] }
+                let value = loss(candidate)
+                if value < current - 1e-9 { theta = candidate; current = value; improved = true; break }
+                scale /= 2
+            }
+            if !improved { break }
+        }
+        return theta
+    }
+
+    /// Gaussian elimination with partial pivoting; nil when singular.
+    static func solve(_ a: [[Double]], _ b: [Double]) -> [Double]? {
+        let n = b.count
+        var m = a, v = b
+        for col in 0..<n {
+            guard let pivot = (col..<n).max(by: { abs(m[$0][col]) < abs(m[$1][col]) }), abs(m[pivot][col]) > 1e-12 else { return nil }
+            m.swapAt(col, pivot); v.swapAt(col, pivot)
+            for row in (col + 1)..<n {
+                let f = m[row][col] / m[col][col]
+                guard f != 0 else { continue }
+                for k in col..<n { m[row][k] -= f * m[col][k] }
+                v[row] -= f * v[col]
+            }
+        }
+        var x = [Double](repeating: 0, count: n)
+        for row in stride(from: n - 1, through: 0, by: -1) {
+            var s = v[row]
+            for k in (row + 1)..<n { s -= m[row][k] * x[k] }
+            x[row] = s / m[row][row]
+        }
+        return x
+    }
+
+    /// Dense class × bucket counts while training (bounded: classes × 2^bucketBits floats).
+    struct Counts {
+        let classes: Int
+        let buckets: Int
+        var counts: [Float]
+        /// Reports per class and bucket, kept apart from `counts` only when features count more than once.
+        var docs: [Float]
+        var classExamples: [Int32]
+        var examples = 0
+
+        init(classes: Int, buckets: Int, separateDocumentCounts: Bool) {
+            self.classes = classes; self.buckets = buckets
+            counts = [Float](repeating: 0, count: classes * buckets)
+            docs = separateDocumentCounts ? [Float](repeating: 0, count: classes * buckets) : []
+            classExamples = [Int32](repeating: 0, count: classes)
+        }
+
+        mutating func add(_ doc: TriageDocument, to c: Int) {
+            examples += 1
+            classExamples[c] += 1
+            let base = c * buckets
+            counts.withUnsafeMutableBufferPointer { p in
+                for (k, b) in doc.buckets.enumerated() { p[base + Int(b)] += doc.weights[k] }
+            }
+            if !docs.isEmpty {
+                docs.withUnsafeMutableBufferPointer { p in for b in doc.buckets { p[base + Int(b)] += 1 } }
+            }
+        }
+
+        func head(classes names: [String], alpha: Double, stacking: [Double]) -> NaiveBayesHead {
+            var start = [UInt32](repeating: 0, count: buckets + 1)
+            var postingClass: [UInt16] = [], postingCount: [Float] = [], postingDocs: [Float] = []
+            counts.withUnsafeBufferPointer { p in
+                for b in 0..<buckets {
+                    for c in 0..<classes where p[c * buckets + b] > 0 {
+                        postingClass.append(UInt16(c)); postingCount.append(p[c * buckets + b])
+                        if !docs.isEmpty { postingDocs.append(docs[c * buckets + b]) }
+                    }
+                    start[b + 1] = UInt32(postingClass.count)
+                }
+            }
+            return NaiveBayesHead(classes: names, classExamples: classExamples, alpha: alpha, stacking: stacking,
+                                  bucketCount: buckets, postingStart: start, postingClass: postingClass, postingCount: postingCount,
+                                  postingDocs: docs.isEmpty ? postingCount : postingDocs)
+        }
+    }
+}
