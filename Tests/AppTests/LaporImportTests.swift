@@ -84,7 +84,8 @@ struct LaporImportTests {
 
             // Imports notify nobody and the chain holds
             #expect(try await OutboxMessage.query(on: app.db).count() == 0)
-            #expect(try await AuditVerifier.verify(app).problems.isEmpty)
+            let problems = try await AuditVerifier.verify(app).problems
+            #expect(problems.isEmpty, "\(problems)")
         }
     }
 

@@ -138,7 +138,8 @@ struct RealLaporSampleTests {
                 .group(.or) { $0.filter(\.$unitID == dinsos.unitID ?? dinsos.targetUnitID ?? "-").filter(\.$targetUnitID == dinsos.unitID ?? dinsos.targetUnitID ?? "-") }
                 .count()
             #expect(handledByDinsos == Expected.dispositionedToDinsos)
-            #expect(try await AuditVerifier.verify(app).problems.isEmpty)
+            let problems = try await AuditVerifier.verify(app).problems
+            #expect(problems.isEmpty, "\(problems)")
 
             // Again: nothing new, nothing changed.
             let events = try await Event.query(on: app.db).count()
@@ -157,7 +158,8 @@ struct RealLaporSampleTests {
             #expect(try await Complaint.query(on: app.db).filter(\.$laporInstansi == "Pemerintah Kabupaten Bandung")
                 .group(.or) { $0.filter(\.$unitID == "63.03/diskominfo").filter(\.$targetUnitID == "63.03/diskominfo") }.count() == Expected.instansiUnmapped)
             #expect(try await importSample(app, .file(Self.sample)).units_updated == 0)
-            #expect(try await AuditVerifier.verify(app).problems.isEmpty)
+            let problemsAfter = try await AuditVerifier.verify(app).problems
+            #expect(problemsAfter.isEmpty, "\(problemsAfter)")
 
             try await checkNeverPublic(app)
         }

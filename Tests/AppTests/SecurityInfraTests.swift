@@ -559,7 +559,8 @@ struct SmallFindingTests {
             #expect(formStatus == .seeOther, "\(page.prefix(300))")
             let titles = try await Complaint.query(on: app.db).all().map(\.title)
             #expect(titles.contains("Sampah menumpuk") && !titles.contains { $0.unicodeScalars.contains { TextHygiene.isControl($0) && $0 != "\n" } })
-            #expect(try await AuditVerifier.verify(app).problems.isEmpty)
+            let problems = try await AuditVerifier.verify(app).problems
+            #expect(problems.isEmpty, "\(problems)")
         }
     }
 

@@ -180,7 +180,7 @@ public enum LaporExport {
     /// `privacyColumns` says whether the file has any flag column: without one, rows are read as confidential.
     public static func read(_ raw: (Column) -> String?, timeZone: TimeZone, now: Date, privacyColumns: Bool) -> Outcome {
         // Text from outside loses its control characters where it enters (docs/security.md, text hygiene).
-        let cell: (Column) -> String? = { column in
+        func cell(_ column: Column) -> String? {
             raw(column).map { TextHygiene.clean($0, multiline: column == .body || column == .originalBody) }.flatMap { $0.isEmpty ? nil : $0 }
         }
         guard var number = cell(.trackingID) else { return .rejected(.noNumber, laporID: nil) }

@@ -164,3 +164,9 @@ extension Lifecycle {
         return builder.finish()
     }
 }
+
+extension National {
+    /// The states in which a newly mapped LAPOR agency reaches an imported complaint (`Lifecycle.nationalUnit`): an
+    /// `external_update` outside the forwarding it otherwise follows.
+    public static let agencyMappingStates: Set<ComplaintState> = [.baru, .selesai, .diarsipkan]
+}

@@ -69,7 +69,8 @@ public enum Replay {
                 if event.fromState != previous {
                     problems.append("event \(event.seq) (\(event.action)) starts from \(event.fromState ?? "nothing"), but the complaint was \(previous ?? "nothing")")
                 }
-                if let from = event.fromState.flatMap(ComplaintState.init(rawValue:)), let legal = Lifecycle.legalFrom[action], !legal.contains(from) {
+                if let from = event.fromState.flatMap(ComplaintState.init(rawValue:)), let legal = Lifecycle.legalFrom[action], !legal.contains(from),
+                   !(action == .external_update && event.data["lapor_instansi"] != nil && National.agencyMappingStates.contains(from)) {
                     problems.append("event \(event.seq): \(event.action) is not possible while the complaint is \(from.rawValue)")
                 }
                 if action == .submit { problems.append("event \(event.seq) submits the complaint a second time") }
@@ -83,8 +84,12 @@ public enum Replay {
             p.state = event.toState
             p.jurisdiction = event.jurisdiction
             switch action {
-            case .submit: p.unit = nil
+            // A submission names its target unit, not a handling one; a LAPOR import finished there keeps the agency
+            // that handled it (`data["unit"]`).
+            case .submit: p.unit = closes ? event.data["unit"] : nil
             case .return: p.unit = nil
+            // What LAPOR reported: a finished import's handling unit (`data["unit"]`); an open one's target unit is not its unit.
+            case .external_update: if let unit = event.data["unit"] { p.unit = unit }
             default: p.unit = event.unit
             }
             switch action {

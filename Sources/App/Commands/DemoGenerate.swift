@@ -318,10 +318,20 @@ struct DemoGenerator {
             submission.hasReporterContact = false
             let importedAt = Date(timeIntervalSince1970: (submittedAt.timeIntervalSince1970 + Double.random(in: 1...20, using: &rng) * 86_400).rounded())
             let status = pick(National.statuses.map(\.label))
-            guard importedAt <= horizon, let transition = try? Lifecycle.importFromNational(
-                submission, trackingID: trackingID, laporID: String(4_000_000 + id), laporStatus: status,
-                submittedAt: Date(timeIntervalSince1970: submittedAt.timeIntervalSince1970.rounded()),
-                actorRole: "coordinator", note: "Diimpor dari ekspor SP4N-LAPOR!.", context: reference.context(now: importedAt)) else {
+            // The row as LAPOR's export writes it, read as the import reads it.
+            let row: [LaporExport.Column: String] = [.trackingID: String(4_000_000 + id), .title: title, .body: body, .status: status]
+            guard importedAt <= horizon,
+                  case .reading(var reading) = LaporExport.read({ row[$0] }, timeZone: TimeZone(identifier: "Asia/Makassar")!, now: importedAt,
+                                                                 privacyColumns: true) else {
+                return generate(id: id, submittedAt: submittedAt, into: &batch)
+            }
+            reading.submittedAt = Date(timeIntervalSince1970: submittedAt.timeIntervalSince1970.rounded())
+            reading.type = submission.type
+            reading.anonymous = submission.anonymous
+            reading.confidential = submission.confidential
+            guard let transition = try? Lifecycle.importFromNational(reading, into: jurisdiction, unit: submission.targetUnit,
+                                                                     category: submission.category, trackingID: trackingID, actorRole: "coordinator",
+                                                                     note: "Diimpor dari ekspor SP4N-LAPOR!.", context: reference.context(now: importedAt)) else {
                 return generate(id: id, submittedAt: submittedAt, into: &batch)
             }
             life = Life(record: transition.record, now: importedAt)
