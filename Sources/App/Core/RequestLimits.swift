@@ -124,15 +124,18 @@ struct RequestLimitsMiddleware: AsyncMiddleware {
         }
         // A request without a peer did not come through a connection (an in-process test): nothing to cap.
         var slot: String?
+        // The gate is held for the whole request: a request still finishing while the application shuts down (its
+        // storage gone) must not read it again.
+        let gate = app.addressGate
         if limits.perAddress > 0, request.remoteAddress != nil {
             let address = request.clientAddress
-            guard app.addressGate.enter(address, max: limits.perAddress) else {
+            guard gate.enter(address, max: limits.perAddress) else {
                 BodyCollector.refuseRest(of: request, limits: limits)
                 throw AppError.tooMany("too many requests in progress from this address; wait for them to finish", retryAfter: 5)
             }
             slot = address
         }
-        defer { if let slot { app.addressGate.leave(slot) } }
+        defer { if let slot { gate.leave(slot) } }
 
         let limit = limits.bodyLimit(of: request)
         if let declared = request.headers.first(name: .contentLength).flatMap(Int.init), declared > limit {
