@@ -61,7 +61,7 @@ struct RedirectTargetTests {
             try await LiveServer.with(app) { server in
                 for query in ["/%0d%0aSet-Cookie:%20aduan_session=planted", "/%0aSet-Cookie:%20aduan_session=planted", "/%09/evil.example/phish",
                               "/%250d%250aSet-Cookie:%2520aduan_session=planted", "%2f%2fevil.example", "/%5cevil.example"] {
-                    let raw = try rawHTTP(port: server.port, "GET /bahasa/en?next=\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    let raw = try await rawHTTP(port: server.port, "GET /bahasa/en?next=\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                     let lines = headerLines(raw)
                     // An address holding a control character once decoded is refused at the door (400), before any
                     // handler reads it; nothing is redirected and no cookie is set.
@@ -80,21 +80,21 @@ struct RedirectTargetTests {
                 }
                 // The issue's two links are refused at the door, with neither a Location nor a cookie.
                 for query in ["/%0d%0aSet-Cookie:%20x=1", "/%09/evil.example/phish"] {
-                    let raw = try rawHTTP(port: server.port, "GET /bahasa/en?next=\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    let raw = try await rawHTTP(port: server.port, "GET /bahasa/en?next=\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                     #expect(raw.hasPrefix("HTTP/1.1 400") && !headerLines(raw).contains { $0.lowercased().hasPrefix("location:") }, "\(query)")
                 }
                 // Without the door (a hostile target that is not a control character), the rule sends to exactly "/".
                 for query in ["//evil.example", "/%5cevil.example"] {
-                    let raw = try rawHTTP(port: server.port, "GET /bahasa/en?next=\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    let raw = try await rawHTTP(port: server.port, "GET /bahasa/en?next=\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                     #expect(headerLines(raw).contains { $0.lowercased() == "location: /" }, "\(query)")
                 }
 
                 // The officers' sign-in form: the value never reaches the page (refused at the door), and a hostile
                 // value without control characters is replaced by the workspace.
-                let raw = try rawHTTP(port: server.port, "GET /petugas/masuk?next=/%0d%0aSet-Cookie:%20x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                let raw = try await rawHTTP(port: server.port, "GET /petugas/masuk?next=/%0d%0aSet-Cookie:%20x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                 #expect(raw.hasPrefix("HTTP/1.1 400"))
                 #expect(!raw.contains("Set-Cookie: x=1") && !raw.contains("\r\nSet-Cookie:%20x"))
-                let page = try rawHTTP(port: server.port, "GET /petugas/masuk?next=//evil.example HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                let page = try await rawHTTP(port: server.port, "GET /petugas/masuk?next=//evil.example HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                 #expect(page.contains(#"<input type="hidden" name="next" value="/petugas">"#))
                 let form = try await server.send(.GET, "/petugas/masuk")
                 let csrf = try #require(csrfToken(in: form.body))
@@ -205,7 +205,7 @@ struct RedirectTargetTests {
                 return response
             }
             try await LiveServer.with(app) { server in
-                let raw = try rawHTTP(port: server.port, "GET /issue17-header HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                let raw = try await rawHTTP(port: server.port, "GET /issue17-header HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                 #expect(raw.hasPrefix("HTTP/1.1 400"))
                 #expect(!headerLines(raw).contains { $0.lowercased().hasPrefix("location") || $0.lowercased().hasPrefix("set-cookie: aduan_session") })
             }

@@ -112,8 +112,15 @@ final class LiveServer: @unchecked Sendable {
 }
 
 /// Sends `request` as it is (bytes on a plain socket) and returns everything the server wrote back until it closed.
-/// No HTTP client in between: what a browser would receive, header lines included.
-func rawHTTP(port: Int, _ request: String) throws -> String {
+/// No HTTP client in between: what a browser would receive, header lines included. The blocking socket calls run on
+/// a thread of their own: on the cooperative pool (two threads on two cores) they would starve the server they wait for.
+func rawHTTP(port: Int, _ request: String) async throws -> String {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try blockingRawHTTP(port: port, request) }) }
+    }
+}
+
+private func blockingRawHTTP(port: Int, _ request: String) throws -> String {
     #if os(Linux)
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #else

@@ -45,11 +45,12 @@ extension Application {
 struct ObservabilityMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let start = DispatchTime.now().uptimeNanoseconds
+        let metrics = request.application.metrics   // read before the request runs: the application may be shutting down after it
         let response = try await next.respond(to: request)
         response.headers.replaceOrAdd(name: "X-Request-ID", value: request.id)
         let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        request.application.metrics.request(method: request.method.rawValue, route: route, status: Int(response.status.code), seconds: seconds)
+        metrics.request(method: request.method.rawValue, route: route, status: Int(response.status.code), seconds: seconds)
         return response
     }
 }
