@@ -126,6 +126,8 @@ def replay(inst: Installation, events: list, until: int) -> Complaint | None:
             reschedule_resolution()
         elif a in ("archive", "auto_archive", "merge"):
             c.archive_reason = e.data.get("reason")
+        elif a == "submit" and e.to_state == "diarsipkan":  # a LAPOR import archived there, with LAPOR's reason mapped
+            c.archive_reason = e.data.get("reason")
         # Entering `baru` (submission, reply, return, arrival from another jurisdiction) starts a verification stage.
         if e.to_state == "baru" and (a in ("submit", "reply", "return", "forward_jurisdiction")):
             start("verification", e.jurisdiction, None, e.at, policy["verificationDays"])

@@ -101,8 +101,9 @@ public enum Tally {
             if c.state == .selesai { add(.completed, key) }
         }
         if let rating { add(.rating, "", rating) }
-        // … and once more for the unit holding its latest disposition (none after a return).
-        if let unit = c.unit {
+        // … and once more for the unit holding its latest disposition (none after a return; none for a LAPOR import
+        // finished there, whose unit is LAPOR's record of who handled it, not a disposition made here).
+        if let unit = c.unit, c.dispositionCount > 0 {
             add(.dispositioned, unit: unit)
             if isFollowedUp(c.state) { add(.followedUp, unit: unit) }
             if c.state == .selesai { add(.completed, unit: unit) }

@@ -102,7 +102,7 @@ enum MonevCheck {
             let owner = unit ? "unit_id" : "jurisdiction_code"
             let rows = try await sql.raw(SQLQueryString("""
                 SELECT \(unsafeRaw: owner) AS j, \(unsafeRaw: key) AS k, COUNT(*) AS n, CAST(SUM(\(unsafeRaw: total)) AS DOUBLE PRECISION) AS total
-                FROM complaints WHERE \(unsafeRaw: filter) \(unsafeRaw: unit ? "AND unit_id IS NOT NULL" : "")
+                FROM complaints WHERE \(unsafeRaw: filter) \(unsafeRaw: unit ? "AND unit_id IS NOT NULL AND disposition_count > 0" : "")
                 GROUP BY 1, 2
                 """)).all(decoding: Count.self)
             for row in rows {

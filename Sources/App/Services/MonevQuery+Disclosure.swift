@@ -32,7 +32,7 @@ extension MonevQuery {
         if let from { query.where("submitted_at", .greaterThanOrEqual, SQLBind(from)) }
         if let to { query.where("submitted_at", .lessThan, SQLBind(to)) }
         if !codes.isEmpty { query.where("jurisdiction_code", .in, SQLBind.group(codes)) }
-        if let unit { query.where("unit_id", .equal, SQLBind(unit)) }
+        if let unit { query.where("unit_id", .equal, SQLBind(unit)).where("disposition_count", .greaterThan, SQLBind(0)) }
         var counts = SensitiveCounts()
         for row in try await query.all(decoding: ComplaintRow.self) {
             if let facts = row.facts {

@@ -455,7 +455,11 @@ enum MonevQuery {
         if !jurisdictions.isEmpty {
             query.where(SQLColumn("jurisdiction_code", table: table), .in, SQLBind.group(jurisdictions))
         }
-        if let unit { query.where(SQLColumn("unit_id", table: table), .equal, SQLBind(unit)) }
+        if let unit {
+            query.where(SQLColumn("unit_id", table: table), .equal, SQLBind(unit))
+            // A unit's complaints are those it holds by a disposition (not a LAPOR import finished there).
+            if table == "complaints" { query.where(SQLColumn("disposition_count", table: table), .greaterThan, SQLBind(0)) }
+        }
     }
 
     /// The columns of `ComplaintRow`.
