@@ -63,7 +63,7 @@ TOML
 
 # DELETE /api/v1/auth/token is excluded: it would revoke the token the rest of the run uses.
 rc=0
-timeout 170 "${ST[@]}" --config-file "$DATA_DIR/schemathesis.toml" run "$BASE/api/openapi.json" \
+timeout 600 "${ST[@]}" --config-file "$DATA_DIR/schemathesis.toml" run "$BASE/api/openapi.json" \
   -H "Authorization: Bearer $TOKEN" \
   --checks "$CHECKS" \
   --exclude-method DELETE \
@@ -75,7 +75,7 @@ timeout 170 "${ST[@]}" --config-file "$DATA_DIR/schemathesis.toml" run "$BASE/ap
 if [ "$rc" -ne 0 ]; then
   echo "--- server errors logged ---" >&2
   grep -a '\[ ERROR \]' "$DATA_DIR/server.log" | head -n 20 >&2 || true
-  [ "$rc" -eq 124 ] && echo "FAIL: schemathesis exceeded its 170 s bound" >&2
+  [ "$rc" -eq 124 ] && echo "FAIL: schemathesis exceeded its 600 s bound (a hang, not a speed check)" >&2
   echo "FAIL: schemathesis (exit $rc)" >&2
   exit 1
 fi
