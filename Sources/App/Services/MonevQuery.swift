@@ -230,7 +230,8 @@ enum MonevQuery {
         func grouped(_ query: SQLSelectBuilder) async throws -> [OverdueCount] {
             try await query.column(SQLColumn("kind", table: "stages")).column(SQLColumn("jurisdiction_code", table: "stages"))
                 .column(SQLColumn("unit_id", table: "stages")).column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
-                .groupBy(SQLColumn("kind", table: "stages")).groupBy(SQLColumn("jurisdiction_code", table: "stages"))
+                // The order of `stages_open_by_place`: the groups come off the index without a sort.
+                .groupBy(SQLColumn("jurisdiction_code", table: "stages")).groupBy(SQLColumn("kind", table: "stages"))
                 .groupBy(SQLColumn("unit_id", table: "stages"))
                 .all(decoding: Count.self)
                 .compactMap { c in StageKind(rawValue: c.kind).map { OverdueCount(kind: $0, jurisdiction: c.jurisdiction_code, unit: c.unit_id, n: c.n) } }
@@ -301,7 +302,7 @@ enum MonevQuery {
             if let limit { q = q.limit(limit) }
             return try await q.all(decoding: StageRow.self).compactMap { row in row.facts.map { (row.stage_id ?? 0, $0) } }
         }
-        var stages = try await rows(openOverdue(sql, codes: codes, from: from, to: to, now: at), limit: limit)
+        var stages = try await rows(openOverdue(sql, codes: codes, from: from, to: to, now: at, mostOverdueFirst: true), limit: limit)
         if let asOf {
             stages += try await rows(endedSince(sql, codes: codes, from: from, to: to, at: asOf), limit: limit)
             // Stages whose due was moved after the instant: the due they had then decides.
@@ -333,10 +334,16 @@ enum MonevQuery {
     }
 
     /// Open stages of the scope past their due at `now`, of complaints submitted in [`from`, `to`): the query
-    /// without its columns, answered by the `stages_open_overdue` index alone (open stages only, with their
-    /// complaint's submission time).
-    private static func openOverdue(_ sql: any SQLDatabase, codes: [String], from: Date?, to: Date?, now: Date) -> SQLSelectBuilder {
-        let query = sql.select().from("stages")
+    /// without its columns, answered by an index of the open stages alone (with their complaint's submission time):
+    /// `stages_open_by_place` for counts per place, `stages_open_overdue` (by due) when `mostOverdueFirst` lists the
+    /// first few. SQLite, which keeps no statistics here, is told which: it would otherwise take the scope's equality
+    /// for selective, read every open stage of the province through `stages_open_by_place` and sort them (~0.7 s at
+    /// 1,000,000 complaints instead of ~10 ms). PostgreSQL's planner chooses right from its statistics.
+    private static func openOverdue(_ sql: any SQLDatabase, codes: [String], from: Date?, to: Date?, now: Date,
+                                    mostOverdueFirst: Bool = false) -> SQLSelectBuilder {
+        let table: any SQLExpression = mostOverdueFirst && sql.dialect.name == "sqlite"
+            ? SQLRaw("stages INDEXED BY stages_open_overdue") : SQLIdentifier("stages")
+        let query = sql.select().from(table)
             .where(SQLColumn("ended_at", table: "stages"), .is, SQLLiteral.null)
             .where(SQLColumn("due_at", table: "stages"), .lessThan, SQLBind(now))
         if let from { query.where(SQLColumn("submitted_at", table: "stages"), .greaterThanOrEqual, SQLBind(from)) }

@@ -1,6 +1,7 @@
 import AduanCore
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import Vapor
 
 /// The officer's in-app inbox (issue 5): work handed to them since they last looked, deadlines that are close or
@@ -50,7 +51,7 @@ enum InboxController {
         let actions = handOffs.filter { !roles.isDisjoint(with: $0.value) }.map(\.key.rawValue)
         guard !actions.isEmpty else { return [] }
         let touched = try await ScopedComplaints.query(for: ws.officer, reference: ws.reference, on: ws.req.db)
-            .filter(\.$updatedAt > since).sort(\.$updatedAt, .descending).limit(500).all(\.$id)
+            .filter(\.$updatedAt > since).sort(\.$updatedAt, .descending).limit(500).ids()
         guard !touched.isEmpty else { return [] }
         return try await Event.query(on: ws.req.db)
             .filter(\.$complaintID ~~ touched).filter(\.$at > since).filter(\.$action ~~ actions)
@@ -90,5 +91,20 @@ enum InboxController {
         let ws = try await Workspace.of(req)
         try await User.query(on: req.writeDB).filter(\.$id == ws.principal.userID).set(\.$inboxSeenAt, to: ws.now).update()
         return req.redirect(to: SiteURL.officerInbox.path)
+    }
+}
+
+extension QueryBuilder where Model == Complaint {
+    /// The ids of the matching complaints, read straight from the rows. (`all(\.$id)` builds a model per row, which
+    /// reflects over every property of `Complaint`: ~60 ms for the 500 rows the menu's unread count reads.)
+    func ids() async throws -> [Int] {
+        let rows = NIOLockedValueBox<(ids: [Int], failed: Bool)>(([], false))
+        try await copy().field(\.$id).run { output in
+            let id = try? output.schema(Complaint.schema).decode("id", as: Int.self)
+            rows.withLockedValue { if let id { $0.ids.append(id) } else { $0.failed = true } }
+        }.get()
+        let (ids, failed) = rows.withLockedValue { $0 }
+        guard !failed else { throw AppError(status: .internalServerError, code: "internal", message: "a complaint row without its id") }
+        return ids
     }
 }
