@@ -207,7 +207,7 @@ public enum Lifecycle {
         guard level > record.escalationLevel else { return nil }
         var builder = TransitionBuilder(record: record, action: .escalate, actorRole: "system", texts: Texts(), context: context)
         builder.after.escalationLevel = level
-        builder.event(data: ["level": String(level), "due": ISO8601DateFormatter().string(from: due)])
+        builder.event(data: ["level": String(level), "due": due.formatted(.iso8601)])
         // Each level reached since the last sweep gets its messages, so no rung of the ladder is skipped.
         for reached in (record.escalationLevel + 1)...level {
             switch reached {

@@ -110,7 +110,7 @@ extension Lifecycle {
 
         var builder = TransitionBuilder(record: record, action: .submit, actorRole: actorRole, texts: Texts(internal: note), context: context)
         var data = ["channel": r.channel.rawValue, "type": r.type.rawValue, "lapor_id": laporID,
-                    "lapor_submitted_at": ISO8601DateFormatter().string(from: submittedAt)]
+                    "lapor_submitted_at": submittedAt.formatted(.iso8601)]
         if r.state == .baru {
             builder.after.targetUnit = unit
             builder.startVerification(in: jurisdiction)

@@ -327,7 +327,7 @@ struct TransitionBuilder {
                     after.externalStatus = status
                     after.externalStatusAt = statusAt ?? before.externalStatusAt
                     data["external_status"] = status
-                    if let statusAt { data["external_status_at"] = ISO8601DateFormatter().string(from: statusAt) }
+                    if let statusAt { data["external_status_at"] = statusAt.formatted(.iso8601) }
                 }
             }
             // Reporting the same thing twice (a redelivered call, two workers polling) records nothing.

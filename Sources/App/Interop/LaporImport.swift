@@ -200,6 +200,8 @@ enum LaporImport {
         var seen: [String: Int] = [:]
         var units: [String: String?] = [:]
         var instansi: [String: Int] = [:]
+        /// LAPOR's category names already looked up (a file uses a few hundred, each on many rows).
+        var categories: [String: String?] = [:]
         var unknown: [LaporExport.Unknown: Int] = [:]
         var buffer = Data()
 
@@ -272,7 +274,12 @@ enum LaporImport {
                 }
             }
             let unit = reading.agency.flatMap { matcher.unit(for: $0) }
-            let category = reading.category.flatMap { LaporImport.category(named: $0, reference: reference) }
+            let category = reading.category.flatMap { text in
+                if let known = categories[text] { return known }
+                let found = LaporImport.category(named: text, reference: reference)
+                categories[text] = .some(found)
+                return found
+            }
             units[reading.laporID] = .some(unit)
             report.by_state[reading.state.rawValue, default: 0] += 1
             report.by_lapor_status[reading.status ?? "", default: 0] += 1
@@ -365,6 +372,7 @@ enum LaporImport {
             let forwarded = try await forwardedNumbers(ids, on: db)
             let now = app.clock.now
             let context = reference.context(now: now)
+            let counters = MonevTally.Pending()
             var written = Written()
             for (candidate, sealed) in prepared {
                 let r = candidate.reading
@@ -372,7 +380,8 @@ enum LaporImport {
                     written.present += 1
                     if let unit = candidate.unit, let agency = r.agency,
                        let transition = Lifecycle.nationalUnit(complaint.record, unit: unit, agency: agency, actorRole: actorRole, context: context) {
-                        try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, reference: reference, on: db)
+                        try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, reference: reference,
+                                                       counters: counters, on: db)
                         written.unitUpdates += 1
                     }
                     continue
@@ -398,12 +407,14 @@ enum LaporImport {
                 complaint.secretFailures = 0
                 complaint.notifyEmail = false
                 complaint.notifyPhone = false
-                try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, reference: reference, language: "id", on: db)
+                try await ComplaintStore.commit(transition, to: complaint, actorID: actorID, secrets: secrets, reference: reference, language: "id",
+                                                counters: counters, on: db)
                 written.created += 1
                 if written.complaints.count < LaporImportReport.listedComplaints {
                     written.complaints.append(.init(line: candidate.line, lapor_id: r.laporID, tracking_id: trackingID, state: complaint.state))
                 }
             }
+            if let sql = db as? any SQLDatabase { try await counters.write(on: sql) }
             return written
         }
     }

@@ -11,9 +11,12 @@ enum ComplaintStore {
     /// Written with SQLKit rather than Fluent models: this is the hot path of every submission and action, and
     /// Fluent's reflection over the complaint's fifty columns cost more than the statements themselves.
     /// `reporterSecret` (only at submission) goes sealed into the "received" message, so its link opens the private view.
-    /// The stored monev counters move with it (`MonevTally`): `reference` gives the calendars they are kept in.
+    /// The stored monev counters move with it (`MonevTally`): `reference` gives the calendars they are kept in. A bulk
+    /// writer passes `counters` to gather the counter changes of many commits and write them once, before its
+    /// transaction ends (`MonevTally.Pending`).
     static func commit(_ transition: Transition, to complaint: Complaint, actorID: String?, secrets: Secrets, reference: ReferenceData,
-                       language: String? = nil, reporterSecret: String? = nil, on db: any Database) async throws {
+                       language: String? = nil, reporterSecret: String? = nil, counters: MonevTally.Pending? = nil,
+                       on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { throw AppError(status: .internalServerError, code: "internal", message: "SQL database required") }
         let isNew = complaint.id == nil
         let now = transition.events.last?.at ?? Date()
@@ -103,7 +106,7 @@ enum ComplaintStore {
             try await insert.run()
         }
         // Last, so the counters' row locks (PostgreSQL) are held for as short a time as possible.
-        try await MonevTally.write(tally, on: sql)
+        if let counters { counters.add(tally) } else { try await MonevTally.write(tally, on: sql) }
     }
 
     /// Writes the stage changes; returns the stages it ended, with their working days frozen on the row (SPEC §5:
