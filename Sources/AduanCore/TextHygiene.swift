@@ -52,3 +52,16 @@ public enum TextHygiene {
         return out
     }
 }
+
+extension String {
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)` without the trip through `NSString`: the same characters
+    /// (Unicode White_Space — tab, line ends, U+0085, the Zs, Zl and Zp spaces — and, as Foundation does, the zero-width
+    /// space U+200B), at a fraction of the cost. For hot loops, such as every cell of a 50,000-row LAPOR export.
+    public func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        func kept(_ s: Unicode.Scalar) -> Bool { !s.properties.isWhitespace && s.value != 0x200B }
+        guard let first = scalars.firstIndex(where: kept), let last = scalars.lastIndex(where: kept) else { return "" }
+        if first == scalars.startIndex, scalars.index(after: last) == scalars.endIndex { return self }
+        return String(scalars[first...last])
+    }
+}

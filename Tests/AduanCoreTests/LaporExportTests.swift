@@ -402,3 +402,22 @@ struct InstansiAndOrgImportTests {
         #expect((try? outside.get()) == nil)
     }
 }
+
+@Suite("String.trimmingWhitespace: what Foundation's trimming gives")
+struct TrimmingWhitespaceTests {
+    @Test("every Unicode scalar Foundation trims is trimmed, nothing else; strings of mixed spaces agree with Foundation")
+    func agreesWithFoundation() {
+        // Foundation's `trimmingCharacters(in: .whitespacesAndNewlines)` is the reference: an implementation apart.
+        var scalars: [Unicode.Scalar] = []
+        for value in 0...0xFFFF { if let s = Unicode.Scalar(value) { scalars.append(s) } }
+        for s in scalars {
+            let text = "\(s)x\(s)"
+            #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespacesAndNewlines), "U+\(String(s.value, radix: 16))")
+        }
+        let samples = ["", " ", "\t\n\r ", "\u{00A0}Jalan rusak\u{3000}", "  Pengaduan Berkadar Pengawasan \n", "é ", " 🙂 ", "a b",
+                       "\u{2028}x\u{2029}", "\u{200B}zero-width space, as Foundation trims it\u{200B}", "\u{FEFF}BOM kept\u{FEFF}", "\u{85}x\u{1680}"]
+        for text in samples {
+            #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.debugDescription)")
+        }
+    }
+}

@@ -243,7 +243,7 @@ enum LaporImport {
             let cells = row.cells
             let cell: (LaporExport.Column) -> String? = { column in
                 guard let index = header[column], index < cells.count else { return nil }
-                let text = cells[index].trimmingCharacters(in: .whitespacesAndNewlines)
+                let text = cells[index].trimmingWhitespace()
                 return text.isEmpty ? nil : text
             }
             switch LaporExport.read(cell, timeZone: timeZone, now: now, privacyColumns: privacyColumns) {
@@ -392,8 +392,8 @@ enum LaporImport {
                                                                   trackingID: trackingID, actorRole: actorRole,
                                                                   note: LaporExport.note(r, unit: candidate.unit), context: context)
                 let complaint = Complaint()
-                complaint.title = r.title.trimmingCharacters(in: .whitespacesAndNewlines)
-                complaint.body = r.body.trimmingCharacters(in: .whitespacesAndNewlines)
+                complaint.title = r.title.trimmingWhitespace()
+                complaint.body = r.body.trimmingWhitespace()
                 complaint.incidentDate = r.incidentDate?.description
                 complaint.address = r.location
                 complaint.language = "id"
