@@ -28,7 +28,7 @@ func routes(_ app: Application) throws {
     let listing = v1.grouped(APIKeyGate(accepts: [.readScope]))
     let reading = v1.grouped(APIKeyGate(accepts: [.readPublic, .readScope, .act])).grouped("complaints", tracking)
     let acting = v1.grouped(APIKeyGate(accepts: [.act])).grouped("complaints", tracking)
-    submitting.upload(.POST, "complaints", maxSize: maxBody, use: SubmissionController.create)
+    submitting.upload(.POST, "complaints", maxSize: maxBody, use: ComplaintController.submit)
     listing.get("complaints", use: ListingController.list)
     reading.get(use: ComplaintController.show)
     reading.get("events", use: ComplaintController.events)
@@ -80,7 +80,7 @@ func routes(_ app: Application) throws {
     web.post("akun", "sandi", ":token", use: AccountController.setPassword)
     // Officers in the browser (session cookie). The gate sends visitors without a session to the sign-in page;
     // every handler still checks the officer's scope on each complaint it touches.
-    let officer = web.grouped("petugas").grouped(OfficerController.SessionAuthenticator()).grouped(OfficerGate())
+    let officer = web.grouped("petugas").grouped(OfficerSession.SessionAuthenticator()).grouped(OfficerGate())
     officer.get("masuk", use: OfficerController.signInForm)
     officer.post("masuk", use: OfficerController.signIn)
     officer.post("keluar", use: OfficerController.signOut)
@@ -121,6 +121,9 @@ func routes(_ app: Application) throws {
     officer.post("templat", ":template", "hapus", use: TemplatesController.delete)
 
     InteropPageController.register(officer)
+    // The workspace's export links: the API's export with the session instead of a token.
+    officer.get("ekspor", "aduan.csv", use: ExportController.complaints(.csv))
+    officer.get("ekspor", "aduan.xlsx", use: ExportController.complaints(.xlsx))
     officer.get("qr", use: OfficerController.qrPage)
     officer.post("qr", use: OfficerController.qrCreate)
     officer.post("qr", ":code", "rotate", use: OfficerController.qrAction("rotate"))

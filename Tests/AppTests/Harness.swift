@@ -144,7 +144,7 @@ extension Application {
     }
 
     func complaint(_ trackingID: String) async throws -> Complaint {
-        try #require(try await ComplaintStore.find(trackingID, on: db))
+        try #require(try await Complaint.byTrackingID(trackingID, on: db))
     }
 }
 

@@ -347,7 +347,7 @@ struct AccountVerificationTests {
             try await client.get("/akun/daftar")
             let form = ["name": "Rina", "email": "rina@example.org", "password": "kata-sandi-panjang", "password_confirm": "kata-sandi-panjang"]
             #expect(try await client.post("/akun/daftar", form).status == .ok)
-            #expect(client.cookies[AccountController.cookie] == nil)
+            #expect(client.cookies[ReporterSession.cookie] == nil)
             let first = try await Self.link(app, kind: AccountMail.verifyKind)
             #expect(first.hasPrefix("/akun/verifikasi/"))
 
@@ -368,7 +368,7 @@ struct AccountVerificationTests {
             #expect(try await client.get(first).status == .notFound)
             let second = try await Self.link(app, kind: AccountMail.verifyKind)
             let confirmed = try await client.get(second)
-            #expect(confirmed.location == "/akun/masuk?ok=verified" && client.cookies[AccountController.cookie] == nil)
+            #expect(confirmed.location == "/akun/masuk?ok=verified" && client.cookies[ReporterSession.cookie] == nil)
             #expect(try await ReporterAccount.query(on: app.db).first()?.verifiedAt != nil)
             try await client.get("/akun/masuk")
             #expect(try await client.post("/akun/masuk", ["email": "rina@example.org", "password": "sandi-yang-lain-1"]).location == "/akun")
@@ -402,7 +402,7 @@ struct AccountVerificationTests {
             let mailbox = WebClient(app)
             #expect(try await mailbox.get(link).status == .ok)
             let set = try await mailbox.post(link, ["password": "sandi-baru-rina-1", "password_confirm": "sandi-baru-rina-1"])
-            #expect(set.location == "/akun/masuk?ok=password" && mailbox.cookies[AccountController.cookie] == nil)
+            #expect(set.location == "/akun/masuk?ok=password" && mailbox.cookies[ReporterSession.cookie] == nil)
             #expect(try await owner.get("/akun").status == .seeOther)   // every session ended
             #expect(try await mailbox.get(link).status == .notFound)    // once
             try await check.get("/akun/masuk")

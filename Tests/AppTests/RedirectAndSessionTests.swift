@@ -230,13 +230,13 @@ struct SessionRotationTests {
         try await TestHarness.withApp { app in
             let attacker = WebClient(app)
             try await Self.reporter(app, "penyerang@example.org", on: attacker)
-            let planted = try #require(attacker.cookies[AccountController.cookie])
+            let planted = try #require(attacker.cookies[ReporterSession.cookie])
 
             // The victim's browser carries the attacker's session cookie (what the CR/LF link did), then signs in.
             let victim = WebClient(app)
-            victim.cookies[AccountController.cookie] = planted
+            victim.cookies[ReporterSession.cookie] = planted
             try await Self.reporter(app, "korban@example.org", on: victim)
-            #expect(victim.cookies[AccountController.cookie] != planted)
+            #expect(victim.cookies[ReporterSession.cookie] != planted)
             #expect(try await BrowserSession.query(on: app.db).filter(\.$tokenHash == Secrets.sha256(planted)).count() == 0)
             try await victim.get("/lapor")
             #expect(try await victim.post("/lapor", ["title": "Jalan rusak parah", "body": "Jalan di depan pasar berlubang besar sekali.",
@@ -245,7 +245,7 @@ struct SessionRotationTests {
             let owner = try #require(try await ReporterAccount.find(complaint.reporterAccountID, on: app.db))
             #expect(owner.emailHash == app.secrets.lookupHash("korban@example.org"))
             // The planted id opens nothing any more.
-            attacker.cookies[AccountController.cookie] = planted
+            attacker.cookies[ReporterSession.cookie] = planted
             #expect(try await attacker.get("/akun").status == .seeOther)
         }
     }
@@ -255,10 +255,10 @@ struct SessionRotationTests {
         try await TestHarness.withApp { app in
             _ = try await app.createOfficer("koord", .coordinator, "63")
             let browser = WebClient(app)
-            browser.cookies[OfficerController.cookie] = "planted-before-sign-in"
+            browser.cookies[OfficerSession.cookie] = "planted-before-sign-in"
             try await browser.get("/petugas/masuk")
             #expect(try await browser.post("/petugas/masuk", ["username": "koord", "password": "password-koord"]).status == .seeOther)
-            let first = try #require(browser.cookies[OfficerController.cookie])
+            let first = try #require(browser.cookies[OfficerSession.cookie])
             #expect(first != "planted-before-sign-in")
 
             let page = try await browser.get("/petugas/akun")
@@ -266,14 +266,14 @@ struct SessionRotationTests {
             let secret = try #require(app.secrets.openTOTP(pending))
             let code = TOTP.code(secret: TOTP.base32Decode(secret)!, at: app.clock.now)
             #expect(try await browser.post("/petugas/akun/2fa", ["pending": pending, "code": code]).status == .ok)
-            let second = try #require(browser.cookies[OfficerController.cookie])
+            let second = try #require(browser.cookies[OfficerSession.cookie])
             #expect(second != first)
             #expect(try await BrowserSession.query(on: app.db).filter(\.$tokenHash == Secrets.sha256(first)).count() == 0)
             #expect(try await browser.get("/petugas").status == .ok)
 
             #expect(try await browser.post("/petugas/akun/sandi", ["current": "password-koord", "new": "kata-sandi-baru-1", "repeat": "kata-sandi-baru-1"])
                 .location == "/petugas/akun?ok=password")
-            let third = try #require(browser.cookies[OfficerController.cookie])
+            let third = try #require(browser.cookies[OfficerSession.cookie])
             #expect(third != second)
             #expect(try await browser.get("/petugas").status == .ok)
             #expect(try await BrowserSession.query(on: app.db).filter(\.$kind == "officer").count() == 1)

@@ -501,8 +501,8 @@ struct SmallFindingTests {
             let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0,
                                 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0, 1, 0, 0, 5, 0, 1, 0x0D, 0x0A, 0x2D,
                                 0xB4, 0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
-            let files = try SubmissionController.sanitizeAttachments([File(data: ByteBuffer(bytes: png), filename: "foto.png")], limit: 5, maxBytes: 1_048_576)
-            _ = try await SubmissionController.create(submission: Submission(title: "Lampu mati", body: "Lampu jalan mati seminggu.", jurisdiction: "63"),
+            let files = try SubmitComplaint.sanitizeAttachments([File(data: ByteBuffer(bytes: png), filename: "foto.png")], limit: 5, maxBytes: 1_048_576)
+            _ = try await SubmitComplaint.create(submission: Submission(title: "Lampu mati", body: "Lampu jalan mati seminggu.", jurisdiction: "63"),
                                                       reporter: nil, content: .init(title: "Lampu mati", body: "Lampu jalan mati seminggu."),
                                                       language: "id", files: files, actor: .reporter, actorID: nil, app: app)
             #expect(try mode(dir.path) == 0o700)

@@ -287,11 +287,11 @@ struct TransparencyQueryTests {
 
     @Test("numbers are written the Indonesian or the English way")
     func numbers() {
-        let id = TransparencyController.Numbers(language: .id), en = TransparencyController.Numbers(language: .en)
+        let id = FigureViews.Numbers(language: .id), en = FigureViews.Numbers(language: .en)
         #expect(id.count(1_234_567) == "1.234.567" && en.count(1_234_567) == "1,234,567" && id.count(12) == "12")
         #expect(id.percent(9.0 / 11) == "81,8%" && en.percent(9.0 / 11) == "81.8%" && id.percent(0.5) == "50%")
         #expect(id.decimal(72.5) == "72,5" && id.decimal(nil) == "—" && id.percent(nil) == "—" && id.decimal(0.04) == "0")
-        #expect(TransparencyController.link("/laporan", [("unit", "63/dinkes"), ("q", "a&b c")]) == "/laporan?unit=63%2Fdinkes&q=a%26b%20c")
+        #expect(FigureViews.link("/laporan", [("unit", "63/dinkes"), ("q", "a&b c")]) == "/laporan?unit=63%2Fdinkes&q=a%26b%20c")
     }
 }
 

@@ -219,7 +219,7 @@ struct WebhookTests {
             let keys = try await app.webhookRows().map(\.idempotencyKey)
             #expect(keys.count == 1 && keys[0].hasPrefix("\(committed):1:webhook:"))
             #expect(!keys.contains { $0.hasPrefix(rolledBack) })
-            #expect(try await ComplaintStore.find(rolledBack, on: app.db) == nil)
+            #expect(try await Complaint.byTrackingID(rolledBack, on: app.db) == nil)
         }
     }
 

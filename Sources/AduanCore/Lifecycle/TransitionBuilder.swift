@@ -183,14 +183,14 @@ struct TransitionBuilder {
         case .setPrivacy(let anonymous, let confidential):
             var data: [String: String] = [:]
             if let anonymous, anonymous != before.anonymous {
-                if !anonymous && before.anonymousByReporter {
+                if !anonymous && before.anonymityLocked {
                     throw .invalid(field: "anonymous", message: "the reporter asked to stay anonymous; that cannot be undone")
                 }
                 after.anonymous = anonymous
                 data["anonymous"] = String(anonymous)
             }
             if let confidential, confidential != before.confidential {
-                if !confidential && (before.type == .wbs || before.confidentialByReporter) {
+                if !confidential && before.confidentialityLocked {
                     throw .invalid(field: "confidential", message: "the reporter (or the whistleblowing type) made this complaint confidential; that cannot be undone")
                 }
                 after.confidential = confidential

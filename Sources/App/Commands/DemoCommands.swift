@@ -79,20 +79,20 @@ enum DemoData {
             submission.targetUnit = target
             submission.channel = .web
             submission.hasReporterContact = true
-            let result = try await SubmissionController.create(
+            let result = try await SubmitComplaint.create(
                 submission: submission, reporter: ReporterIdentity(name: "Warga Demo", email: "warga.demo@example.org", phone: nil, nik: nil),
                 content: .init(title: title, body: body), language: "id", files: [], actor: .reporter, actorID: nil, app: app)
             for (command, officer, texts) in steps {
                 _ = try await ComplaintStore.perform(command, actor: officer.map(Participant.officer) ?? .reporter,
                                                           actorID: officer?.id, trackingID: result.tracking_id, texts: texts, app: app)
             }
-            let state = try await ComplaintStore.find(result.tracking_id, on: app.db)!.state
+            let state = try await Complaint.byTrackingID(result.tracking_id, on: app.db)!.state
             created.append("  \(result.tracking_id) \(state): \(title)")
         }
         // A whistleblowing report goes to the inspectorate only.
         var wbs = Submission(title: "Dugaan pungutan liar perizinan", body: "Petugas meminta uang tambahan agar izin usaha cepat terbit.", jurisdiction: "63")
         wbs.type = .wbs
-        let w = try await SubmissionController.create(submission: wbs, reporter: nil, content: .init(title: wbs.title, body: wbs.body),
+        let w = try await SubmitComplaint.create(submission: wbs, reporter: nil, content: .init(title: wbs.title, body: wbs.body),
                                                       language: "id", files: [], actor: .reporter, actorID: nil, app: app)
         _ = try await ComplaintStore.perform(.verify(Disposition(unit: "63/inspektorat")), actor: .officer(inspector), actorID: inspector.id,
                                                   trackingID: w.tracking_id, texts: Texts(public: "Laporan diterima Inspektorat."), app: app)

@@ -344,7 +344,7 @@ struct DemoGenerator {
             handleNew(&life, depth: 0, batch: &batch)
         }
 
-        // The row, as SubmissionController.create and ComplaintStore.commit would write it.
+        // The row, as SubmitComplaint.create and ComplaintStore.commit would write it.
         let complaint = Complaint()
         complaint.title = title
         complaint.body = body

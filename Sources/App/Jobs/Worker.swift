@@ -4,44 +4,6 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// Delivers outbox messages. The embedded default logs them; e-mail and gateways plug in here.
-protocol MessageTransport: Sendable {
-    /// Delivers the message and returns what the provider answered worth keeping (a gateway's message id),
-    /// or nil. Throwing `DeliveryError.permanent` dead-letters the message at once; any other error retries.
-    func deliver(_ message: OutboxSnapshot) async throws -> String?
-}
-
-/// A failure that retrying cannot fix (an address the server refuses for good, a request the gateway rejects).
-enum DeliveryError: Error, CustomStringConvertible {
-    case permanent(String)
-    var description: String {
-        switch self { case .permanent(let reason): return "permanent failure: \(reason)" }
-    }
-}
-
-/// What a transport needs of an outbox row (models stay request-local).
-struct OutboxSnapshot: Sendable {
-    var id: Int
-    var idempotencyKey: String
-    var kind: String
-    var audience: String
-    var payload: String
-    var attempts: Int
-    /// `email` or `sms`.
-    var channel: String = "email"
-}
-
-struct LoggingTransport: MessageTransport {
-    let logger: Logger
-    func deliver(_ message: OutboxSnapshot) async throws -> String? {
-        logger.info("notification", metadata: [
-            "idempotency_key": "\(message.idempotencyKey)", "kind": "\(message.kind)", "channel": "\(message.channel)",
-            "audience": "\(message.audience)", "payload": "\(message.payload)",
-        ])
-        return "logged"
-    }
-}
-
 /// The background worker: automatic closes and archives, overdue escalations, outbox delivery (SPEC §4, §5, §7).
 /// Safe to run in several instances: transitions collide on `(complaint_id, seq)` and the loser skips; outbox rows
 /// are claimed with `FOR UPDATE SKIP LOCKED` on PostgreSQL.
@@ -82,13 +44,14 @@ struct Worker: Sendable {
         let now = app.clock.now
         let reference = try await app.reference.get(on: app.db)
 
-        let toClose = try await Complaint.query(on: app.db).filter(\.$state == ComplaintState.ditanggapi.rawValue)
-            .filter(\.$reporterDue < now).limit(1000).all().map(\.trackingID)
-        for id in toClose where try await automatic(.autoClose, id) { report.closed += 1 }
-
-        let toArchive = try await Complaint.query(on: app.db).filter(\.$state == ComplaintState.perlu_info.rawValue)
-            .filter(\.$reporterDue < now).limit(1000).all().map(\.trackingID)
-        for id in toArchive where try await automatic(.autoArchive, id) { report.archived += 1 }
+        // The reporter's window has passed: each state's automatic command, as the lifecycle names it.
+        for (state, command) in Lifecycle.whenReporterWindowEnds {
+            let due = try await Complaint.query(on: app.db).filter(\.$state == state.rawValue)
+                .filter(\.$reporterDue < now).limit(1000).all().map(\.trackingID)
+            for id in due where try await automatic(command, id) {
+                if command == .autoClose { report.closed += 1 } else { report.archived += 1 }
+            }
+        }
 
         let overdue = try await Complaint.query(on: app.db).filter(\.$officerDue < now).filter(\.$escalationLevel < Lifecycle.topEscalationLevel)
             .limit(1000).all()
@@ -129,7 +92,7 @@ struct Worker: Sendable {
         let app = self.app
         do {
             return try await withWriteTransaction(app) { db in
-                guard let complaint = try await ComplaintStore.find(trackingID, on: db),
+                guard let complaint = try await Complaint.byTrackingID(trackingID, on: db),
                       let transition = Lifecycle.escalation(of: complaint.record, context: reference.context(now: app.clock.now)) else { return false }
                 try await ComplaintStore.commit(transition, to: complaint, actorID: nil, secrets: secrets, reference: reference, on: db)
                 return true

@@ -1,0 +1,207 @@
+import AduanCore
+import Fluent
+import Foundation
+import Vapor
+
+/// `/t/{id}`: the public tracking page, and the reporter's private view unlocked by the secret link or PIN.
+enum TrackingController {
+    static let cookie = "aduan_t"
+
+    struct TimelineEntry: Encodable, Sendable {
+        var when: String
+        var label: String
+        var text: String?
+        var unit: String?
+    }
+
+    struct AttachmentLink: Encodable, Sendable { var name: String; var url: String; var size: String }
+
+    struct TrackingView: Encodable, Sendable {
+        var trackingID: String
+        var formattedID: String
+        var title: String
+        var body: String
+        var type: String
+        var state: String
+        var stateCode: String
+        var waitingFor: String
+        var due: String?
+        var overdue: Bool
+        var unit: String?
+        var unitLink: String?
+        var jurisdiction: String
+        var submitted: String
+        var address: String?
+        var timeline: [TimelineEntry]
+        var finalAnswer: String?
+        var isReporter: Bool
+        var reporterName: String?
+        var attachments: [AttachmentLink]
+        var hasAttachments: Bool
+        var canReply: Bool
+        var canConfirm: Bool
+        var canRate: Bool
+        var rating: Int?
+        var error: String?
+        var notice: String?
+        var mergedInto: String?
+    }
+
+    static func show(_ req: Request) async throws -> Response {
+        let raw = req.parameters.get("id") ?? ""
+        guard let id = TrackingID(raw) else { throw AppError.notFound(req.text("not_found_complaint")) }
+        // The secret link sets a cookie for this complaint only and leaves the address bar without the secret. It is
+        // checked before the complaint is looked up: a wrong secret and an unknown number get the same answer.
+        if let secret = req.query[String.self, at: "s"] {
+            guard let complaint = try await ReporterCredential.verify(secret, trackingID: id, req: req) else {
+                throw ReporterCredential.wrongSecret(try await Complaint.byTrackingID(id.rawValue, on: req.db),
+                                                     notFound: AppError.notFound(req.text("not_found_complaint")))
+            }
+            // Signed in: the account follows this complaint from now on.
+            if let account = try await ReporterSession.current(req), complaint.reporterAccountID == nil {
+                try await Complaint.query(on: req.writeDB).filter(\.$id == complaint.id!).set(\.$reporterAccountID, to: account.id).update()
+            }
+            return remember(complaint, req: req)
+        }
+        guard let complaint = try await Complaint.byTrackingID(id.rawValue, on: req.db) else {
+            throw AppError.notFound(req.text("not_found_complaint"))
+        }
+        if id.rawValue != raw { return req.redirect(to: SiteURL.publicComplaint(id.rawValue).path, redirectType: .permanent) }
+        let isReporter = try await isReporter(req, complaint)
+        if !isReporter && !Visibility.isPublic(complaint.record) { throw AppError.notFound(req.text("not_found_complaint")) }
+        return try await render(req, complaint, isReporter: isReporter)
+    }
+
+    /// Back to the complaint's page with the view cookie (`ReporterCredential.viewToken`) for this complaint only.
+    static func remember(_ complaint: Complaint, req: Request) -> Response {
+        let path = SiteURL.publicComplaint(complaint.trackingID).path
+        let response = req.redirect(to: path)
+        response.cookies[cookie] = HTTPCookies.Value(string: ReporterCredential.viewToken(complaint, secrets: req.application.secrets),
+                                                     maxAge: 90 * 86_400, path: path,
+                                                     isSecure: req.application.settings.baseURL.hasPrefix("https"), isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+
+    /// The reporter is looking: this complaint's view cookie, or the account that follows it.
+    static func isReporter(_ req: Request, _ complaint: Complaint) async throws -> Bool {
+        if let value = req.cookies[cookie]?.string, ReporterCredential.acceptsCookie(value, complaint, secrets: req.application.secrets) { return true }
+        guard let owner = complaint.reporterAccountID else { return false }
+        return try await ReporterSession.current(req)?.id == owner
+    }
+
+    static func render(_ req: Request, _ c: Complaint, isReporter: Bool, error: String? = nil, notice: String? = nil,
+                       status: HTTPStatus = .ok) async throws -> Response {
+        let reference = try await req.reference()
+        let lang = req.language
+        let wording = Wording(req, timeZone: reference.calendar(for: c.jurisdictionCode).timeZone)
+        let events = try await Event.query(on: req.db).filter(\.$complaintID == c.id!).filter(\.$isPublic == true).sort(\.$seq).all()
+        let record = c.record
+        let now = req.application.clock.now
+        var reporterName: String?
+        if isReporter && !c.anonymous, let sealed = c.reporterSealed,
+           let identity = try? JSONDecoder().decode(ReporterIdentity.self, from: req.application.secrets.open(sealed)) {
+            reporterName = identity.name
+        }
+        var attachments: [AttachmentLink] = []
+        if Visibility.seesAttachments(isReporter ? .reporter : .publicVisitor) {
+            attachments = try await Attachment.query(on: req.db).filter(\.$complaintID == c.id!).sort(\.$createdAt).all().map {
+                AttachmentLink(name: $0.filename, url: SiteURL.publicComplaint(c.trackingID).path + "/lampiran/" + $0.id!.uuidString.lowercased(),
+                               size: ByteSize.text($0.size))
+            }
+        }
+        let view = TrackingView(
+            trackingID: c.trackingID, formattedID: TrackingID(c.trackingID)?.formatted ?? c.trackingID,
+            title: c.title, body: c.body, type: req.text("type_\(c.type)"), state: req.text("state_\(c.state)"), stateCode: c.state,
+            waitingFor: req.text("waiting_\(c.state)"), due: c.dueAt.map(wording.date), overdue: record.isOverdue(at: now),
+            unit: c.unitID.flatMap { reference.tree.units[$0]?.name }, unitLink: c.unitID.map { SiteURL.unitCard($0).path },
+            jurisdiction: reference.tree.jurisdictions[c.jurisdictionCode]?.name ?? c.jurisdictionCode,
+            submitted: wording.date(c.submittedAt), address: c.address,
+            timeline: events.map { e in
+                TimelineEntry(when: wording.dateTime(e.at), label: req.text("event_\(e.action)"), text: e.publicText,
+                              unit: e.unitID.flatMap { reference.tree.units[$0]?.name })
+            },
+            finalAnswer: events.last(where: { $0.action == Action.respond_final.rawValue })?.publicText,
+            isReporter: isReporter, reporterName: reporterName, attachments: attachments, hasAttachments: !attachments.isEmpty,
+            canReply: isReporter && Lifecycle.isAvailable(.reply, to: .reporter, on: record, tree: reference.tree),
+            canConfirm: isReporter && Lifecycle.isAvailable(.confirm, to: .reporter, on: record, tree: reference.tree),
+            canRate: isReporter && Lifecycle.isAvailable(.feedback, to: .reporter, on: record, tree: reference.tree),
+            rating: c.rating, error: error, notice: notice, mergedInto: c.mergedInto)
+        return try await req.page("tracking", title: "tracking_title", view, status: status)
+    }
+
+    // MARK: reporter forms
+
+    struct PINForm: Content { var pin: String? }
+    struct TextForm: Content { var text: String? }
+    struct RatingForm: Content { var rating: Int?; var comment: String? }
+
+    static func unlock(_ req: Request) async throws -> Response {
+        let notFound = AppError.notFound(req.text("not_found_complaint"))
+        guard let id = TrackingID(req.parameters.get("id") ?? "") else { throw notFound }
+        let pin = try req.content.decode(PINForm.self).pin ?? ""
+        guard let complaint = try await ReporterCredential.verify(pin, trackingID: id, req: req) else {
+            // A confidential complaint and an unknown number answer alike; a public one shows its page with the error.
+            guard let shown = try await Complaint.byTrackingID(id.rawValue, on: req.db), Visibility.isPublic(shown.record) else { throw notFound }
+            return try await render(req, shown, isReporter: false, error: req.text("tracking_pin_wrong"), status: .forbidden)
+        }
+        return remember(complaint, req: req)
+    }
+
+    static func forget(_ req: Request) async throws -> Response {
+        let complaint = try await load(req)
+        let response = req.redirect(to: SiteURL.publicComplaint(complaint.trackingID).path)
+        response.cookies[cookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: SiteURL.publicComplaint(complaint.trackingID).path)
+        return response
+    }
+
+    static func reporterAction(_ action: SiteURL.TrackAction) -> @Sendable (Request) async throws -> Response {
+        { req in
+            let complaint = try await load(req)
+            guard try await isReporter(req, complaint) else {
+                throw AppError.forbidden(req.text("tracking_need_secret"))
+            }
+            let command: ComplaintCommand
+            var texts = Texts()
+            switch action {
+            case .balas: command = .reply; texts = Texts(public: try req.content.decode(TextForm.self).text)
+            case .konfirmasi: command = .confirm
+            case .sanggah: command = .dispute; texts = Texts(public: try req.content.decode(TextForm.self).text)
+            case .nilai:
+                let form = try req.content.decode(RatingForm.self)
+                command = .feedback(rating: form.rating ?? 0); texts = Texts(public: form.comment)
+            case .pin, .keluar: throw AppError.notFound()
+            }
+            do {
+                _ = try await ComplaintStore.perform(command, actor: .reporter, actorID: nil, trackingID: complaint.trackingID,
+                                                     texts: texts, app: req.application)
+            } catch let error as LifecycleError {
+                let key: String
+                switch error {
+                case .invalid(let field, _): key = "tracking_error_\(field)"
+                case .illegalTransition: key = "tracking_error_state"
+                case .notPermitted: key = "tracking_need_secret"
+                }
+                let fresh = try await load(req)
+                return try await render(req, fresh, isReporter: true, error: req.text(key), status: AppError(error).status)
+            }
+            return req.redirect(to: SiteURL.publicComplaint(complaint.trackingID).path + "?ok=" + action.rawValue)
+        }
+    }
+
+    static func attachment(_ req: Request) async throws -> Response {
+        let complaint = try await load(req)
+        guard Visibility.seesAttachments(try await isReporter(req, complaint) ? .reporter : .publicVisitor),
+              let id = req.parameters.get("attachment", as: UUID.self),
+              let attachment = try await Attachment.query(on: req.db).filter(\.$id == id).filter(\.$complaintID == complaint.id!).first() else {
+            throw AppError.notFound(req.text("not_found_page"))
+        }
+        return try AttachmentDownload.response(attachment, app: req.application)
+    }
+
+    static func load(_ req: Request) async throws -> Complaint {
+        guard let id = TrackingID(req.parameters.get("id") ?? ""), let complaint = try await Complaint.byTrackingID(id.rawValue, on: req.db) else {
+            throw AppError.notFound(req.text("not_found_complaint"))
+        }
+        return complaint
+    }
+}
