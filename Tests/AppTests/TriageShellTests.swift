@@ -270,6 +270,12 @@ struct TriageShellTests {
             let a = try Self.answer(body)
             #expect(a.status == "ready" && a.model?.examples == 1_061)
             #expect(a.units.prefix(3).contains { $0.unit == "63.03/dinas-pekerjaan-umum-dan-tata-ruang" }, "\(a.units.map(\.unit))")
+            // A report naming a kecamatan: the reason says so, in words people write
+            let (_, named) = try await Self.suggest(app, token: koord, [
+                "title": "Jalan rusak di Baleendah", "body": "Jalan desa Jelekong rusak parah dan berlubang, mohon diperbaiki",
+                "jurisdiction": RealLaporSampleTests.jurisdiction])
+            let reasons = try Self.answer(named).units.flatMap(\.reasons)
+            #expect(reasons.contains("menyebut Kecamatan Baleendah"), "\(reasons)")
             // The figures stored with the model were measured on the newest fifth of this history
             let stored = try #require(try await TriageService.current(jurisdiction: RealLaporSampleTests.jurisdiction, app: app, on: app.db))
             let figures = try #require(stored.figures)

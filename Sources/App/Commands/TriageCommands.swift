@@ -78,6 +78,7 @@ enum TriageCommands {
         let day = ISO8601DateFormatter().string(from: f.split)
         console.print("  split \(day): trained on the reports before it, tested on those from it")
         for (name, h) in [("units", f.units), ("categories", f.categories)] {
+            guard h.test > 0 else { console.print("  \(name): no report with one on or after the split (train \(h.train))"); continue }
             console.print(String(format: "  %@: train %d, test %d (%d of a class unseen before the split); top-1 %.3f, top-3 %.3f, macro-F1 %.3f, majority %.3f; clearly ahead %d (%d right)",
                                  name, h.train, h.test, h.unseen_in_training, h.top1, h.top3, h.macro_f1, h.majority, h.clearly_ahead, h.clearly_ahead_correct))
             for c in h.confusions { console.print("    \(c.count)× \(c.truth) → predicted \(c.predicted)") }

@@ -108,8 +108,10 @@ enum TriageSuggest {
             case .mentionsName(let name):
                 return catalog.text("triage_reason_mentions_name", language, ["name": name])
             case .mentionsPlace(let name, let level):
+                // The engine keeps place names folded ("baleendah"); people write them capitalised.
+                let written = name.split(separator: " ").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
                 return catalog.text(level == .kecamatan ? "triage_reason_mentions_kecamatan" : "triage_reason_mentions_kelurahan",
-                                    language, ["name": name])
+                                    language, ["name": written])
             case .defaultOfCategory(let id):
                 return catalog.text("triage_reason_category_default", language, ["name": categoryName(id)])
             }
