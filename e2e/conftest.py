@@ -73,6 +73,8 @@ OFFICERS = {
     "admin": ("admin-password-1", "sysadmin", "63"),
     # Kota Banjarbaru's coordinator: the SP4N-LAPOR! import journey (e2e/test_lapor_import.py), kept out of the province.
     "koord.bjb": ("koordbjb-password-1", "coordinator", "63.72"),
+    # Kabupaten Tanah Laut's coordinator: learned triage on the verify form (e2e/test_triage.py), kept out of the province.
+    "koord.tl": ("koordtl-password-1", "coordinator", "63.01"),
 }
 UNIT = "63/dinkes"
 UNIT_PATH = "/unit/63/dinkes"

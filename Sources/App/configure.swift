@@ -65,7 +65,9 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M017_AuditChain())
     app.migrations.add(M017_DeliveryCircuits())
     app.migrations.add(M018_LaporInstansi())
+    app.migrations.add(M019_TriageModels())
     app.migrations.add(M021_OpenStagesByPlace())
+    _ = app.triageModels
     // The audit log chains each row as it is written, whoever writes it.
     app.databases.middleware.use(AuditChainMiddleware(secrets: app.secrets), on: .main)
     app.prepareDummyPasswordHash()

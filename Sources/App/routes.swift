@@ -17,6 +17,7 @@ func routes(_ app: Application) throws {
     api.get("me", use: AuthController.me)
     api.get("monev", "summary", use: MonevController.api(false))
     api.get("monev", "units", use: MonevController.api(true))
+    api.post("triage", "suggest", use: TriageController.suggest)
 
     publicRead.get("jurisdictions", use: ReferenceController.jurisdictions)
     publicRead.get("units", use: ReferenceController.units)

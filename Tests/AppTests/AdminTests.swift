@@ -70,6 +70,7 @@ private func snapshot(_ app: Application) async throws -> String {
         lines.append("apikey \(k.name) \(k.scopes) \(k.scope ?? "-") \(k.rateLimit) \(k.active) \(k.useCount) \(k.refusedCount)")
     }
     lines.append("apikey usage \(try await APIKeyUsage.query(on: db).count())")
+    for t in try await StoredTriageModel.query(on: db).sort(\.$id).all() { lines.append("triage \(t.jurisdictionCode) \(t.version) \(t.examples)") }
     for a in try await CategoryAttribute.query(on: db).sort(\.$id).all() {
         lines.append("attribute \(a.categoryCode) \(a.code) \(a.datatype) \(a.required) \(a.variable) \(a.order) \(a.description) \(a.valueList)")
     }
@@ -119,6 +120,8 @@ private func routes(in j: String, unit: String, user: String, roleID: Int, holid
         Route(method: .POST, path: "/petugas/admin/pengguna/\(user)/permintaan/1/setujui"),
         Route(method: .POST, path: "/petugas/admin/pengguna/\(user)/permintaan/1/tolak"),
         Route(method: .GET, path: "/petugas/admin/kategori?j=\(j)"),
+        Route(method: .GET, path: "/petugas/admin/triase?j=\(j)"),
+        Route(method: .POST, path: "/petugas/admin/triase/\(j)/latih"),
         Route(method: .POST, path: "/petugas/admin/kategori/kesehatan/unit", form: ["jurisdiction": j, "unit": unit]),
         Route(method: .GET, path: "/petugas/admin/kalender/\(j)"),
         Route(method: .POST, path: "/petugas/admin/kalender/\(j)/hari-kerja", form: week),
@@ -223,7 +226,7 @@ extension AdminPages {
                 let setup = try await Installation.make(app)
                 let exercised = (landingRoutes + setup.province).map { ($0.method, $0.path.split(separator: "?")[0].split(separator: "/").map(String.init)) }
                 let registered = app.routes.all.filter { $0.path.count >= 2 && $0.path[0].description == "petugas" && $0.path[1].description == "admin" }
-                #expect(registered.count == 55)
+                #expect(registered.count == 57)
                 for route in registered {
                     let pattern = route.path.map(\.description)
                     let covered = exercised.contains { method, segments in
@@ -320,7 +323,7 @@ extension AdminPages {
                 for path in ["/petugas/admin", "/petugas/admin/organisasi", "/petugas/admin/organisasi/63.02", "/petugas/admin/pengguna",
                              "/petugas/admin/pengguna/koord6302", "/petugas/admin/kategori?j=63.71", "/petugas/admin/kalender",
                              "/petugas/admin/kalender/nasional", "/petugas/admin/kalender/63.02?tahun=2027", "/petugas/admin/pengaturan",
-                             "/petugas/admin/kunci-api"] {
+                             "/petugas/admin/kunci-api", "/petugas/admin/triase", "/petugas/admin/triase?j=63.02"] {
                     let (status, body) = try await browser.get(path)
                     #expect(status == .ok, "\(path): \(body.prefix(300))")
                     #expect(body.contains(#"aria-current="page""#), "\(path)")

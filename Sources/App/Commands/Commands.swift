@@ -20,6 +20,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(OrgGroup(), as: "org")
     app.asyncCommands.use(ExportGroup(), as: "export")
     app.asyncCommands.use(MonevGroup(), as: "monev")
+    app.asyncCommands.use(TriageGroup(), as: "triage")
 }
 
 struct MigrateCommand: AsyncCommand {

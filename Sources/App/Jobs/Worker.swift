@@ -70,6 +70,7 @@ struct Worker: Sendable {
         }
         report.synced = await LaporStatusSync(app: app).sweep()
         report.anchored = await anchor()
+        _ = await TriageRetrain.sweep(app)
         try await updateGauges(now: now)
         return report
     }

@@ -22,6 +22,10 @@ struct Settings: Sendable {
     var outbound = OutboundPolicy()
     /// Timeouts and the circuit breaker of webhook deliveries (`DeliveryTuning`).
     var delivery = DeliveryTuning()
+    /// Triage (issue 16): the worker retrains a jurisdiction's model when it is this many hours old and something
+    /// changed (0: never on a schedule), and whenever this many more complaints reached a unit or category.
+    var triageRetrainHours = 24
+    var triageRetrainAfter = 100
 
     struct Invalid: Error, CustomStringConvertible {
         var problems: [String]
@@ -73,6 +77,8 @@ struct Settings: Sendable {
         if limits.bodyMemoryBytes < uploadBytes {
             problems.append("ADUAN_BODY_MEMORY_MB (\(memoryMB)) must hold at least one whole upload (\(uploadBytes / 1_048_576 + 1) MB with the attachment settings)")
         }
+        let triageRetrainHours = integer("ADUAN_TRIAGE_RETRAIN_HOURS", default: 24, range: 0...8760)
+        let triageRetrainAfter = integer("ADUAN_TRIAGE_RETRAIN_AFTER", default: 100, range: 1...10_000_000)
         var outbound = OutboundPolicy()
         let (allowed, allowProblems) = OutboundPolicy.parseAllowed(env["ADUAN_OUTBOUND_ALLOW"] ?? "")
         outbound.allowed = allowed
@@ -87,6 +93,8 @@ struct Settings: Sendable {
         result.limits = limits
         result.outbound = outbound
         result.delivery = delivery
+        result.triageRetrainHours = triageRetrainHours
+        result.triageRetrainAfter = triageRetrainAfter
         result.maxBodyBytes = uploadBytes
         switch env["ADUAN_WORKER"] ?? "" {
         case "", "1": break

@@ -63,6 +63,7 @@ enum AdminController {
         admin.get("kunci-api", ":key_id", use: guarded(apiKey))
         admin.post("kunci-api", ":key_id", use: guarded(updateAPIKey))
         admin.post("kunci-api", ":key_id", "cabut", use: guarded(revokeAPIKey))
+        registerTriage(admin)
     }
 
     // MARK: Who may come in
@@ -114,6 +115,7 @@ enum AdminController {
     enum Section: String, CaseIterable {
         case home, organisation, users, categories, calendar, settings, messages
         case apiKeys = "api_keys"
+        case triage
 
         var path: String {
             switch self {
@@ -125,6 +127,7 @@ enum AdminController {
             case .settings: return SiteURL.Admin.settings.path
             case .messages: return SiteURL.Admin.messages.path
             case .apiKeys: return SiteURL.Admin.apiKeys.path
+            case .triage: return SiteURL.Admin.triage(nil).path
             }
         }
     }
@@ -264,6 +267,9 @@ extension SiteURL {
         case apiKeys
         case apiKey(UUID)
         case revokeAPIKey(UUID)
+        /// The stored triage model of a jurisdiction and its measured accuracy (nil: the administrator's first); training it now.
+        case triage(String?)
+        case triageTrain(String)
 
         var path: String {
             let root = "/petugas/admin"
@@ -303,6 +309,8 @@ extension SiteURL {
             case .apiKeys: return root + "/kunci-api"
             case .apiKey(let id): return root + "/kunci-api/\(id.uuidString.lowercased())"
             case .revokeAPIKey(let id): return root + "/kunci-api/\(id.uuidString.lowercased())/cabut"
+            case .triage(let code): return root + "/triase" + (code.map { "?j=\($0)" } ?? "")
+            case .triageTrain(let code): return root + "/triase/\(code)/latih"
             }
         }
     }

@@ -35,7 +35,11 @@ enum CasePage {
 
     struct Reporter: Encodable, Sendable { var name: String?; var email: String?; var phone: String?; var nik: String? }
 
-    struct Suggestion: Encodable, Sendable { var unit: String; var name: String; var reasons: String }
+    struct Suggestion: Encodable, Sendable {
+        var unit: String; var name: String; var reasons: String
+        /// The learned score in words ("keyakinan 84%"), when the model suggests this unit.
+        var score: String? = nil
+    }
 
     struct DuplicateRow: Encodable, Sendable {
         var trackingID: String; var formattedID: String; var title: String; var state: String; var score: String; var signals: String
@@ -76,6 +80,8 @@ enum CasePage {
         var warnUnit: String?
         var warnUnitName: String?
         var any: Bool
+        /// Learned suggestions' status, categories and the model they come from (issue 16).
+        var triage: TriageForm.View? = nil
     }
 
     struct CaseView: Encodable, Sendable {
@@ -188,6 +194,7 @@ enum CasePage {
         let can = Set(ws.available(record))
         let tree = ws.reference.tree
         var suggestions: [Suggestion] = []
+        var triage: TriageForm.View?
         var units: [Choice] = []
         var duplicates: [DuplicateRow] = []
         if can.contains(.verify) || can.contains(.redispose) {
@@ -200,7 +207,11 @@ enum CasePage {
             // After a return, the unit that handed it back is not offered first again.
             let returnedBy = c.dispositionCount > 0 ? try await Event.query(on: req.db).filter(\.$complaintID == c.id!)
                 .filter(\.$action == Action.return.rawValue).sort(\.$seq, .descending).first()?.unitID : nil
-            let preselected = suggestions.first { $0.unit != returnedBy }?.unit
+            var preselected = suggestions.first { $0.unit != returnedBy }?.unit
+            // What this installation's history suggests joins the rules (TriageForm.swift).
+            let learned = try await TriageForm.learned(ws, c, joining: &suggestions, returnedBy: returnedBy)
+            if let lead = learned.preselect { preselected = lead }
+            triage = learned.view
             units = tree.units.values.filter { $0.handlesComplaints && $0.jurisdiction == c.jurisdictionCode }
                 .sorted { $0.name < $1.name }
                 .map { Choice(value: $0.id, label: $0.name, selected: $0.id == preselected) }
@@ -226,7 +237,7 @@ enum CasePage {
             prefill = list.first { $0.id == chosen }?.body ?? ""
         }
         let warnUnit = c.unitID.flatMap { Access.canWarn($0, ws.officer, tree: tree) ? $0 : nil }
-        let forms = Forms(
+        var forms = Forms(
             verify: can.contains(.verify) && record.awaitsFirstVerification, redispose: can.contains(.redispose),
             suggestions: suggestions, units: units, categories: categories, classes: classes,
             requestInfo: can.contains(.request_info), archive: can.contains(.archive),
@@ -242,6 +253,7 @@ enum CasePage {
             note: can.contains(.note), templates: templates, prefill: prefill,
             warnUnit: warnUnit, warnUnitName: ws.unitName(warnUnit),
             any: !can.subtracting([.note]).isEmpty || warnUnit != nil)
+        forms.triage = triage
         return forms
     }
 

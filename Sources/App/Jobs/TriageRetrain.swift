@@ -1,0 +1,42 @@
+import AduanCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The worker's retraining of the triage models (issue 16). A jurisdiction's model is trained again when
+/// - it has none yet and some complaint has reached a unit or a category;
+/// - at least `ADUAN_TRIAGE_RETRAIN_AFTER` (100) more complaints have a unit or category than the model learned from
+///   (a large import, or a busy day);
+/// - it is older than `ADUAN_TRIAGE_RETRAIN_HOURS` (24; 0 turns the schedule off) and a complaint changed since.
+/// Several instances may decide at once: each stores a version, the newest wins, nothing is lost.
+enum TriageRetrain {
+    static func sweep(_ app: Application) async -> Int {
+        var trained = 0
+        do {
+            let reference = try await app.reference.get(on: app.db)
+            for code in reference.tree.jurisdictions.keys.sorted() where try await due(code, app: app) {
+                _ = try await TriageService.train(jurisdiction: code, by: "worker", app: app)
+                trained += 1
+            }
+        } catch {
+            app.logger.warning("triage retraining skipped", metadata: ["error": "\(String(reflecting: error))"])
+        }
+        return trained
+    }
+
+    static func due(_ jurisdiction: String, app: Application) async throws -> Bool {
+        let settings = app.settings
+        let labelled = try await TriageService.labelledCount(jurisdiction: jurisdiction, on: app.db)
+        guard let newest = try await StoredTriageModel.query(on: app.db).filter(\.$jurisdictionCode == jurisdiction)
+            .sort(\.$version, .descending).field(\.$id).field(\.$version).field(\.$examples).field(\.$trainedAt).first() else {
+            return labelled > 0
+        }
+        if labelled - newest.examples >= settings.triageRetrainAfter { return true }
+        guard settings.triageRetrainHours > 0,
+              app.clock.now.timeIntervalSince(newest.trainedAt) >= Double(settings.triageRetrainHours) * 3600 else { return false }
+        let changed = try await Complaint.query(on: app.db).filter(\.$jurisdictionCode == jurisdiction)
+            .filter(\.$updatedAt > newest.trainedAt).count()
+        return changed > 0 || labelled != newest.examples
+    }
+}
