@@ -1,6 +1,7 @@
 import AduanCore
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -224,6 +225,23 @@ enum MonevTally {
         return bands
     }
 
+    /// Parsed `bands` texts, by their text. The rows of past months do not change, so a dashboard read again parses
+    /// only the rows written since: parsing a province's year (~500 rows, ~50,000 bands) was a sixth of the request.
+    /// Keyed by the text itself, so a changed row is simply a new entry; cleared when it holds `rememberedLimit` texts
+    /// (~2 years of a province with 13 kabupaten/kota, a few MB).
+    private static let remembered = NIOLockedValueBox<[String: [Int: Tally.Value]]>([:])
+    static let rememberedLimit = 1_024
+
+    static func unpackRemembered(_ text: String) -> [Int: Tally.Value] {
+        if let known = remembered.withLockedValue({ $0[text] }) { return known }
+        let bands = unpack(text)
+        remembered.withLockedValue { cache in
+            if cache.count >= rememberedLimit { cache.removeAll(keepingCapacity: true) }
+            cache[text] = bands
+        }
+        return bands
+    }
+
     // MARK: - Reading
 
     /// Summed counters: per jurisdiction (its totals), per unit, and the complaints received per month of submission.
@@ -250,7 +268,7 @@ enum MonevTally {
         if !jurisdictions.isEmpty { durations = durations.where("jurisdiction_code", .in, SQLBind.group(jurisdictions)) }
         struct DurationRow: Decodable { var jurisdiction_code: String; var kind: String; var bands: String }
         for row in try await durations.all(decoding: DurationRow.self) {
-            for (band, value) in unpack(row.bands) {
+            for (band, value) in unpackRemembered(row.bands) {
                 read.jurisdictions[row.jurisdiction_code, default: TallySums()].addBand(row.kind, band, value)
             }
         }
