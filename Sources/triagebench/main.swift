@@ -219,22 +219,30 @@ struct Synthetic {
         var acc = 0.0, unit = 39
         for k in 0..<40 { acc += 1 / Double(k + 1); if acc >= r { unit = k; break } }
         let topic = topics[unit]
-        var title: [String] = []
-        for _ in 0..<(4 + Int(next() % 5)) { title.append(next() % 2 == 0 ? pick(topic) : pick(filler)) }
-        var body: [String] = []
-        for _ in 0..<(40 + Int(next() % 80)) {
+        // The words are appended to one string as they are drawn (the same draws, so the same texts as joining arrays
+        // of words, without an array and a join per text).
+        var title = ""
+        title.reserveCapacity(64)
+        for n in 0..<(4 + Int(next() % 5)) {
+            let word = next() % 2 == 0 ? pick(topic) : pick(filler)
+            if n > 0 { title += " "; title += word } else { title += word.prefix(1).uppercased(); title += word.dropFirst() }
+        }
+        var body = ""
+        body.reserveCapacity(800)
+        for n in 0..<(40 + Int(next() % 80)) {
+            if n > 0 { body += " " }
             switch next() % 20 {
-            case 0..<6: body.append(pick(topic))
-            case 6..<15: body.append(pick(filler))
-            case 15..<18: body.append(tail[Int(min(next() % 60_000, next() % 60_000))])
-            case 18: body.append(pick(places))
-            default: body.append(next() % 3 == 0 ? "0812\(next() % 100_000_000)" : String(next() % 500))
+            case 0..<6: body += pick(topic)
+            case 6..<15: body += pick(filler)
+            case 15..<18: body += tail[Int(min(next() % 60_000, next() % 60_000))]
+            case 18: body += pick(places)
+            default:
+                if next() % 3 == 0 { body += "0812"; body += String(next() % 100_000_000) } else { body += String(next() % 500) }
             }
         }
+        body += "."
         let date = Date(timeIntervalSince1970: 1_600_000_000 + Double(i) * 60)
-        if let first = title.first { title[0] = first.prefix(1).uppercased() + first.dropFirst() }
-        return TriageExample(id: "S\(i)", submittedAt: date, title: title.joined(separator: " "),
-                             body: body.joined(separator: " ") + ".", unit: units[unit], category: categories[unit % 30])
+        return TriageExample(id: "S\(i)", submittedAt: date, title: title, body: body, unit: units[unit], category: categories[unit % 30])
     }
 }
 
@@ -263,7 +271,11 @@ func trainSynthetic(_ n: Int) -> TriageModel {
     let start = Date()
     let model = TriageTrainer.train(corpus, trainedAt: Date(timeIntervalSince1970: 0))
     let seconds = Date().timeIntervalSince(start)
-    print("train \(n): \(String(format: "%.2f", seconds)) s, model \(model.encoded().count) bytes, peak RSS \(String(format: "%.1f", peakRSSMegabytes())) MB")
+    // FNV-1a of the stored model: the same input must give the same bytes, whatever the pipeline's implementation.
+    var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+    let encoded = model.encoded()
+    for byte in encoded { digest = (digest ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+    print("train \(n): \(String(format: "%.2f", seconds)) s, model \(encoded.count) bytes (digest \(String(digest, radix: 16))), peak RSS \(String(format: "%.1f", peakRSSMegabytes())) MB")
     return model
 }
 
@@ -279,6 +291,16 @@ case "tokenise-synthetic":
     var words = 0
     for e in corpus { words += TriageText.words(e.title + "\n" + e.body).count }
     print("tokenise \(n): \(String(format: "%.2f", Date().timeIntervalSince(start))) s, \(words) words, peak RSS \(String(format: "%.1f", peakRSSMegabytes())) MB")
+case "digest-synthetic":
+    // A checksum of the first N generated texts (FNV-1a over id, title, body, unit, category), to compare generators.
+    let n = Int(arguments.dropFirst().first ?? "") ?? 10_000
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for e in SyntheticCorpus(count: n, generator: Synthetic()) {
+        for byte in (e.id + "\t" + e.title + "\t" + e.body + "\t" + (e.unit ?? "") + "\t" + (e.category ?? "") + "\n").utf8 {
+            h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+    }
+    print("digest \(n): \(String(h, radix: 16))")
 case "suggest-synthetic":
     let n = Int(arguments.dropFirst().first ?? "") ?? 100_000
     let q = Int(arguments.dropFirst(2).first ?? "") ?? 2_000

@@ -282,6 +282,42 @@ struct TriageShellTests {
             #expect(figures.units.test > 150 && figures.units.top3 > 0.6, "\(figures.units)")
         }
     }
+
+    @Test("one rule for a training example: TriageService.examples and the SQL count labelledCount agree on every case")
+    func exampleRuleAndCountAgree() async throws {
+        try await TestHarness.withApp { app in
+            let reference = try await app.reference.get(on: app.db)
+            let own = reference.tree.units.values.filter { $0.jurisdiction == "63" && $0.handlesComplaints }.map(\.id).sorted()
+            try #require(own.count >= 2)
+            let category = try #require(reference.categories.keys.sorted().first)
+            var expected: [String: String?] = [:]
+            // Every combination of the four columns the rule reads (unit, an import's target unit, LAPOR's agency,
+            // category), for every kind of report.
+            for type in ComplaintType.allCases {
+                for mask in 0..<16 {
+                    let tracking = try await app.submit().tracking_id
+                    let c = try await app.complaint(tracking)
+                    c.type = type.rawValue
+                    c.unitID = mask & 1 != 0 ? own[0] : nil
+                    c.targetUnitID = mask & 2 != 0 ? own[1] : nil
+                    c.laporInstansi = mask & 4 != 0 ? "Dinas Contoh" : nil
+                    c.categoryCode = mask & 8 != 0 ? category : nil
+                    try await c.save(on: app.db)
+                    // The rule in words (docs/triage.md): not whistleblowing, and it reached a unit — its own, or for an
+                    // import the target unit — or it has a category.
+                    let unit: String? = mask & 1 != 0 ? own[0] : (mask & 6 == 6 ? own[1] : nil)
+                    if type != .wbs && (unit != nil || mask & 8 != 0) { expected[tracking] = unit }
+                }
+            }
+            let examples = try await TriageService.examples(jurisdiction: "63", on: app.db)
+            #expect(examples.count == expected.count)
+            for e in examples { #expect(expected[e.id] == .some(e.unit), "\(e.id)") }
+            #expect(try await TriageService.labelledCount(jurisdiction: "63", on: app.db) == expected.count)
+            // Per kind but whistleblowing: the 8 with a category, and of the 8 without, those with a unit (4) or an
+            // import's target (mask 6): 13.
+            #expect(expected.count == 3 * 13)
+        }
+    }
 }
 
 /// A small deterministic generator, so the generated history is the same on every run.

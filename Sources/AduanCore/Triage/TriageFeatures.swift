@@ -89,7 +89,11 @@ final class TriageFeaturizer {
         self.mask = UInt32((1 << configuration.bucketBits) - 1)
     }
 
+    private static let dropped = Word(keep: false, term: "", surface: "", termHash: 0, grams: [])
+
     private func word(_ raw: String) -> Word {
+        // Numbers (neither phone nor NIK) are always dropped: decided without filling the cache with them.
+        if let first = raw.utf8.first, first &- 0x30 < 10 { return Self.dropped }
         if let hit = cache[raw] { return hit }
         var entry = Word(keep: false, term: "", surface: raw, termHash: 0, grams: [])
         if let token = text.token(for: raw) {
@@ -114,7 +118,12 @@ final class TriageFeaturizer {
 
     func bucket(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash) & mask }
 
-    func document(title: String, body: String, keepTerms: Bool = false) -> TriageDocument {
+    /// Per bucket, how often it occurs in the document being made (all zero between documents); for `sorted: false`.
+    private var tally: [UInt32] = []
+
+    /// The document's features. `sorted: false` (for the training's counting, where the order of a document's buckets
+    /// does not change any sum) lists the buckets in the order they first occur and skips the sort.
+    func document(title: String, body: String, keepTerms: Bool = false, sorted: Bool = true) -> TriageDocument {
         let words = TriageText.words(title + "\n" + body)
         var doc = TriageDocument()
         var raw: [UInt32] = []
@@ -134,18 +143,35 @@ final class TriageFeaturizer {
             raw.append(contentsOf: entry.grams)
             previous = entry
         }
-        raw.sort()
-        var i = 0
-        while i < raw.count {
-            var j = i + 1
-            while j < raw.count && raw[j] == raw[i] { j += 1 }
-            doc.buckets.append(raw[i])
-            switch configuration.weighting {
-            case .binary: doc.weights.append(1)
-            case .count: doc.weights.append(Float(j - i))
-            case .logCount: doc.weights.append(1 + log(Float(j - i)))
+        let weighting = configuration.weighting
+        func weight(_ n: Int) -> Float {
+            switch weighting {
+            case .binary: return 1
+            case .count: return Float(n)
+            case .logCount: return 1 + log(Float(n))
             }
-            i = j
+        }
+        if sorted {
+            raw.sort()
+            var i = 0
+            while i < raw.count {
+                var j = i + 1
+                while j < raw.count && raw[j] == raw[i] { j += 1 }
+                doc.buckets.append(raw[i])
+                doc.weights.append(weight(j - i))
+                i = j
+            }
+        } else {
+            if tally.isEmpty { tally = [UInt32](repeating: 0, count: Int(mask) + 1) }
+            doc.buckets.reserveCapacity(raw.count)
+            tally.withUnsafeMutableBufferPointer { t in
+                for b in raw {
+                    if t[Int(b)] == 0 { doc.buckets.append(b) }
+                    t[Int(b)] += 1
+                }
+                doc.weights.reserveCapacity(doc.buckets.count)
+                for b in doc.buckets { doc.weights.append(weight(Int(t[Int(b)]))); t[Int(b)] = 0 }
+            }
         }
         if configuration.knowledge && !matcher.isEmpty { doc.mentions = matcher.matches(in: words) }
         return doc

@@ -34,6 +34,11 @@ public struct TriageText: Sendable, Equatable {
     /// The text's words after folding, markers and abbreviations, before stop words and stemming: what place and
     /// unit names are matched against.
     public static func words(_ text: String) -> [String] {
+        // Most complaint text is ASCII: read its bytes directly (the same rules as below, without Strings per letter).
+        var text = text
+        if let ascii = text.withUTF8({ bytes in bytes.allSatisfy { $0 < 0x80 } ? asciiWords(bytes) : nil }) {
+            return mergeNumbers(ascii)
+        }
         let folded: String
         if text.utf8.allSatisfy({ $0 < 0x80 }) { folded = text.lowercased() }
         else { folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased() }
@@ -66,6 +71,71 @@ public struct TriageText: Sendable, Equatable {
         }
         endChunk()
         return mergeNumbers(result)
+    }
+
+    /// `words` for ASCII text, over its bytes: whitespace is space, tab, CR and LF; letters are a-z once folded.
+    private static func asciiWords(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+        var result: [String] = []
+        result.reserveCapacity(bytes.count / 5)
+        var digits: [UInt8] = []
+        digits.reserveCapacity(32)
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(64)
+        @inline(__always) func lower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
+        func endChunk() {
+            defer { chunk.removeAll(keepingCapacity: true) }
+            guard !chunk.isEmpty else { return }
+            if chunk.contains(where: { $0 == 0x2E || $0 == 0x3A || $0 == 0x40 || $0 == 0x2F }) {   // . : @ /
+                if !chunk.contains(0x2F), let at = chunk.firstIndex(of: 0x40), at > 0, chunk[at...].contains(0x2E) {
+                    result.append(Marker.email); return
+                }
+                func has(_ needle: StaticString) -> Bool {
+                    let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+                    guard chunk.count >= n.count else { return false }
+                    return (0...(chunk.count - n.count)).contains { i in n.indices.allSatisfy { chunk[i + $0] == n[$0] } }
+                }
+                if has("://") || chunk.starts(with: "www.".utf8) || has(".com") || has(".go.id") || has(".co.id") || has(".id/") {
+                    result.append(Marker.url); return
+                }
+            }
+            // The pieces, as `appendPieces`: letters run together, digits join across one -, . or + between them.
+            var letterStart = -1
+            var previousWasDigitSeparator = false
+            func flush(_ end: Int) {
+                if letterStart >= 0 {
+                    let word = String(decoding: chunk[letterStart..<end], as: UTF8.self)
+                    result.append(end - letterStart <= longestAbbreviation ? abbreviations[word] ?? word : word)
+                    letterStart = -1
+                }
+                if !digits.isEmpty { result.append(String(decoding: digits, as: UTF8.self)); digits.removeAll(keepingCapacity: true) }
+            }
+            for i in chunk.indices {
+                let b = chunk[i]
+                if b &- 0x61 < 26 {
+                    if !digits.isEmpty { flush(i) }
+                    if letterStart < 0 { letterStart = i }
+                    previousWasDigitSeparator = false
+                } else if b &- 0x30 < 10 {
+                    if letterStart >= 0 { flush(i) }
+                    digits.append(b)
+                    previousWasDigitSeparator = false
+                } else if !digits.isEmpty, (b == 0x2D || b == 0x2E || b == 0x2B) && !previousWasDigitSeparator {
+                    previousWasDigitSeparator = true
+                } else if b == 0x2B && letterStart < 0 && digits.isEmpty {
+                    previousWasDigitSeparator = true
+                } else {
+                    flush(i)
+                    previousWasDigitSeparator = false
+                }
+            }
+            flush(chunk.count)
+        }
+        for b in bytes {
+            if b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D { endChunk(); continue }
+            chunk.append(lower(b))
+        }
+        endChunk()
+        return result
     }
 
     /// The tokens features are made of.
@@ -123,17 +193,17 @@ public struct TriageText: Sendable, Equatable {
         var pending = ""
         func flush() {
             guard !pending.isEmpty else { return }
-            if pending.count == 16 { result.append(Marker.nik) }
-            else if (10...14).contains(pending.count) && (pending.hasPrefix("08") || pending.hasPrefix("62")) { result.append(Marker.phone) }
+            if pending.utf8.count == 16 { result.append(Marker.nik) }
+            else if (10...14).contains(pending.utf8.count) && (pending.hasPrefix("08") || pending.hasPrefix("62")) { result.append(Marker.phone) }
             else { result.append(pending) }
             pending = ""
         }
         for word in words {
-            if let first = word.first, first.isASCII, first.isNumber {
+            if let first = word.utf8.first, first &- 0x30 < 10 {   // a run of ASCII digits (one byte each)
                 // Keep joining while the joined run could still become a phone number or a NIK.
-                if !pending.isEmpty && pending.count < 6 && !(pending.hasPrefix("08") || pending.hasPrefix("62")) { flush() }
+                if !pending.isEmpty && pending.utf8.count < 6 && !(pending.hasPrefix("08") || pending.hasPrefix("62")) { flush() }
                 pending += word
-                if pending.count >= 16 { flush() }
+                if pending.utf8.count >= 16 { flush() }
             } else {
                 flush()
                 result.append(word)
@@ -156,6 +226,8 @@ public struct TriageText: Sendable, Equatable {
         "klo": "kalau", "sm": "sama", "dpt": "dapat", "lg": "lagi", "pemkab": "pemerintah", "pemda": "pemerintah",
         "puskesmas": "puskesmas", "bansos": "bansos", "ktp": "ktp", "kk": "kk", "pju": "pju",
     ]
+
+    static let longestAbbreviation = abbreviations.keys.map(\.utf8.count).max() ?? 0
 
     /// Indonesian function words and the boilerplate of complaints (greetings, politeness, "lapor").
     static let stopWords = Set<String>([

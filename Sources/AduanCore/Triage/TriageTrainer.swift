@@ -45,7 +45,7 @@ public enum TriageTrainer {
 
         for key in keys[..<older] {
             let e = examples[key.index]
-            let doc = featurizer.document(title: e.title, body: e.body)
+            let doc = featurizer.document(title: e.title, body: e.body, sorted: false)
             if let u = e.unit.flatMap({ unitIndex[$0] }) { unitCounts.add(doc, to: u) }
             if let c = e.category.flatMap({ categoryIndex[$0] }) { categoryCounts.add(doc, to: c) }
         }
@@ -72,7 +72,7 @@ public enum TriageTrainer {
             if categoryRows.count >= holdoutMinimum && partialCategories.isReady { categoryTheta = fit(categoryRows, start: categoryTheta) }
             for key in keys[older...] {
                 let e = examples[key.index]
-                let doc = featurizer.document(title: e.title, body: e.body)
+                let doc = featurizer.document(title: e.title, body: e.body, sorted: false)
                 if let u = e.unit.flatMap({ unitIndex[$0] }) { unitCounts.add(doc, to: u) }
                 if let c = e.category.flatMap({ categoryIndex[$0] }) { categoryCounts.add(doc, to: c) }
             }

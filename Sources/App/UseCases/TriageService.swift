@@ -65,7 +65,8 @@ enum TriageService {
         }
     }
 
-    /// How many complaints of the jurisdiction reached a unit: the worker compares it with the stored model's count.
+    /// How many complaints of the jurisdiction are training examples (the rule of `examples`, in SQL): the worker
+    /// compares it with the stored model's count. `TriageShellTests.exampleRuleAndCountAgree` pins the two together.
     static func labelledCount(jurisdiction: String, on db: any Database) async throws -> Int {
         try await Complaint.query(on: db).filter(\.$jurisdictionCode == jurisdiction)
             .filter(\.$type != ComplaintType.wbs.rawValue)
