@@ -4,7 +4,8 @@
 Each Swift file of Sources/App belongs to the layer of its top folder. For every type, global function
 and member that a file adds to Application or Request, the check notes the file that declares it; a file
 that names something declared in a layer it may not call (a higher one, or a sibling it does not sit
-above) is a violation, and so is a controller naming another controller. Exits 1 with the list.
+above) is a violation, and so is a controller naming another controller, and a migration naming a type of the
+live code (a shipped migration keeps a frozen private copy of what it needs). Exits 1 with the list.
 
 Reads the sources as text (comments and string literals removed); it runs nothing.
 """
@@ -21,6 +22,7 @@ BELOW["Delivery"] = set(ORDER)
 BELOW["Jobs"] = set(ORDER)
 BELOW["Commands"] = set(ORDER) | {"Jobs"}
 ENTRY = "(entry)"
+MIGRATIONS = os.path.join("Persistence", "Migrations") + os.sep
 
 DECL = re.compile(r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|internal|private|fileprivate|final|indirect|nonisolated|static)\s+)*"
                   r"(class|struct|enum|protocol|actor|typealias|func)\s+([A-Za-z_][A-Za-z0-9_]*)")
@@ -28,6 +30,7 @@ EXTENSION = re.compile(r"^(?:(?:public|internal|private|fileprivate)\s+)?extensi
 MEMBER = re.compile(r"^\s+(?:@\w+\s+)*(?:(?:public|internal|static|nonisolated|final)\s+)*(?:var|let|func)\s+([A-Za-z_][A-Za-z0-9_]*)")
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 MEMBER_USE = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
+CASE_PATTERN = re.compile(r"\bcase\s+\.")
 
 
 def strip(text):
@@ -128,12 +131,19 @@ def check(root):
         local = {m.group(2) for m in (DECL.match(l) for l in code.split("\n")) if m}
         seen = set()
         for lineno, line in enumerate(code.split("\n"), 1):
+            # `case .name` in a switch names a case of the enum switched on (SiteURL's `.apiKey`), not a member
+            line = CASE_PATTERN.sub("case ", line)
             names = [(n, "type") for n in IDENT.findall(line)] + [(n, "member") for n in MEMBER_USE.findall(line)]
             for name, kind in names:
                 where = types.get(name) if kind == "type" else members.get(name)
                 if not where or rel in where or len(where) > 1 and kind == "member" or kind == "type" and name in local:
                     continue
                 homes = {layer_of(w) for w in where}
+                if (rel.startswith(MIGRATIONS) and kind == "type" and ("live", name) not in seen
+                        and any(not w.startswith(MIGRATIONS) for w in where)):
+                    # a shipped migration must not change when live code does (issue 14): it gets a frozen copy
+                    seen.add(("live", name))
+                    problems.append(f"{rel}:{lineno}: a migration names live code, {name}")
                 if ENTRY in homes:
                     continue
                 bad = sorted(h for h in homes if h not in allowed)
@@ -156,6 +166,9 @@ PLANTS = [
     # a lower layer using a member a higher layer adds to Request
     ("Persistence/PlantedViolation.swift", "func plantedViolation(_ app: Application) -> Bool { app.laporBridge != nil }\n",
      "Persistence names laporBridge of Integrations"),
+    # a shipped migration calling live code
+    ("Persistence/Migrations/M999_Planted.swift", "func plantedMigration(_ db: Int) { _ = MonevTally.self }\n",
+     "a migration names live code, MonevTally"),
     # a controller naming another controller
     ("Delivery/Pages/PlantedController.swift", "enum PlantedController { static let other = TrackingController.self }\n",
      "a controller names another controller, TrackingController"),

@@ -69,7 +69,7 @@ struct DemoGenerateCommand: AsyncCommand {
             let write = batch
             pending = Task { try await Self.write(write, to: app.writeDB) }
             done += count
-            events += write.events.count
+            events += write.rows.events.count
             progress.report(done: done, events: events)
         }
         try await pending?.value
@@ -98,8 +98,7 @@ struct DemoGenerateCommand: AsyncCommand {
     static func write(_ batch: DemoGenerator.Batch, to db: any Database) async throws {
         try await db.transaction { tx in
             let sql = tx as! any SQLDatabase
-            try await insert(batch.complaints, into: "complaints", columns: DemoGenerator.complaintColumns, perStatement: 250, on: sql)
-            try await insert(batch.events, into: "events", columns: DemoGenerator.eventColumns, perStatement: 500, on: sql)
+            try await batch.rows.write(on: sql)
             try await insert(batch.stages, into: "stages", columns: DemoGenerator.stageColumns, perStatement: 500, on: sql)
             try await insert(batch.reschedules, into: "stage_reschedules", columns: ["stage_id", "complaint_id", "at", "previous_due_at"],
                              perStatement: 500, on: sql)
@@ -109,14 +108,7 @@ struct DemoGenerateCommand: AsyncCommand {
 
     static func insert(_ rows: [[any SQLExpression]], into table: String, columns: [String], perStatement: Int,
                        on sql: any SQLDatabase) async throws {
-        var start = 0
-        while start < rows.count {
-            let end = min(start + perStatement, rows.count)
-            let builder = sql.insert(into: table).columns(columns)
-            for row in rows[start..<end] { _ = builder.values(row) }
-            try await builder.run()
-            start = end
-        }
+        try await ComplaintStore.insert(rows, into: table, columns: columns, perStatement: perStatement, on: sql)
     }
 
     /// Progress on stderr about every two seconds: done/total, rate and time left.
@@ -166,10 +158,10 @@ struct SeededGenerator: RandomNumberGenerator {
 
 /// Decides synthetic complaints through the lifecycle and turns them into table rows.
 struct DemoGenerator {
-    /// Rows of one transaction, in the column order below.
+    /// Rows of one transaction: complaints and their events as the store writes them (`ComplaintStore.Bulk`), stages
+    /// in the column order below.
     struct Batch: Sendable {
-        var complaints: [[any SQLExpression]] = []
-        var events: [[any SQLExpression]] = []
+        var rows = ComplaintStore.Bulk()
         var stages: [[any SQLExpression]] = []
         var reschedules: [[any SQLExpression]] = []
         /// The monev counters of the batch's complaints and ended stages, moved by each event.
@@ -178,21 +170,6 @@ struct DemoGenerator {
         var lives: [(id: Int, life: Life, complaint: Complaint)] = []
     }
 
-    static let complaintColumns = [
-        "id", "tracking_id", "type", "channel", "state", "jurisdiction_code", "unit_id", "collaborating_units", "target_unit_id",
-        "category_code", "resolution_class", "supervision", "anonymous", "anonymous_by_reporter", "confidential",
-        "confidential_by_reporter", "has_contact", "title", "body", "incident_date", "address", "lat", "lng", "qr_code", "language",
-        "reporter_sealed", "reporter_email_hash", "reporter_phone_hash", "secret_hash", "pin_hash", "secret_failures",
-        "submitted_at", "updated_at", "verification_due", "response_due", "resolution_due", "reporter_due", "resolution_started_at",
-        "due_at", "officer_due", "extension_requested_days", "extension_days", "extension_used", "disposition_count",
-        "disposition_jurisdictions", "reopen_count",
-        "rating", "archive_reason", "merged_into", "external_destination", "external_ref", "escalation_level", "closed_at",
-        "event_count", "head_hash", "lapor_id",
-    ]
-    static let eventColumns = [
-        "complaint_id", "seq", "at", "action", "from_state", "to_state", "actor_role", "actor_id", "unit_id", "jurisdiction_code",
-        "public_text", "internal_text", "due_at", "late", "data", "is_public", "prev_hash", "hash",
-    ]
     static let stageColumns = ["id", "complaint_id", "kind", "jurisdiction_code", "unit_id", "started_at", "due_at", "ended_at", "late", "working_days",
                                 "submitted_at"]
 
@@ -379,27 +356,6 @@ struct DemoGenerator {
     mutating func finish(_ batch: inout Batch) {
         for (id, life, complaint) in batch.lives {
             complaint.apply(life.record, at: life.events.last?.draft.at ?? life.record.submittedAt)
-            let trackingID = life.record.trackingID
-            var previous = CanonicalEvent.genesis
-            for (index, (draft, actorID)) in life.events.enumerated() {
-                let data = CanonicalEvent.encodeData(draft.data)
-                let canonical = CanonicalEvent(
-                    trackingID: trackingID, seq: index + 1, at: draft.at, action: draft.action.rawValue, fromState: draft.fromState?.rawValue,
-                    toState: draft.toState.rawValue, actorRole: draft.actorRole, actorID: actorID, unit: draft.unit,
-                    jurisdiction: draft.jurisdiction, publicText: draft.publicText, internalText: draft.internalText, dueAt: draft.dueAt,
-                    late: draft.late, data: data, previousHash: previous)
-                let hash = secrets.chainHash(canonical.bytes)
-                batch.events.append([
-                    SQLBind(id), SQLBind(index + 1), SQLBind(draft.at), SQLBind(canonical.action), SQLBind(canonical.fromState),
-                    SQLBind(canonical.toState), SQLBind(draft.actorRole), SQLBind(actorID), SQLBind(draft.unit), SQLBind(draft.jurisdiction),
-                    SQLBind(draft.publicText), SQLBind(draft.internalText), SQLBind(draft.dueAt), SQLBind(draft.late), SQLBind(data),
-                    SQLBind(draft.isPublic), SQLBind(previous), SQLBind(hash),
-                ])
-                previous = hash
-            }
-            complaint.headHash = previous
-            complaint.eventCount = life.events.count
-
             batch.tally.add(life.tally)
             var stageIDs: [Int] = []
             for i in life.stages.indices {
@@ -417,26 +373,9 @@ struct DemoGenerator {
             for moved in life.reschedules {
                 batch.reschedules.append([SQLBind(stageIDs[moved.stage]), SQLBind(id), SQLBind(moved.at), SQLBind(moved.previous)])
             }
-            batch.complaints.append(Self.row(id: id, complaint))
+            batch.rows.add(id: id, complaint, events: life.events, secrets: secrets)
         }
         batch.lives = []
-    }
-
-    static func row(id: Int, _ c: Complaint) -> [any SQLExpression] {
-        [
-            SQLBind(id), SQLBind(c.trackingID), SQLBind(c.type), SQLBind(c.channel), SQLBind(c.state), SQLBind(c.jurisdictionCode),
-            SQLBind(c.unitID), SQLBind(c.collaboratingUnits), SQLBind(c.targetUnitID), SQLBind(c.categoryCode), SQLBind(c.resolutionClass),
-            SQLBind(c.supervision), SQLBind(c.anonymous), SQLBind(c.anonymousByReporter), SQLBind(c.confidential),
-            SQLBind(c.confidentialByReporter), SQLBind(c.hasContact), SQLBind(c.title), SQLBind(c.body), SQLBind(c.incidentDate),
-            SQLBind(c.address), SQLBind(c.lat), SQLBind(c.lng), SQLBind(c.qrCode), SQLBind(c.language), SQLBind(c.reporterSealed),
-            SQLBind(c.reporterEmailHash), SQLBind(c.reporterPhoneHash), SQLBind(c.secretHash), SQLBind(c.pinHash),
-            SQLBind(c.secretFailures), SQLBind(c.submittedAt), SQLBind(c.updatedAt), SQLBind(c.verificationDue),
-            SQLBind(c.responseDue), SQLBind(c.resolutionDue), SQLBind(c.reporterDue), SQLBind(c.resolutionStartedAt),
-            SQLBind(c.dueAt), SQLBind(c.officerDue), SQLBind(c.extensionRequestedDays), SQLBind(c.extensionDays),
-            SQLBind(c.extensionUsed), SQLBind(c.dispositionCount), SQLBind(c.dispositionJurisdictions), SQLBind(c.reopenCount), SQLBind(c.rating),
-            SQLBind(c.archiveReason), SQLBind(c.mergedInto), SQLBind(c.externalDestination), SQLBind(c.externalRef),
-            SQLBind(c.escalationLevel), SQLBind(c.closedAt), SQLBind(c.eventCount), SQLBind(c.headHash), SQLBind(c.laporID),
-        ]
     }
 
     // MARK: stories

@@ -28,25 +28,10 @@ enum ComplaintStore {
         tally.add(ComplaintFacts(transition.record), at: now, reference: reference)
 
         // The chain first: the complaint row stores its head, so a new complaint is written once.
-        var previous = complaint.headHash
-        var seq = transition.record.eventCount - transition.events.count
-        var rows: [[any SQLExpression]] = []
-        for draft in transition.events {
-            seq += 1
-            let data = CanonicalEvent.encodeData(draft.data)
-            let canonical = CanonicalEvent(trackingID: complaint.trackingID, seq: seq, at: draft.at, action: draft.action.rawValue,
-                                           fromState: draft.fromState?.rawValue, toState: draft.toState.rawValue, actorRole: draft.actorRole,
-                                           actorID: actorID, unit: draft.unit, jurisdiction: draft.jurisdiction, publicText: draft.publicText,
-                                           internalText: draft.internalText, dueAt: draft.dueAt, late: draft.late, data: data,
-                                           previousHash: previous)
-            let hash = secrets.chainHash(canonical.bytes)
-            rows.append([SQLBind(seq), SQLBind(draft.at), SQLBind(draft.action.rawValue), SQLBind(draft.fromState?.rawValue),
-                         SQLBind(draft.toState.rawValue), SQLBind(draft.actorRole), SQLBind(actorID), SQLBind(draft.unit),
-                         SQLBind(draft.jurisdiction), SQLBind(draft.publicText), SQLBind(draft.internalText), SQLBind(draft.dueAt),
-                         SQLBind(draft.late), SQLBind(data), SQLBind(draft.isPublic), SQLBind(previous), SQLBind(hash)])
-            previous = hash
-        }
-        complaint.headHash = previous
+        let seq = transition.record.eventCount
+        let (rows, head) = chain(transition.events.map { ($0, actorID) }, trackingID: complaint.trackingID,
+                                 after: seq - transition.events.count, previous: complaint.headHash, secrets: secrets)
+        complaint.headHash = head
         complaint.eventCount = transition.record.eventCount
 
         let complaintID: Int
@@ -65,8 +50,6 @@ enum ComplaintStore {
         }
 
         if !rows.isEmpty {
-            let eventColumns = ["complaint_id", "seq", "at", "action", "from_state", "to_state", "actor_role", "actor_id", "unit_id",
-                                "jurisdiction_code", "public_text", "internal_text", "due_at", "late", "data", "is_public", "prev_hash", "hash"]
             var insert = sql.insert(into: Event.schema).columns(eventColumns)
             for row in rows { insert = insert.values([SQLBind(complaintID)] + row) }
             try await insert.run()
@@ -106,6 +89,73 @@ enum ComplaintStore {
         }
         // Last, so the counters' row locks (PostgreSQL) are held for as short a time as possible.
         if let counters { counters.add(tally) } else { try await MonevTally.write(tally, on: sql) }
+    }
+
+    /// The columns of an event row, in the order `chain` gives the values (after `complaint_id`).
+    static let eventColumns = ["complaint_id", "seq", "at", "action", "from_state", "to_state", "actor_role", "actor_id", "unit_id",
+                               "jurisdiction_code", "public_text", "internal_text", "due_at", "late", "data", "is_public", "prev_hash", "hash"]
+
+    /// The events' rows (without `complaint_id`), numbered after `seq` and hash-chained after `previous` (`AuditChain`
+    /// verifies the chain), and the new head. Each event with the actor who took it.
+    static func chain(_ events: [(draft: EventDraft, actorID: String?)], trackingID: String, after seq: Int, previous: String,
+                      secrets: Secrets) -> (rows: [[any SQLExpression]], head: String) {
+        var previous = previous
+        var rows: [[any SQLExpression]] = []
+        rows.reserveCapacity(events.count)
+        for (index, (draft, actorID)) in events.enumerated() {
+            let seq = seq + index + 1
+            let data = CanonicalEvent.encodeData(draft.data)
+            let canonical = CanonicalEvent(trackingID: trackingID, seq: seq, at: draft.at, action: draft.action.rawValue,
+                                           fromState: draft.fromState?.rawValue, toState: draft.toState.rawValue, actorRole: draft.actorRole,
+                                           actorID: actorID, unit: draft.unit, jurisdiction: draft.jurisdiction, publicText: draft.publicText,
+                                           internalText: draft.internalText, dueAt: draft.dueAt, late: draft.late, data: data,
+                                           previousHash: previous)
+            let hash = secrets.chainHash(canonical.bytes)
+            rows.append([SQLBind(seq), SQLBind(draft.at), SQLBind(draft.action.rawValue), SQLBind(draft.fromState?.rawValue),
+                         SQLBind(draft.toState.rawValue), SQLBind(draft.actorRole), SQLBind(actorID), SQLBind(draft.unit),
+                         SQLBind(draft.jurisdiction), SQLBind(draft.publicText), SQLBind(draft.internalText), SQLBind(draft.dueAt),
+                         SQLBind(draft.late), SQLBind(data), SQLBind(draft.isPublic), SQLBind(previous), SQLBind(hash)])
+            previous = hash
+        }
+        return (rows, previous)
+    }
+
+    /// New complaints with their whole history, gathered for a bulk load (`aduan demo generate`) and written in
+    /// multi-row statements by `write`: the same rows (`Complaint.contentColumns`/`projectionColumns`) and the same
+    /// chain (`chain`) as `commit`, with ids chosen by the loader.
+    struct Bulk: Sendable {
+        var complaints: [[any SQLExpression]] = []
+        var events: [[any SQLExpression]] = []
+
+        /// Chains the events onto the new complaint, sets its head and count, and adds both rows.
+        mutating func add(id: Int, _ complaint: Complaint, events: [(draft: EventDraft, actorID: String?)], secrets: Secrets) {
+            let (rows, head) = ComplaintStore.chain(events, trackingID: complaint.trackingID, after: 0, previous: CanonicalEvent.genesis,
+                                                    secrets: secrets)
+            complaint.headHash = head
+            complaint.eventCount = events.count
+            for row in rows { self.events.append([SQLBind(id)] + row) }
+            complaints.append([SQLBind(id)] + (complaint.contentColumns + complaint.projectionColumns).map(\.1))
+        }
+
+        /// Inserts the rows, a few hundred per statement, in the caller's transaction.
+        func write(on sql: any SQLDatabase) async throws {
+            try await ComplaintStore.insert(complaints, into: Complaint.schema, columns: ["id"] + Complaint.insertColumns,
+                                            perStatement: 250, on: sql)
+            try await ComplaintStore.insert(events, into: Event.schema, columns: ComplaintStore.eventColumns, perStatement: 500, on: sql)
+        }
+    }
+
+    /// Multi-row inserts of `perStatement` rows each.
+    static func insert(_ rows: [[any SQLExpression]], into table: String, columns: [String], perStatement: Int,
+                       on sql: any SQLDatabase) async throws {
+        var start = 0
+        while start < rows.count {
+            let end = min(start + perStatement, rows.count)
+            let builder = sql.insert(into: table).columns(columns)
+            for row in rows[start..<end] { _ = builder.values(row) }
+            try await builder.run()
+            start = end
+        }
     }
 
     /// Writes the stage changes; returns the stages it ended, with their working days frozen on the row (SPEC §5:

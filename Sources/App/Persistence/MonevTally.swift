@@ -362,17 +362,6 @@ enum MonevTally {
         }
     }
 
-    /// What the shipped migration `M012_MonevTally` calls on the tables it has just made. The counters are no longer
-    /// computed there (a migration runs before the later ones add what the formulas read): `ensureCurrent` computes
-    /// them after every migration, so this only leaves the new tables empty.
-    @discardableResult
-    static func replace(on db: any Database, reference: ReferenceData) async throws -> (complaints: Int, stages: Int) {
-        guard let sql = db as? any SQLDatabase else { return (0, 0) }
-        try await sql.delete(from: table).run()
-        try await sql.delete(from: durationsTable).run()
-        return (0, 0)
-    }
-
     /// Freezes the working days of ended stages that lack them (written before they were kept).
     private static func fillWorkingDays(on sql: any SQLDatabase, reference: ReferenceData) async throws {
         struct Row: Decodable { var id: Int; var jurisdiction_code: String; var started_at: Date; var ended_at: Date }

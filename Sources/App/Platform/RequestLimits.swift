@@ -40,18 +40,6 @@ struct RequestLimits: Sendable, Equatable {
     }
 }
 
-extension RoutesBuilder {
-    /// A route that takes files: its body may reach `maxSize` bytes (every other route takes a form's), collected as it
-    /// arrives under `RequestLimitsMiddleware`'s pace and memory rules.
-    @discardableResult
-    func upload<R: AsyncResponseEncodable>(_ method: HTTPMethod, _ path: PathComponent..., maxSize: Int,
-                                           use closure: @escaping @Sendable (Request) async throws -> R) -> Route {
-        let route = on(method, path, body: .collect(maxSize: ByteCount(value: maxSize)), use: closure)
-        route.userInfo[AnySendableHashable(RequestLimits.routeKey)] = maxSize
-        return route
-    }
-}
-
 /// Requests in progress per client address.
 final class AddressGate: Sendable {
     private let counts = NIOLockedValueBox<[String: Int]>([:])

@@ -5,13 +5,13 @@ import Vapor
 
 /// The interoperability routes of issue 8, registered by one line in routes.swift.
 func registerInterop(_ app: Application) {
-    let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
-    api.upload(.POST, "import", "lapor", maxSize: LaporImport.maxFileBytes + 1_048_576,
+    let api = app.grouped(BearerAuthenticator())
+    api.upload(.POST, .importLapor, maxSize: LaporImport.maxFileBytes + 1_048_576,
                use: LaporImportController.upload)
-    api.get("export", "complaints.csv", use: ExportController.complaints(.csv))
-    api.get("export", "complaints.xlsx", use: ExportController.complaints(.xlsx))
+    api.get(.exportCSV, use: ExportController.complaints(.csv))
+    api.get(.exportXLSX, use: ExportController.complaints(.xlsx))
     // Signed by the provider (HMAC), not by a bearer token: see InboundGateway.
-    app.upload(.POST, "api", "v1", "gateway", "inbound", maxSize: InboundGateway.maxBodyBytes,
+    app.upload(.POST, .gatewayInbound, maxSize: InboundGateway.maxBodyBytes,
                use: InboundGateway.receive)
 }
 

@@ -5,16 +5,16 @@ import Vapor
 
 /// Open311 GeoReport v2 (SPEC §10) under `/open311/v2`: every path ends in `.json` or `.xml`.
 func registerOpen311(_ app: Application) {
-    let v2 = app.grouped("open311", "v2")
-    v2.get(":file", use: Open311Controller.top)
-    v2.post(":file", use: Open311Controller.submit)
-    v2.get("services", ":file", use: Open311Controller.serviceDefinition)
-    v2.get("requests", ":file", use: Open311Controller.request)
-    v2.get("tokens", ":file", use: Open311Controller.token)
+    app.get(.open311Method, use: Open311Controller.top)
+    app.post(.open311Method, use: Open311Controller.submit)
+    app.get(.open311Service, use: Open311Controller.serviceDefinition)
+    app.get(.open311Request, use: Open311Controller.request)
+    app.get(.open311Token, use: Open311Controller.token)
     // The router does not fall back from a literal segment to `:file`, so the bare names get the spec's error here.
     for name in ["services", "requests", "tokens"] {
-        v2.get(PathComponent(stringLiteral: name)) { req in await Open311Controller.respond(req, name) { _, _ in throw AppError.notFound() } }
-        v2.post(PathComponent(stringLiteral: name)) { req in await Open311Controller.respond(req, name) { _, _ in throw AppError.notFound() } }
+        let bare = RoutePattern.open311Method.with("file", name)
+        app.get(bare) { req in await Open311Controller.respond(req, name) { _, _ in throw AppError.notFound() } }
+        app.post(bare) { req in await Open311Controller.respond(req, name) { _, _ in throw AppError.notFound() } }
     }
 }
 
@@ -91,7 +91,7 @@ enum Open311Controller {
         let base = req.application.settings.baseURL
         let contact = "Admin Aduan, \(base)"
         let keyService = "API keys are issued by the installation's sysadmin (Kunci API page, or aduan apikey create)."
-        let url = base + "/open311/v2"
+        let url = base + RoutePattern.open311.link()
         let spec = "http://wiki.open311.org/GeoReport_v2"
         switch format {
         case .json:

@@ -43,7 +43,11 @@ struct M012_MonevTally: AsyncMigration {
         try await sql.raw("CREATE INDEX complaints_escalated ON complaints (escalation_level, officer_due)").run()
         // The inbox (and the unread count on every officer page) looks for complaints touched since a moment.
         try await sql.raw("CREATE INDEX complaints_updated ON complaints (updated_at)").run()
-        try await MonevTally.replace(on: db, reference: try await ReferenceData.load(on: db))
+        // Frozen (issue 14: a shipped migration calls no live code). It once computed the counters here; since M014
+        // the application computes them after every migration (`MonevTally.ensureCurrent`), and this step only
+        // empties the two tables it has just made, as `MonevTally.replace` did when it was frozen.
+        try await sql.raw("DELETE FROM monev_tally").run()
+        try await sql.raw("DELETE FROM monev_durations").run()
     }
 
     func revert(on db: any Database) async throws {

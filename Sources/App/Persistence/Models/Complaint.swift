@@ -112,37 +112,35 @@ final class Complaint: Model, @unchecked Sendable {
         return r
     }
 
-    /// Columns that only the submission sets (SQL insert in `ComplaintStore.commit`).
-    var contentColumns: [(String, any SQLExpression)] {
-        [("tracking_id", SQLBind(trackingID)), ("title", SQLBind(title)), ("body", SQLBind(body)),
-         ("incident_date", SQLBind(incidentDate)), ("address", SQLBind(address)), ("lat", SQLBind(lat)), ("lng", SQLBind(lng)),
-         ("qr_code", SQLBind(qrCode)), ("language", SQLBind(language)), ("reporter_sealed", SQLBind(reporterSealed)),
-         ("reporter_email_hash", SQLBind(reporterEmailHash)), ("reporter_phone_hash", SQLBind(reporterPhoneHash)),
-         ("secret_hash", SQLBind(secretHash)), ("pin_hash", SQLBind(pinHash)), ("secret_failures", SQLBind(secretFailures)),
-         ("reporter_account_id", SQLBind(reporterAccountID)), ("submitted_at", SQLBind(submittedAt)),
-         ("notify_email", SQLBind(notifyEmail)), ("notify_phone", SQLBind(notifyPhone)),
-         ("lapor_id", SQLBind(laporID)), ("lapor_instansi", SQLBind(laporInstansi))]
+    // The row's one description (issue 14): each column is named once, by its field above; these lists say which
+    // fields the submission sets and which every transition rewrites, and `RowField` binds a field's value. The store
+    // (`ComplaintStore.commit`, `ComplaintStore.insert`) and the generator (`aduan demo generate`) write through them.
+
+    /// Fields that only the submission sets.
+    var contentFields: [any RowField] {
+        [$trackingID, $title, $body, $incidentDate, $address, $lat, $lng, $qrCode, $language, $reporterSealed,
+         $reporterEmailHash, $reporterPhoneHash, $secretHash, $pinHash, $secretFailures, $reporterAccountID, $submittedAt,
+         $notifyEmail, $notifyPhone, $laporID, $laporInstansi]
     }
 
-    /// Columns of the lifecycle projection, rewritten by every transition.
-    var projectionColumns: [(String, any SQLExpression)] {
-        [("type", SQLBind(type)), ("channel", SQLBind(channel)), ("state", SQLBind(state)), ("jurisdiction_code", SQLBind(jurisdictionCode)),
-         ("unit_id", SQLBind(unitID)), ("collaborating_units", SQLBind(collaboratingUnits)), ("target_unit_id", SQLBind(targetUnitID)),
-         ("category_code", SQLBind(categoryCode)), ("resolution_class", SQLBind(resolutionClass)), ("supervision", SQLBind(supervision)),
-         ("anonymous", SQLBind(anonymous)), ("anonymous_by_reporter", SQLBind(anonymousByReporter)), ("confidential", SQLBind(confidential)),
-         ("confidential_by_reporter", SQLBind(confidentialByReporter)), ("has_contact", SQLBind(hasContact)),
-         ("updated_at", SQLBind(updatedAt)), ("verification_due", SQLBind(verificationDue)), ("response_due", SQLBind(responseDue)),
-         ("resolution_due", SQLBind(resolutionDue)), ("reporter_due", SQLBind(reporterDue)),
-         ("resolution_started_at", SQLBind(resolutionStartedAt)), ("due_at", SQLBind(dueAt)), ("officer_due", SQLBind(officerDue)),
-         ("extension_requested_days", SQLBind(extensionRequestedDays)), ("extension_days", SQLBind(extensionDays)),
-         ("extension_used", SQLBind(extensionUsed)), ("disposition_count", SQLBind(dispositionCount)), ("reopen_count", SQLBind(reopenCount)),
-         ("disposition_jurisdictions", SQLBind(dispositionJurisdictions)),
-         ("rating", SQLBind(rating)), ("archive_reason", SQLBind(archiveReason)), ("merged_into", SQLBind(mergedInto)),
-         ("external_destination", SQLBind(externalDestination)), ("external_ref", SQLBind(externalRef)),
-         ("external_status", SQLBind(externalStatus)), ("external_status_at", SQLBind(externalStatusAt)),
-         ("escalation_level", SQLBind(escalationLevel)), ("closed_at", SQLBind(closedAt)), ("event_count", SQLBind(eventCount)),
-         ("head_hash", SQLBind(headHash))]
+    /// Fields of the lifecycle projection, rewritten by every transition.
+    var projectionFields: [any RowField] {
+        [$type, $channel, $state, $jurisdictionCode, $unitID, $collaboratingUnits, $targetUnitID, $categoryCode, $resolutionClass,
+         $supervision, $anonymous, $anonymousByReporter, $confidential, $confidentialByReporter, $hasContact, $updatedAt,
+         $verificationDue, $responseDue, $resolutionDue, $reporterDue, $resolutionStartedAt, $dueAt, $officerDue,
+         $extensionRequestedDays, $extensionDays, $extensionUsed, $dispositionCount, $reopenCount, $dispositionJurisdictions,
+         $rating, $archiveReason, $mergedInto, $externalDestination, $externalRef, $externalStatus, $externalStatusAt,
+         $escalationLevel, $closedAt, $eventCount, $headHash]
     }
+
+    /// Columns that only the submission sets (SQL insert in `ComplaintStore.commit`).
+    var contentColumns: [(String, any SQLExpression)] { contentFields.map { ($0.column, $0.bound) } }
+
+    /// Columns of the lifecycle projection, rewritten by every transition.
+    var projectionColumns: [(String, any SQLExpression)] { projectionFields.map { ($0.column, $0.bound) } }
+
+    /// The columns a new row is inserted with, after `id` (names only: read from an empty row).
+    static let insertColumns: [String] = { let c = Complaint(); return (c.contentFields + c.projectionFields).map(\.column) }()
 
     /// The stored list of jurisdictions as a sorted set (the migration that filled it wrote them in no set order).
     static func jurisdictions(_ text: String) -> [String] {
@@ -177,4 +175,21 @@ extension Complaint {
         guard let id = TrackingID(trackingID) else { return nil }
         return try await Complaint.query(on: db).filter(\.$trackingID == id.rawValue).first()
     }
+}
+
+/// A model field as a SQL column: its name (the field's key) and its value, bound. The one encoding of a row's
+/// values for the SQLKit writes that bypass Fluent (`Complaint.contentColumns`).
+protocol RowField {
+    var column: String { get }
+    var bound: any SQLExpression { get }
+}
+
+extension FieldProperty: RowField {
+    var column: String { key.description }
+    var bound: any SQLExpression { SQLBind(wrappedValue) }
+}
+
+extension OptionalFieldProperty: RowField {
+    var column: String { key.description }
+    var bound: any SQLExpression { SQLBind(wrappedValue) }
 }

@@ -8,8 +8,8 @@ import Vapor
 /// units and categories), the same figures `aduan triage evaluate` prints; and a button to train it now.
 extension AdminController {
     static func registerTriage(_ admin: any RoutesBuilder) {
-        admin.get("triase", use: guarded(triage))
-        admin.post("triase", ":jurisdiction", "latih", use: guarded(trainTriage))
+        admin.get(.adminTriage, use: guarded(triage))
+        admin.post(.adminTriageTrain, use: guarded(trainTriage))
     }
 
     struct TriageView: Encodable, Sendable {

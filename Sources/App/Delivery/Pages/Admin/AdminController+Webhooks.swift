@@ -7,14 +7,13 @@ import Vapor
 /// test event, and each subscription's recent deliveries and dead letters. Installation-wide, under *Pesan*.
 extension AdminController {
     static func registerWebhooks(_ admin: any RoutesBuilder) {
-        let hooks = admin.grouped("pesan", "webhook")
-        hooks.get(use: guarded(webhooks))
-        hooks.post(use: guarded(createWebhook))
-        hooks.get(":webhook_id", use: guarded(webhook))
-        hooks.post(":webhook_id", use: guarded(updateWebhook))
-        hooks.post(":webhook_id", "nonaktifkan", use: guarded(setWebhookActive(false)))
-        hooks.post(":webhook_id", "aktifkan", use: guarded(setWebhookActive(true)))
-        hooks.post(":webhook_id", "uji", use: guarded(testWebhook))
+        admin.get(.adminWebhooks, use: guarded(webhooks))
+        admin.post(.adminWebhooks, use: guarded(createWebhook))
+        admin.get(.adminWebhook, use: guarded(webhook))
+        admin.post(.adminWebhook, use: guarded(updateWebhook))
+        admin.post(RoutePattern.adminWebhookAction.with("action", "nonaktifkan"), use: guarded(setWebhookActive(false)))
+        admin.post(RoutePattern.adminWebhookAction.with("action", "aktifkan"), use: guarded(setWebhookActive(true)))
+        admin.post(RoutePattern.adminWebhookAction.with("action", "uji"), use: guarded(testWebhook))
     }
 
     struct WebhookForm: Encodable, Sendable {
@@ -246,24 +245,5 @@ extension AdminController {
                              detail: "\(subscription.id!) \(result.status)").create(on: req.writeDB)
         return try await renderWebhook(req, ctx, subscription, form: webhookForm(req, ctx, input(of: subscription), errors: [:]), test: result,
                                        message: nil, error: nil, status: .ok)
-    }
-}
-
-extension SiteURL {
-    /// Paths of the sysadmin's webhook pages (`AdminController+Webhooks`).
-    enum Webhooks {
-        case list
-        case one(Int)
-        /// `nonaktifkan`, `aktifkan` or `uji`.
-        case action(Int, String)
-
-        var path: String {
-            let root = SiteURL.Admin.messages.path + "/webhook"
-            switch self {
-            case .list: return root
-            case .one(let id): return root + "/\(id)"
-            case .action(let id, let action): return root + "/\(id)/\(action)"
-            }
-        }
     }
 }

@@ -7,62 +7,61 @@ import Vapor
 /// calendars and settings (SPEC §1 sysadmin, §2). Only officers holding `sysadmin` get in, and only for the
 /// jurisdictions of their scopes and those below them (`AdminScope`). Nothing here reads complaint content.
 enum AdminController {
-    static func register(_ officer: any RoutesBuilder) {
-        let admin = officer.grouped("admin")
-        admin.get(use: guarded(home))
+    static func register(_ admin: any RoutesBuilder) {
+        admin.get(.adminHome, use: guarded(home))
 
-        admin.get("organisasi", use: guarded(organisation))
-        admin.get("organisasi", ":jurisdiction", use: guarded(organisation))
-        admin.post("organisasi", ":jurisdiction", use: guarded(createUnit))
-        admin.upload(.POST, "organisasi", ":jurisdiction", "impor", maxSize: 2 * 1_048_576, use: guarded(importUnits))
+        admin.get(.adminOrganisation, use: guarded(organisation))
+        admin.get(.adminOrganisationOf, use: guarded(organisation))
+        admin.post(.adminOrganisationOf, use: guarded(createUnit))
+        admin.upload(.POST, .adminImportUnits, maxSize: 2 * 1_048_576, use: guarded(importUnits))
         for action in SiteURL.Admin.UnitAction.allCases {
-            admin.post("unit", ":jurisdiction", ":slug", PathComponent(stringLiteral: action.rawValue), use: guarded(unitAction(action)))
+            admin.post(RoutePattern.adminUnitAction.with("action", action.rawValue), use: guarded(unitAction(action)))
         }
 
-        admin.get("pengguna", use: guarded(users))
-        admin.post("pengguna", use: guarded(createUser))
-        admin.get("pengguna", ":username", use: guarded(user))
+        admin.get(.adminUsers, use: guarded(users))
+        admin.post(.adminUsers, use: guarded(createUser))
+        admin.get(.adminUser, use: guarded(user))
         for action in SiteURL.Admin.UserAction.allCases {
-            admin.post("pengguna", ":username", PathComponent(stringLiteral: action.rawValue), use: guarded(userAction(action)))
+            admin.post(RoutePattern.adminUserAction.with("action", action.rawValue), use: guarded(userAction(action)))
         }
-        admin.post("pengguna", ":username", "peran", ":role_id", "hapus", use: guarded(removeRole))
-        admin.post("pengguna", ":username", "permintaan", ":grant_id", "setujui", use: guarded(decideGrant(approve: true)))
-        admin.post("pengguna", ":username", "permintaan", ":grant_id", "tolak", use: guarded(decideGrant(approve: false)))
+        admin.post(.adminRemoveRole, use: guarded(removeRole))
+        admin.post(.adminApproveGrant, use: guarded(decideGrant(approve: true)))
+        admin.post(.adminRefuseGrant, use: guarded(decideGrant(approve: false)))
 
-        admin.get("kategori", use: guarded(categories))
-        admin.post("kategori", ":code", "kelas", use: guarded(setCategoryClass))
-        admin.post("kategori", ":code", "unit", use: guarded(setCategoryUnit))
-        admin.get("kategori", ":code", "atribut", use: guarded(categoryAttributes))
-        admin.post("kategori", ":code", "atribut", use: guarded(saveCategoryAttribute))
-        admin.post("kategori", ":code", "atribut", ":attribute", "hapus", use: guarded(deleteCategoryAttribute))
+        admin.get(.adminCategories, use: guarded(categories))
+        admin.post(.adminCategoryClass, use: guarded(setCategoryClass))
+        admin.post(.adminCategoryUnit, use: guarded(setCategoryUnit))
+        admin.get(.adminCategoryAttributes, use: guarded(categoryAttributes))
+        admin.post(.adminCategoryAttributes, use: guarded(saveCategoryAttribute))
+        admin.post(.adminDeleteCategoryAttribute, use: guarded(deleteCategoryAttribute))
 
-        admin.get("kalender", use: guarded(calendar))
-        admin.get("kalender", ":calendar", use: guarded(calendar))
-        admin.post("kalender", ":calendar", "hari-kerja", use: guarded(setWorkingWeek))
-        admin.post("kalender", ":calendar", "libur", use: guarded(addHoliday))
-        admin.post("kalender", ":calendar", "libur", ":holiday_id", "hapus", use: guarded(deleteHoliday))
-        admin.upload(.POST, "kalender", ":calendar", "impor", maxSize: 2 * 1_048_576, use: guarded(importHolidays))
+        admin.get(.adminCalendar, use: guarded(calendar))
+        admin.get(.adminCalendarOf, use: guarded(calendar))
+        admin.post(.adminWorkingWeek, use: guarded(setWorkingWeek))
+        admin.post(.adminHolidays, use: guarded(addHoliday))
+        admin.post(.adminDeleteHoliday, use: guarded(deleteHoliday))
+        admin.upload(.POST, .adminImportHolidays, maxSize: 2 * 1_048_576, use: guarded(importHolidays))
 
-        admin.get("pengaturan", use: guarded(settings))
-        admin.post("pengaturan", "tenggat", use: guarded(savePolicy))
-        admin.post("pengaturan", "keamanan", use: guarded(saveSecurity))
+        admin.get(.adminSettings, use: guarded(settings))
+        admin.post(.adminPolicy, use: guarded(savePolicy))
+        admin.post(.adminSecurity, use: guarded(saveSecurity))
 
-        admin.get("pesan", use: guarded(messages))
-        admin.post("pesan", "uji", use: guarded(testMail))
-        admin.post("pesan", "pengaturan", use: guarded(saveDelivery))
-        admin.post("pesan", "pengaturan", "hapus", use: guarded(clearDelivery))
-        admin.post("pesan", "ulang-semua", use: guarded(retryMessages(all: true)))
-        admin.post("pesan", ":message_id", "ulang", use: guarded(retryMessages(all: false)))
-        admin.get("pesan", "templat", ":kind", ":lang", use: guarded(messageTemplate))
-        admin.post("pesan", "templat", ":kind", ":lang", use: guarded(saveMessageTemplate))
-        admin.post("pesan", "templat", ":kind", ":lang", "asli", use: guarded(resetMessageTemplate))
+        admin.get(.adminMessages, use: guarded(messages))
+        admin.post(.adminTestMail, use: guarded(testMail))
+        admin.post(.adminDelivery, use: guarded(saveDelivery))
+        admin.post(.adminClearDelivery, use: guarded(clearDelivery))
+        admin.post(.adminRetryAllMessages, use: guarded(retryMessages(all: true)))
+        admin.post(.adminRetryMessage, use: guarded(retryMessages(all: false)))
+        admin.get(.adminMessageTemplate, use: guarded(messageTemplate))
+        admin.post(.adminMessageTemplate, use: guarded(saveMessageTemplate))
+        admin.post(.adminResetMessageTemplate, use: guarded(resetMessageTemplate))
         registerWebhooks(admin)
 
-        admin.get("kunci-api", use: guarded(apiKeys))
-        admin.post("kunci-api", use: guarded(createAPIKey))
-        admin.get("kunci-api", ":key_id", use: guarded(apiKey))
-        admin.post("kunci-api", ":key_id", use: guarded(updateAPIKey))
-        admin.post("kunci-api", ":key_id", "cabut", use: guarded(revokeAPIKey))
+        admin.get(.adminAPIKeys, use: guarded(apiKeys))
+        admin.post(.adminAPIKeys, use: guarded(createAPIKey))
+        admin.get(.adminAPIKey, use: guarded(apiKey))
+        admin.post(.adminAPIKey, use: guarded(updateAPIKey))
+        admin.post(.adminRevokeAPIKey, use: guarded(revokeAPIKey))
         registerTriage(admin)
     }
 
@@ -217,101 +216,5 @@ enum AdminController {
         }
         let jurisdictions = orderedJurisdictions(ctx).map { "\($0.0.name) (\($0.0.code))" }
         return try await req.page("admin_home", title: "admin_title", HomeView(nav: nav(req, ctx, .home), jurisdictions: jurisdictions, entries: entries))
-    }
-}
-
-extension SiteURL {
-    /// Paths of the sysadmin's pages (`AdminController`).
-    enum Admin {
-        enum UnitAction: String, CaseIterable { case rename = "nama", deactivate = "nonaktifkan", reactivate = "aktifkan" }
-        enum UserAction: String, CaseIterable {
-            case addRole = "peran", deactivate = "nonaktifkan", reactivate = "aktifkan", unlock = "buka-kunci", resetTwoFactor = "reset-2fa"
-        }
-
-        case home
-        /// The tree of one jurisdiction (nil: the administrator's first); posting to it creates a unit there.
-        case organisation(String?)
-        case unit(String, UnitAction)
-        /// An organisation CSV uploaded from a jurisdiction's page (checked, or loaded).
-        case importUnits(String)
-        case users
-        case user(String)
-        case userAction(String, UserAction)
-        case removeRole(String, Int)
-        /// Approving or refusing a pending role grant (`RoleGrants`).
-        case decideGrant(String, Int, approve: Bool)
-        /// The category list with the default units of one jurisdiction (nil: the administrator's first).
-        case categories(String?)
-        case categoryClass(String)
-        case categoryUnit(String)
-        /// A category's Open311 attributes; `edit` fills the form with one of them.
-        case categoryAttributes(String, edit: String?)
-        case deleteCategoryAttribute(String, String)
-        /// One holiday calendar (`HolidayCalendar.pathComponent`; nil: the administrator's first), of a year when given.
-        case calendar(String?, year: Int? = nil)
-        case workingWeek(String)
-        case holidays(String)
-        case deleteHoliday(String, Int)
-        case importHolidays(String)
-        case settings
-        case policy
-        case security
-        case messages
-        case testMail
-        case delivery
-        case clearDelivery
-        case retryAllMessages
-        case retryMessage(Int)
-        case messageTemplate(String, String)
-        case resetMessageTemplate(String, String)
-        case apiKeys
-        case apiKey(UUID)
-        case revokeAPIKey(UUID)
-        /// The stored triage model of a jurisdiction and its measured accuracy (nil: the administrator's first); training it now.
-        case triage(String?)
-        case triageTrain(String)
-
-        var path: String {
-            let root = "/petugas/admin"
-            switch self {
-            case .home: return root
-            case .organisation(let code): return root + "/organisasi" + (code.map { "/\($0)" } ?? "")
-            case .unit(let id, let action): return root + "/unit/\(id)/\(action.rawValue)"
-            case .importUnits(let code): return root + "/organisasi/\(code)/impor"
-            case .users: return root + "/pengguna"
-            case .user(let username): return root + "/pengguna/\(username)"
-            case .userAction(let username, let action): return root + "/pengguna/\(username)/\(action.rawValue)"
-            case .removeRole(let username, let id): return root + "/pengguna/\(username)/peran/\(id)/hapus"
-            case .decideGrant(let username, let id, let approve): return root + "/pengguna/\(username)/permintaan/\(id)/" + (approve ? "setujui" : "tolak")
-            case .categories(let code): return root + "/kategori" + (code.map { "?j=\($0)" } ?? "")
-            case .categoryClass(let code): return root + "/kategori/\(code)/kelas"
-            case .categoryUnit(let code): return root + "/kategori/\(code)/unit"
-            case .categoryAttributes(let code, let edit):
-                return root + "/kategori/\(code)/atribut" + (edit.map { "?ubah=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? "")
-            case .deleteCategoryAttribute(let code, let attribute): return root + "/kategori/\(code)/atribut/\(attribute)/hapus"
-            case .calendar(let calendar, let year):
-                return root + "/kalender" + (calendar.map { "/\($0)" } ?? "") + (year.map { "?tahun=\($0)" } ?? "")
-            case .workingWeek(let calendar): return root + "/kalender/\(calendar)/hari-kerja"
-            case .holidays(let calendar): return root + "/kalender/\(calendar)/libur"
-            case .deleteHoliday(let calendar, let id): return root + "/kalender/\(calendar)/libur/\(id)/hapus"
-            case .importHolidays(let calendar): return root + "/kalender/\(calendar)/impor"
-            case .settings: return root + "/pengaturan"
-            case .policy: return root + "/pengaturan/tenggat"
-            case .security: return root + "/pengaturan/keamanan"
-            case .messages: return root + "/pesan"
-            case .testMail: return root + "/pesan/uji"
-            case .delivery: return root + "/pesan/pengaturan"
-            case .clearDelivery: return root + "/pesan/pengaturan/hapus"
-            case .retryAllMessages: return root + "/pesan/ulang-semua"
-            case .retryMessage(let id): return root + "/pesan/\(id)/ulang"
-            case .messageTemplate(let kind, let lang): return root + "/pesan/templat/\(kind)/\(lang)"
-            case .resetMessageTemplate(let kind, let lang): return root + "/pesan/templat/\(kind)/\(lang)/asli"
-            case .apiKeys: return root + "/kunci-api"
-            case .apiKey(let id): return root + "/kunci-api/\(id.uuidString.lowercased())"
-            case .revokeAPIKey(let id): return root + "/kunci-api/\(id.uuidString.lowercased())/cabut"
-            case .triage(let code): return root + "/triase" + (code.map { "?j=\($0)" } ?? "")
-            case .triageTrain(let code): return root + "/triase/\(code)/latih"
-            }
-        }
     }
 }

@@ -105,7 +105,7 @@ enum TrackingController {
         var attachments: [AttachmentLink] = []
         if Visibility.seesAttachments(isReporter ? .reporter : .publicVisitor) {
             attachments = try await Attachment.query(on: req.db).filter(\.$complaintID == c.id!).sort(\.$createdAt).all().map {
-                AttachmentLink(name: $0.filename, url: SiteURL.publicComplaint(c.trackingID).path + "/lampiran/" + $0.id!.uuidString.lowercased(),
+                AttachmentLink(name: $0.filename, url: SiteURL.trackingAttachment(c.trackingID, $0.id!).path,
                                size: ByteSize.text($0.size))
             }
         }

@@ -144,7 +144,7 @@ enum CasePage {
         let events = try await Event.query(on: req.db).filter(\.$complaintID == c.id!).sort(\.$seq).all()
         let files = try await Attachment.query(on: req.db).filter(\.$complaintID == c.id!).sort(\.$createdAt).all()
         func link(_ a: Attachment) -> AttachmentLink {
-            AttachmentLink(name: a.filename, url: SiteURL.officerComplaint(c.trackingID).path + "/lampiran/" + a.id!.uuidString.lowercased(),
+            AttachmentLink(name: a.filename, url: SiteURL.caseAttachment(c.trackingID, a.id!).path,
                            size: ByteSize.text(a.size))
         }
         let timeline = events.map { e in

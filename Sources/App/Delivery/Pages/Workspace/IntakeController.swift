@@ -67,7 +67,7 @@ enum IntakeController {
             actor: ws.participant, actorID: ws.principal.username, app: req.application)
         req.application.metrics.submissions.increment()
         // The receipt for the citizen (tracking ID, PIN, secret link) is shown once, after a redirect.
-        let response = req.redirect(to: SiteURL.officerNewComplaint.path + "/tanda-terima")
+        let response = req.redirect(to: SiteURL.intakeReceipt.path)
         let flash = ReceiptCookie(tracking_id: result.tracking_id, secret: result.secret, pin: result.pin, expires: ws.now.addingTimeInterval(900))
         response.cookies[ReceiptCookie.name] = HTTPCookies.Value(string: try flash.seal(req.application.secrets), path: SiteURL.officerNewComplaint.path,
                                                                  isSecure: req.application.settings.baseURL.hasPrefix("https"),

@@ -10,12 +10,12 @@ import Vapor
 /// Nothing is duplicated: the pages only read the forms and show the reports.
 enum InteropPageController {
     static func register(_ officer: any RoutesBuilder) {
-        officer.get("impor-ekspor", use: show)
-        officer.upload(.POST, "impor-ekspor", "lapor",
+        officer.get(.interopPage, use: show)
+        officer.upload(.POST, .interopImport,
                        maxSize: LaporImport.maxFileBytes + 1_048_576, use: upload)
-        officer.get("impor-ekspor", "instansi", use: agencies)
-        officer.post("impor-ekspor", "instansi", use: saveAlias)
-        officer.post("impor-ekspor", "instansi", "hapus", use: deleteAlias)
+        officer.get(.interopAgencies, use: agencies)
+        officer.post(.interopAgencies, use: saveAlias)
+        officer.post(.interopDeleteAlias, use: deleteAlias)
     }
 
     struct View: Encodable, Sendable {
@@ -241,29 +241,5 @@ enum InteropPageController {
         let jurisdiction = try agencyJurisdiction(ws, alias.jurisdictionCode)
         try await OrgAdmin.deleteAlias(req.application, actor: ws.principal.username, alias)
         return req.redirect(to: SiteURL.Interop.agencies(jurisdiction).path + "&selesai=hapus")
-    }
-}
-
-extension SiteURL {
-    /// Paths of the officer's import/export pages (`InteropPageController`).
-    enum Interop {
-        case page
-        case importLapor
-        /// The LAPOR agency names without a unit, for a jurisdiction (or the officer's first).
-        case agencies(String?)
-        case deleteAlias
-        /// `csv` or `xlsx`; the listing's filters may follow as a query.
-        case export(String)
-
-        var path: String {
-            switch self {
-            case .page: return "/petugas/impor-ekspor"
-            case .importLapor: return "/petugas/impor-ekspor/lapor"
-            case .agencies(let jurisdiction):
-                return "/petugas/impor-ekspor/instansi" + (jurisdiction.map { "?jurisdiction=\($0)" } ?? "")
-            case .deleteAlias: return "/petugas/impor-ekspor/instansi/hapus"
-            case .export(let ext): return "/petugas/ekspor/aduan.\(ext)"
-            }
-        }
     }
 }

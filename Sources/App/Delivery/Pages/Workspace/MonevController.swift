@@ -306,8 +306,8 @@ enum MonevController {
             places: places, hasPlaces: !places.isEmpty,
             overdue: Array(overdue), overdueMore: max(0, e.overdueCount - overdue.count), escalations: escalations,
             scoreNote: T.scoreNote(e.weights, req, n), smallCountNote: withheldAny ? req.text("small_count_note") : nil,
-            csv: T.link(SiteURL.officerMonev.path + ".csv", query), xlsx: T.link(SiteURL.officerMonev.path + ".xlsx", query),
-            report: T.link(SiteURL.officerMonev.path + "/laporan", query),
+            csv: T.link(SiteURL.monevCSV.path, query), xlsx: T.link(SiteURL.monevXLSX.path, query),
+            report: T.link(SiteURL.monevReport.path, query),
             readOnly: !ws.holds(.inspector))
     }
 

@@ -148,7 +148,7 @@ struct OfficerGate: AsyncMiddleware {
     /// Reachable without a session.
     static let open: Set<String> = [SiteURL.officerSignIn.path, SiteURL.officerForgot.path]
     /// Reachable while two-factor enrolment is pending.
-    static let enrolment: Set<String> = [SiteURL.officerAccount.path, SiteURL.officerAccount.path + "/2fa", "/petugas/keluar"]
+    static let enrolment: Set<String> = [SiteURL.officerAccount.path, SiteURL.officerTwoFactor.path, SiteURL.officerSignOut.path]
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let path = req.url.path
