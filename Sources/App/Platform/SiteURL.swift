@@ -3,6 +3,7 @@ import Foundation
 /// Every path the server answers, in one place, so routes and the links built from them cannot drift apart.
 enum SiteURL {
     case healthz
+    case readyz
     case metrics
     case openAPI
     case authToken
@@ -65,6 +66,7 @@ enum SiteURL {
     var path: String {
         switch self {
         case .healthz: return "/healthz"
+        case .readyz: return "/readyz"
         case .metrics: return "/metrics"
         case .openAPI: return "/api/openapi.json"
         case .authToken: return "/api/v1/auth/token"
