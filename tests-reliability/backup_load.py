@@ -13,16 +13,7 @@ import hashlib, json, os, shutil, sqlite3, struct, subprocess, sys, tempfile, th
 
 import requests
 
-from support import BIN, Postgres, free_port, require_binary, start_server
-
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
-
+from support import BIN, LoadThreads, Postgres, check, failures, free_port, require_binary, start_server
 
 def png(n):
     """A 2x2 RGB PNG whose pixels encode n: every upload differs."""
@@ -33,7 +24,7 @@ def png(n):
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
-class Load:
+class Load(LoadThreads):
     def __init__(self, port):
         self.port, self.stop, self.lock = port, threading.Event(), threading.Lock()
         self.acknowledged = {}  # tracking id -> sha256 of the attachment sent
@@ -60,16 +51,6 @@ class Load:
                 self.statuses.append(status)
                 if status == 201:
                     self.acknowledged[r.json()["tracking_id"]] = hashlib.sha256(image).hexdigest()
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self.threads:
-            t.join()
 
 
 def aduan(env, *args):

@@ -18,13 +18,13 @@ Usage: ADUAN_BIN=.build/debug/aduan python3 tests-reliability/commands_live.py
 import json, os, shutil, socket, sqlite3, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
 from pathlib import Path
 
-from support import BIN, free_port, require_binary, start_server
+from support import BIN, LoadThreads, free_port, require_binary, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 LAPOR_FIXTURE = ROOT / "Tests" / "AppTests" / "Fixtures" / "lapor-export.csv"
 
 
-class Load:
+class Load(LoadThreads):
     """Citizen submissions from several threads; keeps every acknowledged tracking ID and every 5xx."""
 
     def __init__(self, port, threads=8):
@@ -52,16 +52,6 @@ class Load:
             except (urllib.error.URLError, ConnectionError, OSError) as e:
                 with self.lock:
                     self.errors.append(str(e))
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self.threads:
-            t.join()
 
 
 class HeldWriter:

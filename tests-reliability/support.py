@@ -88,3 +88,27 @@ class Postgres:
         except SystemExit:
             pass
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+failures = []
+
+
+def check(ok, what):
+    """Prints one checked claim; a false one is kept in `failures` (the suite exits non-zero at its end)."""
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)
+
+
+class LoadThreads:
+    """A load run by `self.threads` (each target loops until `self.stop` is set), as a `with` block."""
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join()
