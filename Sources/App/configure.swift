@@ -45,6 +45,8 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
         app.databases.use(.sqlite(.file(file.path), sqlLogLevel: .trace), as: .main)
         app.usesSQLite = true
     }
+    SQLiteWriter.wait = settings.databaseWait
+    app.http.server.configuration.shutdownTimeout = .seconds(Int64(settings.shutdownGrace))
     app.prepareWriter()
     app.migrations.add(M001_CreateSchema())
     app.migrations.add(M002_ReporterAccounts())
@@ -109,6 +111,13 @@ public func prepareAndRun(_ app: Application) async throws {
     if first == nil || first == "serve" || first!.hasPrefix("-") {
         try await Bootstrap.firstRun(app)
         if app.settings.serveRunsWorker { app.lifecycle.use(WorkerLifecycle()) }
+        // After the worker: handlers stop in reverse, so requests drain before the worker and the database stop.
+        app.lifecycle.use(GracefulStop())
     }
-    try await app.execute()
+    do {
+        try await app.execute()
+    } catch {
+        // A command that found SQLite's writer held past ADUAN_DB_WAIT, or the database out of reach, says so plainly.
+        throw DatabaseOutage.appError(for: error) ?? error
+    }
 }

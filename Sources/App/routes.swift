@@ -5,6 +5,7 @@ func routes(_ app: Application) throws {
     // Routes that take files have a larger body limit (`upload`); every other route takes a form's (RequestLimits).
     let maxBody = app.settings.maxBodyBytes
     app.get(.healthz, use: OpsController.health)
+    app.get(.readyz, use: OpsController.ready)
     app.get(.metrics, use: OpsController.metrics)
     app.get(.openAPI, use: OpsController.openAPI)
 

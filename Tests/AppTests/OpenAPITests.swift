@@ -23,7 +23,7 @@ struct OpenAPITests {
             }
             var served: Set<String> = []
             // The JSON API and the operations endpoints; the HTML portal is not part of the API contract.
-            for route in app.routes.all where ["api", "healthz", "metrics"].contains(route.path.first?.description ?? "") {
+            for route in app.routes.all where ["api", "healthz", "readyz", "metrics"].contains(route.path.first?.description ?? "") {
                 let path = "/" + route.path.map { component -> String in
                     if case .parameter(let name) = component { return "{\(name)}" }
                     return component.description

@@ -27,7 +27,10 @@ struct RestoreCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let from = signature.from else { throw AppError.badRequest("--from DIR is required") }
-        guard signature.yes else { throw AppError.badRequest("restore replaces the current data; run again with --yes") }
+        // ConsoleKit takes `--yes`/`-y` itself (it answers every confirmation), so the flag arrives as that override.
+        guard signature.yes || context.console.confirmOverride == true else {
+            throw AppError.badRequest("restore replaces the current data; run again with --yes")
+        }
         let source = try await Backup.restore(context.application, from: URL(fileURLWithPath: from))
         context.console.print("restored from \(source.path); run `aduan audit verify` to check the event log")
     }

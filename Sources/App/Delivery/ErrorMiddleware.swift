@@ -8,7 +8,9 @@ struct ErrorMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
-        } catch {
+        } catch let thrown {
+            // The database out of reach (or SQLite's writer held past the wait) is a 503 with Retry-After.
+            let error: any Error = DatabaseOutage.appError(for: thrown) ?? thrown
             let (status, code, message, field) = Self.describe(error)
             if status.code >= 500 {
                 request.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
@@ -31,7 +33,7 @@ struct ErrorMiddleware: AsyncMiddleware {
 
     static func isAPI(_ request: Request) -> Bool {
         let path = request.url.path
-        return path.hasPrefix("/api/") || path == "/healthz" || path == "/metrics"
+        return path.hasPrefix("/api/") || path == "/healthz" || path == "/readyz" || path == "/metrics"
     }
 
     struct ErrorView: Encodable, Sendable { var heading: String; var message: String; var requestID: String?; var home: String }

@@ -344,7 +344,7 @@ enum MonevTally {
     /// days (rows from before they were kept) get them, measured on today's calendar.
     @discardableResult
     static func rebuild(on db: any Database, reference: ReferenceData) async throws -> (complaints: Int, events: Int, stages: Int) {
-        try await db.transaction { tx in
+        try await withRetriedTransaction(db) { tx in
             guard let sql = tx as? any SQLDatabase else { throw AppError(status: .internalServerError, code: "internal", message: "SQL database required") }
             if sql.dialect.name == "postgresql" {
                 // Writers wait for the new counters rather than add to rows being replaced.

@@ -1,5 +1,7 @@
 import Fluent
 import FluentSQLiteDriver
+import NIOConcurrencyHelpers
+import PostgresNIO
 import SQLKit
 import Vapor
 
@@ -40,7 +42,8 @@ func withWriteTransaction<T: Sendable>(_ app: Application, attempts: Int = 4,
     return try await withRetriedTransaction(app.writeDB, attempts: attempts, body)
 }
 
-/// One transaction of its own, retried on write conflicts.
+/// One transaction of its own, retried on write conflicts. On SQLite it first claims the one writer (`SQLiteWriter`),
+/// waiting for another process's write rather than failing on a stale snapshot.
 func withRetriedTransaction<T: Sendable>(_ db: any Database, attempts: Int = 4,
                                          _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
     var attempt = 0
@@ -48,14 +51,59 @@ func withRetriedTransaction<T: Sendable>(_ db: any Database, attempts: Int = 4,
         attempt += 1
         do {
             return try await db.transaction { tx in
-                if let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" {
-                    try await sql.raw("PRAGMA busy_timeout = 5000").run()
-                }
+                try await SQLiteWriter.claim(tx)
                 return try await body(tx)
             }
+        } catch let error where SQLiteWriter.isTimeout(error) {
+            throw SQLiteWriter.busy
         } catch let error where attempt < attempts && isWriteConflict(error) {
             try await Task.sleep(nanoseconds: UInt64(attempt) * 5_000_000)
         }
+    }
+}
+
+/// SQLite's one writer is shared by every process of an installation: the server, a separate worker, and any `aduan`
+/// command run beside them. Fluent begins a transaction deferred: one that reads first and then writes fails at once
+/// with SQLITE_BUSY_SNAPSHOT (`busyInSnapshot: database is locked`) when another process committed in between, and
+/// the driver's own busy handler spins without bound. So every write transaction first sets a bounded wait
+/// (`ADUAN_DB_WAIT`) and takes the writer before its first read, as `BEGIN IMMEDIATE` would: it waits its turn and
+/// then reads fresh data. When the writer is still held after the wait, the write fails with `busy` (a 503 with
+/// `Retry-After` on a request, a clear message on a command).
+enum SQLiteWriter {
+    private static let waitSeconds = NIOLockedValueBox(30)
+
+    /// How long a write waits for the writer; set from the settings at start-up.
+    static var wait: Int {
+        get { waitSeconds.withLockedValue { $0 } }
+        set { waitSeconds.withLockedValue { $0 = newValue } }
+    }
+
+    /// Bounds how long statements on this connection wait for the writer (autocommit writes included).
+    static func bound(_ db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(wait * 1000))").run()
+    }
+
+    /// The first statements of a write transaction: the bounded wait, then the writer taken by a write that changes
+    /// nothing (Fluent's migration table always exists once the schema does).
+    static func claim(_ tx: any Database) async throws {
+        guard let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        try await bound(tx)
+        try await sql.raw("UPDATE _fluent_migrations SET id = id WHERE 0").run()
+    }
+
+    /// The writer stayed taken for the whole wait (SQLITE_BUSY after the busy timeout). A stale snapshot
+    /// (`busyInSnapshot`) is not one: that transaction is simply run again.
+    static func isTimeout(_ error: any Error) -> Bool {
+        if let e = error as? SQLiteError { return e.reason == .busy || e.reason == .busyTimeout }
+        return false
+    }
+
+    static var busy: AppError {
+        var error = AppError(status: .serviceUnavailable, code: "busy",
+                             message: "the database is busy: another process held SQLite's writer for more than \(wait) s (ADUAN_DB_WAIT); try again in a moment")
+        error.retryAfter = 5
+        return error
     }
 }
 
@@ -108,10 +156,13 @@ actor WriteQueue {
             }
             do {
                 try await database().transaction { tx in
-                    if let sql = tx as? any SQLDatabase { try await sql.raw("PRAGMA busy_timeout = 5000").run() }
+                    try await SQLiteWriter.claim(tx)
                     for item in batch { try await item.run(tx) }
                 }
                 batch.forEach { $0.succeed() }
+            } catch let error where SQLiteWriter.isTimeout(error) {
+                // Another process kept the writer for the whole wait: each write alone would wait as long again.
+                batch.forEach { $0.fail(SQLiteWriter.busy) }
             } catch {
                 for item in batch { await item.alone() }
             }
@@ -146,4 +197,46 @@ func isWriteConflict(_ error: any Error) -> Bool {
 extension DatabaseID {
     /// The one database of an installation, SQLite or PostgreSQL.
     static let main = DatabaseID(string: "main")
+}
+
+/// A request that met its database out of reach — PostgreSQL stopped or restarting, its connections cut; SQLite's
+/// file unreadable, or its writer held past the wait — is answered 503 with `Retry-After`, never a 500: nothing of it
+/// was written, and the client (or the proxy) tries again. The connection pool opens new connections on the next
+/// request, so an instance recovers by itself when the database is back.
+enum DatabaseOutage {
+    static let retryAfter = 5
+
+    static func appError(for error: any Error) -> AppError? {
+        if SQLiteWriter.isTimeout(error) { return SQLiteWriter.busy }
+        guard isUnreachable(error) else { return nil }
+        var outage = AppError(status: .serviceUnavailable, code: "unavailable",
+                              message: "the database cannot be reached at the moment; try again shortly")
+        outage.retryAfter = retryAfter
+        return outage
+    }
+
+    static func isUnreachable(_ error: any Error) -> Bool {
+        switch error {
+        case let e as PSQLError:
+            switch e.code {
+            case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+                return true
+            case .server:
+                // Connection exceptions (08…) and an operator's shutdown or a server still starting (57P01-57P03).
+                let state = e.serverInfo?[.sqlState] ?? ""
+                return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
+            default:
+                return false
+            }
+        case is ConnectionPoolTimeoutError, is ConnectionPoolError:
+            return true
+        case let e as SQLiteError:
+            return [.cantOpen, .ioError, .notADatabase, .corrupt, .locked, .busyInRecovery].contains(e.reason)
+        default:
+            // A refused or reset TCP connection surfaces as a NIO error before PostgreSQL answers at all.
+            let text = String(reflecting: error)
+            return text.contains("NIOConnectionError") || text.contains("connection refused") || text.contains("Connection refused")
+                || text.contains("connectionReset") || text.contains("ECONNREFUSED")
+        }
+    }
 }

@@ -26,6 +26,13 @@ struct Settings: Sendable {
     /// changed (0: never on a schedule), and whenever this many more complaints reached a unit or category.
     var triageRetrainHours = 24
     var triageRetrainAfter = 100
+    /// Seconds a write waits for SQLite's one writer when another process holds it (the server digesting a load
+    /// beside a command) before it gives up with a clear message (`ADUAN_DB_WAIT`).
+    var databaseWait = 30
+    /// A graceful stop (SIGTERM): seconds readiness says 503 while still serving (`ADUAN_DRAIN_DELAY`), then at most
+    /// this long for the requests in flight (`ADUAN_SHUTDOWN_GRACE`).
+    var drainDelay = 0
+    var shutdownGrace = 20
 
     struct Invalid: Error, CustomStringConvertible {
         var problems: [String]
@@ -88,6 +95,9 @@ struct Settings: Sendable {
         delivery.webhookTimeout = Int64(integer("ADUAN_WEBHOOK_TIMEOUT", default: 10, range: 1...60))
         delivery.breakerFailures = integer("ADUAN_WEBHOOK_BREAKER_FAILURES", default: 3, range: 1...100)
         delivery.breakerRetry = Double(integer("ADUAN_WEBHOOK_BREAKER_RETRY", default: 60, range: 5...86_400))
+        let databaseWait = integer("ADUAN_DB_WAIT", default: 30, range: 1...3600)
+        let drainDelay = integer("ADUAN_DRAIN_DELAY", default: 0, range: 0...300)
+        let shutdownGrace = integer("ADUAN_SHUTDOWN_GRACE", default: 20, range: 1...3600)
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         var result = settings
         result.limits = limits
@@ -95,6 +105,9 @@ struct Settings: Sendable {
         result.delivery = delivery
         result.triageRetrainHours = triageRetrainHours
         result.triageRetrainAfter = triageRetrainAfter
+        result.databaseWait = databaseWait
+        result.drainDelay = drainDelay
+        result.shutdownGrace = shutdownGrace
         result.maxBodyBytes = uploadBytes
         switch env["ADUAN_WORKER"] ?? "" {
         case "", "1": break

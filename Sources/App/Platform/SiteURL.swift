@@ -3,6 +3,7 @@ import Foundation
 /// Every path the server answers, in one place, so routes and the links built from them cannot drift apart.
 enum SiteURL {
     case healthz
+    case readyz
     case metrics
     case openAPI
     case authToken
@@ -75,6 +76,7 @@ enum SiteURL {
         typealias P = RoutePattern
         switch self {
         case .healthz: return P.healthz.link()
+        case .readyz: return P.readyz.link()
         case .metrics: return P.metrics.link()
         case .openAPI: return P.openAPI.link()
         case .authToken: return P.authToken.link()
@@ -176,6 +178,7 @@ struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
 
 extension RoutePattern {
     static let healthz = RoutePattern("/healthz")
+    static let readyz = RoutePattern("/readyz")
     static let metrics = RoutePattern("/metrics")
     static let openAPI = RoutePattern("/api/openapi.json")
 

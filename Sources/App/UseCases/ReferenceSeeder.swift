@@ -84,6 +84,8 @@ enum ReferenceSeeder {
 enum Bootstrap {
     static func migrate(_ app: Application) async throws {
         if app.usesSQLite, let sql = app.writeDB as? any SQLDatabase {
+            // A command beside a running server waits (bounded) for SQLite's writer on its autocommit writes too.
+            try await SQLiteWriter.bound(app.writeDB)
             try await sql.raw("PRAGMA journal_mode = WAL").run()
         }
         try await app.autoMigrate()
@@ -146,7 +148,7 @@ enum UserAdmin {
         try Self.check(assignments + check, tree: reference.tree)
         let hash = try await app.password.async.hash(password)
         let now = app.clock.now
-        try await app.writeDB.transaction { db in
+        try await withRetriedTransaction(app.writeDB) { db in
             // Checked in the write transaction: the same form sent twice finds the first account.
             guard try await User.query(on: db).filter(\.$username == username).first() == nil else {
                 throw AppError(status: .conflict, code: "conflict", message: "user \(username) already exists", field: "username")

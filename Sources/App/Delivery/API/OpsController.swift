@@ -8,16 +8,36 @@ enum OpsController {
     struct Health: Content { var status: String; var database: String; var version: String }
 
     static func health(_ req: Request) async throws -> Response {
-        var database = "ok"
-        do {
-            guard let sql = req.db as? any SQLDatabase else { throw AppError.notFound() }
-            try await sql.raw("SELECT 1").run()
-        } catch {
-            database = "unavailable"
-        }
-        let response = Response(status: database == "ok" ? .ok : .serviceUnavailable)
-        try response.content.encode(Health(status: database == "ok" ? "ok" : "degraded", database: database, version: AduanVersion.current), as: .json)
+        let reachable = await databaseReachable(req)
+        let response = Response(status: reachable ? .ok : .serviceUnavailable)
+        if !reachable { response.headers.replaceOrAdd(name: .retryAfter, value: String(DatabaseOutage.retryAfter)) }
+        try response.content.encode(Health(status: reachable ? "ok" : "degraded", database: reachable ? "ok" : "unavailable",
+                                           version: AduanVersion.current), as: .json)
         return response
+    }
+
+    /// The proxy's readiness check: 200 while this instance takes requests (database reachable, not stopping);
+    /// 503 from SIGTERM on (`GracefulStop`) and while the database is unreachable.
+    static func ready(_ req: Request) async throws -> Response {
+        struct Ready: Content { var status: String; var database: String }
+        let draining = req.application.readiness.draining
+        let reachable = await databaseReachable(req)
+        let status = draining ? "draining" : (reachable ? "ready" : "unavailable")
+        let response = Response(status: status == "ready" ? .ok : .serviceUnavailable)
+        if status != "ready" { response.headers.replaceOrAdd(name: .retryAfter, value: String(DatabaseOutage.retryAfter)) }
+        try response.content.encode(Ready(status: status, database: reachable ? "ok" : "unavailable"), as: .json)
+        return response
+    }
+
+    /// `SELECT 1`, answered within 2 s or taken as unreachable: a check never hangs on a database that does not answer.
+    static func databaseReachable(_ req: Request) async -> Bool {
+        guard let sql = req.db as? any SQLDatabase else { return false }
+        do {
+            try await withDeadline(2) { try await sql.raw("SELECT 1").run() }
+            return true
+        } catch {
+            return false
+        }
     }
 
     static func metrics(_ req: Request) async throws -> Response {
