@@ -710,7 +710,11 @@ def main():
                 break
             time.sleep(2)
         time.sleep(3)  # the last SMTP/HTTP exchange is recorded by the sink before the row is marked; let it land
-        check(pending == 0, f"the outbox emptied ({pending} still pending)")
+        if not check(pending == 0, f"the outbox emptied ({pending} still pending)"):
+            # What the database's sessions are doing (a worker's connection left inside a transaction shows here).
+            for row in pg.psql("SELECT pid, application_name, state, now() - xact_start, wait_event_type, left(query, 120) "
+                               "FROM pg_stat_activity WHERE datname = 'aduan' AND pid <> pg_backend_pid()", "aduan"):
+                print("    session", row)
         dead = pg.psql("SELECT idempotency_key, audience, last_error FROM outbox WHERE status = 'dead'", "aduan")
         check(not dead, f"no dead letters ({dead[:3]})")
         sent = pg.psql("SELECT idempotency_key, audience, channel FROM outbox WHERE status = 'sent'", "aduan")
