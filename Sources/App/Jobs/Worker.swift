@@ -63,6 +63,7 @@ struct Worker: Sendable {
         report.warningReminders = try await remindLateWarnings(now: now, reference: reference)
         report.digests = try await queueDigests(now: now, reference: reference)
         try await SecretLimiter.prune(app: app)
+        if !app.usesSQLite { try await SharedLimits.prune(now: now, on: app.db as! any SQLDatabase) }
 
         if deliver {
             let (delivered, failed) = try await deliverOutbox()
@@ -203,13 +204,7 @@ struct Worker: Sendable {
         try await deliverLanes()
     }
 
-    func updateGauges(now: Date) async throws {
-        app.metrics.outboxPending.set(Double(try await OutboxMessage.query(on: app.db).filter(\.$status == "pending").count()))
-        app.metrics.outboxDead.set(Double(try await OutboxMessage.query(on: app.db).filter(\.$status == "dead").count()))
-        app.metrics.overdue.set(Double(try await Complaint.query(on: app.db).filter(\.$officerDue < now).count()))
-        app.metrics.openComplaints.set(Double(try await Complaint.query(on: app.db)
-            .filter(\.$state ~~ ComplaintState.allCases.filter(\.isOpen).map(\.rawValue)).count()))
-    }
+    func updateGauges(now: Date) async throws { try await Gauges.refresh(app, now: now) }
 
     /// Sweeps until the task is cancelled; an error is logged and the next sweep tries again. On SQLite the
     /// planner's statistics are refreshed at the start and then daily (`Bootstrap.analyze`).

@@ -140,6 +140,11 @@ enum AuditAnchors {
         return try await withWriteTransaction(app) { db -> Anchor? in
             guard let sql = db as? any SQLDatabase else { return nil }
             if sql.dialect.name == "postgresql" {
+                // One anchor at a time (issue 18: two workers anchored in the same millisecond, both onto the same
+                // anchor, and the chain forked): SHARE ROW EXCLUSIVE conflicts with itself, so a second worker waits
+                // until the first commits and then chains onto its anchor. Only anchor writers take it.
+                try await sql.raw("SET LOCAL lock_timeout = '10s'").run()
+                try await sql.raw("LOCK TABLE audit_anchors IN SHARE ROW EXCLUSIVE MODE").run()
                 try await sql.raw("SET LOCAL lock_timeout = '500ms'").run()
                 try await sql.raw("LOCK TABLE complaints, events, audit_log IN SHARE MODE").run()
             }

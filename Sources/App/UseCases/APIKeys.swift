@@ -85,8 +85,8 @@ extension Request {
 }
 
 /// Per-key request limits, in memory: a token bucket per key (the generic cell rate algorithm) holding `limit`
-/// requests and refilled at `limit` a minute. Each instance limits on its own: behind several instances a key gets
-/// up to the limit from each (docs/interop.md).
+/// requests and refilled at `limit` a minute. Used on SQLite (one instance); on PostgreSQL every instance takes from the
+/// same bucket in the database (`SharedLimits.take`), so behind several instances a key still gets its limit once.
 final class APIKeyLimiter: Sendable {
     /// The theoretical arrival time of the next request of each key, in seconds since 1970.
     private let state = NIOLockedValueBox<[UUID: Double]>([:])
@@ -236,7 +236,10 @@ enum APIKeys {
                                      detail: "\(id.uuidString.lowercased()) name=\(row.name) \(describe(definition))")
             return true
         }
-        if changed { app.apiKeyLimiter.reset(id) }
+        if changed {
+            app.apiKeyLimiter.reset(id)
+            if !app.usesSQLite { try await SharedLimits.reset("apikey:\(id.uuidString.lowercased())", on: app.db as! any SQLDatabase) }
+        }
         return changed
     }
 
@@ -273,7 +276,11 @@ enum APIKeys {
             try await record(id, refused: true, app: app)
             throw AppError.forbidden("api_key is revoked")
         }
-        if let wait = app.apiKeyLimiter.take(id, limit: row.rateLimit, now: app.clock.now) {
+        let wait = app.usesSQLite
+            ? app.apiKeyLimiter.take(id, limit: row.rateLimit, now: app.clock.now)
+            : try await SharedLimits.take("apikey:\(id.uuidString.lowercased())", limit: row.rateLimit, now: app.clock.now,
+                                          on: app.db as! any SQLDatabase)
+        if let wait {
             try await record(id, refused: true, app: app)
             throw AppError.tooMany("this API key is over its limit of \(row.rateLimit) requests a minute; retry in \(wait) s", retryAfter: wait)
         }

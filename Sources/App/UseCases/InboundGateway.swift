@@ -94,7 +94,7 @@ enum InboundGateway {
         if let known = try await InboundMessage.find(id, on: app.db) { return known.storedAnswer }
         let forms = phoneForms(phone)
         let senderHash = app.secrets.lookupHash(forms.first ?? phone)
-        guard app.submissionLimiter.allow("gateway:\(senderHash)", limit: app.settings.submitRateLimit, now: app.clock.now) else {
+        guard try await RateLimiter.allow("gateway:\(senderHash)", app: app) else {
             throw AppError.tooMany("too many messages from this sender; try again in a minute")
         }
         let record = Recorder(id: id, channel: channel.rawValue, senderHash: senderHash)

@@ -27,7 +27,7 @@ enum ComplaintController {
     /// `POST /api/v1/complaints`: the submit use case behind the API's parsing and its 201 answer.
     static func submit(_ req: Request) async throws -> Response {
         let app = req.application
-        try RateLimiter.checkSubmission(req)
+        try await RateLimiter.checkSubmission(req)
         guard let contentType = req.headers.contentType,
               contentType == .json || contentType.type == "multipart" && contentType.subType == "form-data" else {
             throw AppError(status: .unsupportedMediaType, code: "unsupported_media_type",

@@ -41,6 +41,9 @@ enum OpsController {
     }
 
     static func metrics(_ req: Request) async throws -> Response {
+        if !req.application.settings.serveRunsWorker {
+            try? await Gauges.refresh(req.application, now: req.application.clock.now)
+        }
         let response = Response(status: .ok, body: .init(string: req.application.metrics.registry.emitToString()))
         response.headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
         return response

@@ -36,7 +36,7 @@ enum AccountController {
     /// "you already have an account" note with a password link for a confirmed one. Every way hashes a password, so
     /// the time taken tells nothing either.
     static func signUp(_ req: Request) async throws -> Response {
-        try RateLimiter.checkSubmission(req)
+        try await RateLimiter.checkSubmission(req)
         let form = try req.content.decode(SignUp.self)
         let name = (form.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let email = (form.email ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()

@@ -131,7 +131,7 @@ extension ReportFormBuilder {
     /// With problems, `rerender` shows the same form again with every error next to its field.
     static func accept(_ req: Request, from code: UnitQRCode?,
                        rerender: (ReportFormView) async throws -> Response) async throws -> Response {
-        try RateLimiter.checkSubmission(req)
+        try await RateLimiter.checkSubmission(req)
         var input = try req.content.decode(ReportFormInput.self)
         let reference = try await req.reference()
         if let code {

@@ -219,7 +219,7 @@ enum OfficerAccountController {
     /// Always the same answer, so the form does not tell which accounts exist; a link goes out only to an active
     /// account with an e-mail address, through the outbox (sealed, since the link is live for an hour).
     static func forgot(_ req: Request) async throws -> Response {
-        try RateLimiter.checkSubmission(req)
+        try await RateLimiter.checkSubmission(req)
         let name = (try req.content.decode(ForgotForm.self).username ?? "").trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 254 else {
             return try await req.page("officer_forgot", title: "forgot_title", ForgotView(sent: false, error: req.text("forgot_error_empty")),
