@@ -49,6 +49,9 @@ BIN = Path(os.environ.get("ADUAN_BIN") or ROOT / ".build" / "debug" / "aduan")
 if not BIN.is_absolute():
     BIN = (Path.cwd() / BIN).resolve()
 SECONDS = int(os.environ.get("DRILL_SECONDS", "120"))
+# DRILL_DB_RESTART=0 leaves PostgreSQL running through the load. CI sets it while a request or the worker's query in
+# flight when PostgreSQL stops can hang (docs/operations.md, "When the database is unreachable": the known gap).
+DB_RESTART = os.environ.get("DRILL_DB_RESTART", "1") != "0"
 REQUEST_TIMEOUT = 30  # a request still unanswered after this counts as a hang
 JURISDICTION, UNIT = "63", "63/dinkes"
 SUBMIT_LIMIT, KEY_LIMIT = 20, 12
@@ -652,26 +655,29 @@ def main():
         # Requests in flight on the killed instance get the proxy's 502: the window is the kill and the proxy's check.
         windows.append(("instance kill", k0 - 0.5, k0 + 3))
         at(0.55)
-        p0 = time.time()
-        pg.stop("fast")
-        print(f"  t={p0 - t0:5.1f}s  PostgreSQL stopped (fast)")
-        time.sleep(5)
-        pg.start()
-        p1 = time.time()
-        print(f"  t={p1 - t0:5.1f}s  PostgreSQL started again")
         recovered = []
-        for i in range(3):
-            deadline = time.time() + 60
-            while time.time() < deadline:
-                try:
-                    if get(f"http://127.0.0.1:{cluster.ports[i]}/healthz", timeout=5)[0] == 200:
-                        break
-                except OSError:
-                    pass
-                time.sleep(0.2)
-            recovered.append(time.time() - p1)
-        windows.append(("database restart", p0 - 0.5, max(p1 + r for r in recovered) + 2))
-        print(f"  instances healthy again {', '.join(f'{r:.1f}' for r in recovered)} s after PostgreSQL started")
+        if DB_RESTART:
+            p0 = time.time()
+            pg.stop("fast")
+            print(f"  t={p0 - t0:5.1f}s  PostgreSQL stopped (fast)")
+            time.sleep(5)
+            pg.start()
+            p1 = time.time()
+            print(f"  t={p1 - t0:5.1f}s  PostgreSQL started again")
+            for i in range(3):
+                deadline = time.time() + 60
+                while time.time() < deadline:
+                    try:
+                        if get(f"http://127.0.0.1:{cluster.ports[i]}/healthz", timeout=5)[0] == 200:
+                            break
+                    except OSError:
+                        pass
+                    time.sleep(0.2)
+                recovered.append(time.time() - p1)
+            windows.append(("database restart", p0 - 0.5, max(p1 + r for r in recovered) + 2))
+            print(f"  instances healthy again {', '.join(f'{r:.1f}' for r in recovered)} s after PostgreSQL started")
+        else:
+            print("  PostgreSQL restart skipped (DRILL_DB_RESTART=0)")
         at(1.0)
         stop.set()
         for t in threads:
@@ -679,7 +685,8 @@ def main():
         print(f"  load stopped at t={time.time() - t0:.1f}s")
 
         print("\n== afterwards")
-        check(all(r < 60 for r in recovered), f"every instance recovered by itself after the database restart ({[round(r, 1) for r in recovered]} s)")
+        if DB_RESTART:
+            check(all(r < 60 for r in recovered), f"every instance recovered by itself after the database restart ({[round(r, 1) for r in recovered]} s)")
         tids = list(log.submitted)
         listed = {row[0] for row in pg.psql("SELECT tracking_id FROM complaints", "aduan")}
         lost = [t for t in tids if t not in listed]
@@ -792,13 +799,9 @@ def main():
         check(not hangs, f"no request hung past {REQUEST_TIMEOUT} s ({len(hangs)})")
         check(BARE_503[1] == 0, f"every 503 carried Retry-After ({BARE_503[0]} with, {BARE_503[1]} without)")
         check(not outside, f"no 5xx or unanswered request outside the fault windows ({len(outside)}: {outside[:5]})")
-        retry_ok = all(s != 500 for s in db_statuses)
-        expect_503 = os.environ.get("DRILL_EXPECT_503", "0") == "1"
-        if expect_503:
-            check(retry_ok and 503 in db_statuses, "requests during the database restart got 503 with Retry-After, never 500")
-        else:
-            print(f"  note: 503 + Retry-After while the database is down is ops-live's work; 500s during the restart: "
-                  f"{db_statuses.get(500, 0)} (not asserted until DRILL_EXPECT_503=1)")
+        if DB_RESTART:
+            check(all(s != 500 for s in db_statuses) and 503 in db_statuses,
+                  "requests during the database restart got 503 with Retry-After, never 500")
         check(len(tids) > 50 and len(log.verified) > 10 and log.signins > 2 and log.scans > 10,
               f"the load did real work ({len(tids)} submissions, {len(log.verified)} actions, {log.signins} sign-ins, {log.scans} scans)")
 
