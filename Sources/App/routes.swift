@@ -106,6 +106,9 @@ func routes(_ app: Application) throws {
     officer.upload(.POST, "aduan", "baru", maxSize: maxBody, use: IntakeController.submit)
     officer.get("aduan", "baru", "tanda-terima", use: IntakeController.receipt)
     officer.get("aduan", ":id", use: CaseController.show)
+    // The complaint page's forms post to the page itself (the action in the field `aksi`), so a refused action is
+    // shown again at the page's own address; `/aksi/:action` stays for scripts and old bookmarks.
+    officer.upload(.POST, "aduan", ":id", maxSize: maxBody, use: CaseController.act)
     officer.upload(.POST, "aduan", ":id", "aksi", ":action", maxSize: maxBody, use: CaseController.act)
     officer.get("aduan", ":id", "lampiran", ":attachment", use: CaseController.attachment)
     officer.get("monev", use: MonevController.dashboard)
@@ -133,7 +136,11 @@ func routes(_ app: Application) throws {
     // The sysadmin's pages (/petugas/admin/…): organisation, users, categories, calendars, settings.
     AdminController.register(officer)
 
-    for action in [SiteURL.TrackAction.balas, .konfirmasi, .sanggah, .nilai] {
+    // The reply to a request for information may carry photos or documents (issue 19, fix 3).
+    web.upload(.POST, "t", ":id", PathComponent(stringLiteral: SiteURL.TrackAction.balas.rawValue), maxSize: maxBody,
+               use: TrackingController.reporterAction(.balas))
+    web.upload(.POST, "t", ":id", maxSize: maxBody, use: TrackingController.reporterAction(.balas))
+    for action in [SiteURL.TrackAction.konfirmasi, .sanggah, .nilai] {
         web.post("t", ":id", PathComponent(stringLiteral: action.rawValue), use: TrackingController.reporterAction(action))
     }
     registerOpen311(app)
