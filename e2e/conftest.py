@@ -36,7 +36,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "testsupport"))
-from aduan_server import run, serving  # noqa: E402  (shared with open311-conformance/)
+from aduan_server import free_port, run, serving  # noqa: E402  (shared with open311-conformance/)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(os.environ.get("ADUAN_BIN") or ROOT / ".build" / "debug" / "aduan")
@@ -78,6 +78,8 @@ OFFICERS = {
 }
 UNIT = "63/dinkes"
 UNIT_PATH = "/unit/63/dinkes"
+# The one loopback port the server may send webhooks to (a real receiver in e2e/test_webhook_test_event.py).
+WEBHOOK_PORT = free_port()
 
 
 def missing(what: str):
@@ -175,6 +177,7 @@ def portal():
         missing(f"server binary {BIN} is missing: run `swift build` first or set ADUAN_BIN")
 
     def setup(env: dict) -> None:
+        env["ADUAN_OUTBOUND_ALLOW"] = f"127.0.0.1:{WEBHOOK_PORT}"
         run([BIN, "migrate"], env, "aduan migrate")
         run([BIN, "seed"], env, "aduan seed")
         for name, (password, role, scope) in OFFICERS.items():
@@ -403,6 +406,8 @@ class Browser:
             const out = [];
             for (const b of document.querySelectorAll('button, input[type=submit]')) {
               if (b.closest('[hidden], [aria-hidden=true]') || b.offsetParent === null) continue;
+              const folded = b.closest('details');  // inside a closed <details> (not its summary): not shown
+              if (folded && !folded.open && !b.closest('summary')) continue;
               b.scrollIntoView({block: 'center', inline: 'nearest'});
               const r = b.getBoundingClientRect();
               const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
@@ -445,7 +450,7 @@ class Browser:
         form = self.find("form.report")
         if data.get("type"):
             self.check(self.find(f"input[name=type][value='{data['type']}']", within=form), True)
-        for name in ("title", "body", "address", "name", "email", "phone", "target_unit"):
+        for name in ("title", "body", "address", "name", "email", "phone"):
             if name in data and self.finds(f"[name='{name}']:not([type=hidden])", within=form):
                 field = self.find(f"[name='{name}']:not([type=hidden])", within=form)
                 field.clear()
@@ -457,9 +462,9 @@ class Browser:
             self.driver.execute_script(
                 "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
                 "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", field, data["incident_date"])
-        for name in ("jurisdiction", "category"):
-            if name in data:
-                Select(self.find(f"select[name={name}]", within=form)).select_by_value(data[name])
+        for name in ("jurisdiction", "category", "target_unit"):
+            if name in data and self.finds(f"select[name='{name}']", within=form):
+                Select(self.find(f"select[name='{name}']", within=form)).select_by_value(data[name])
         self.check(self.find("input[name=anonymous]", within=form), anonymous)
         self.check(self.find("input[name=confidential]", within=form), confidential)
         if files:

@@ -24,6 +24,13 @@ from selenium.webdriver.support.ui import Select
 
 from conftest import signed_in_desks, UNIT, Browser, catalogue, uid
 
+
+def open_action(b: Browser, form):
+    """Opens an action's form on the complaint page by its name in the list of actions (a <details>)."""
+    details = b.driver.execute_script("return arguments[0].closest('details')", form)
+    if details is not None and details.get_attribute("open") is None:
+        b.click(details.find_element(By.CSS_SELECTOR, "summary"))
+
 T = catalogue("id")
 KOTA = "63.71"
 KOTA_NAME = "Kota Banjarmasin"
@@ -229,6 +236,7 @@ def test_monev_inspector_journey(person, officers):
     ir.click(ir.find(f"main a[href='/petugas/aduan/{made['silent']}']"))
     ir.wait_for(lambda: ir.path == f"/petugas/aduan/{made['silent']}", "the complaint page")
     form = ir.find("form#form-warn")
+    open_action(ir, form)
     assert DINKES_NAME in ir.find("h3", within=form).text, f"the warning form does not name the unit: {ir.find('h3', within=form).text!r}"
     assert ir.find("input[name=unit]", within=form).get_attribute("value") == UNIT
     type_into(ir, "textarea[name=text]", "Segera", within=form)
@@ -237,8 +245,10 @@ def test_monev_inspector_journey(person, officers):
     assert ir.driver.execute_script("return arguments[0].validity.tooShort", area), "the browser does not check the warning's length"
     ir.driver.execute_script("arguments[0].removeAttribute('minlength')", area)
     ir.submit_form(form)
-    assert ir.alert() == T["warnings_error_text"], f"a 6-character warning: {ir.alert() or ir.text()[:600]!r}"
+    assert ir.find("#warn-text-error").text.strip() == T["warnings_error_text"], f"a 6-character warning: {ir.alert() or ir.text()[:600]!r}"
+    assert ir.find("#warn-text").get_attribute("value") == "Segera", "the refused warning's text was not kept"
     form = ir.find("form#form-warn")
+    open_action(ir, form)
     warning = f"Aduan {made['silent']} belum ditindaklanjuti. Mohon tindak lanjut dalam 2 hari kerja {tag}"
     type_into(ir, "textarea[name=text]", warning, within=form)
     ir.submit_form(form)

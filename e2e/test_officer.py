@@ -112,9 +112,18 @@ def open_case(b: Browser, tid: str, via_section: str | None = None):
 
 
 def action_form(b: Browser, action: str):
+    """The action's form, opened as an officer does: by its name in the list of actions (a <details>)."""
     forms = b.finds(f"form#form-{action}")
     assert forms, f"the complaint page {b.url} offers no #form-{action}; forms: {[f.get_attribute('id') for f in b.finds('form')]}"
+    open_action(b, forms[0])
     return forms[0]
+
+
+def open_action(b: Browser, form):
+    details = b.driver.execute_script("return arguments[0].closest('details')", form)
+    if details is not None and details.get_attribute("open") is None:
+        b.click(details.find_element(By.CSS_SELECTOR, "summary"))
+        b.wait_for(lambda: details.get_attribute("open") is not None, "the action's form to open")
 
 
 def type_into(b: Browser, css: str, text: str, within=None):
@@ -207,7 +216,8 @@ def test_officer_main_journey_portal_to_closed(person, officers, images, answer_
     assert photos == [images[0].name], f"the reporter's photo is not listed on the complaint page: {photos}"
     assert data["name"] in koord.text() and data["email"] in koord.text(), "the coordinator does not see the reporter's contact"
     form = action_form(koord, "verify")
-    assert form.get_attribute("action").endswith(f"/petugas/aduan/{tid}/aksi/verify")
+    assert form.get_attribute("action").endswith(f"/petugas/aduan/{tid}") and \
+        koord.find("input[name=aksi]", within=form).get_attribute("value") == "verify"
     suggestions = koord.find(".suggestions", within=form).text
     for expected in (DINKES_NAME, T["ws_reason_reporter_target"], T["ws_reason_category_default"]):
         assert expected in suggestions, f"the suggested unit does not show {expected!r}:\n{suggestions}"
@@ -345,8 +355,8 @@ def test_officer_returned_complaint_is_redispositioned(person, officers):
     assert T["ws_flag_returned"] in koord.find("article.case > ul.flags").text
     assert reason in timeline(koord) and T["event_return"] in timeline(koord), "the return and its reason are not in the timeline"
     form = action_form(koord, "verify")
-    assert form.get_attribute("action").endswith(f"/petugas/aduan/{tid}/aksi/redispose"), \
-        f"a returned complaint's form should redispose, it posts to {form.get_attribute('action')}"
+    assert koord.find("input[name=aksi]", within=form).get_attribute("value") == "redispose", \
+        f"a returned complaint's form should redispose, it posts {koord.find('input[name=aksi]', within=form).get_attribute('value')}"
     assert koord.find("h3", within=form).text.strip() == T["do_redispose"]
     Select(koord.find("#verify-unit", within=form)).select_by_value(DPUPR)
     type_into(koord, "#verify-internal", f"Dialihkan ke PUPR {tag}", within=form)

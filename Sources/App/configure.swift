@@ -69,6 +69,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M018_LaporInstansi())
     app.migrations.add(M019_TriageModels())
     app.migrations.add(M021_OpenStagesByPlace())
+    app.migrations.add(M022_MustChangePassword())
     app.migrations.add(M025_SharedRateLimits())
     _ = app.triageModels
     // The audit log chains each row as it is written, whoever writes it.

@@ -104,6 +104,9 @@ func routes(_ app: Application) throws {
     officer.upload(.POST, .officerNewComplaint, maxSize: maxBody, use: IntakeController.submit)
     officer.get(.intakeReceipt, use: IntakeController.receipt)
     officer.get(.officerComplaint, use: CaseController.show)
+    // The complaint page's forms post to the page itself (the action in the field `aksi`), so a refused action is
+    // shown again at the page's own address; the action's own address stays for scripts and old bookmarks.
+    officer.upload(.POST, .officerComplaint, maxSize: maxBody, use: CaseController.act)
     officer.upload(.POST, .caseAction, maxSize: maxBody, use: CaseController.act)
     officer.get(.caseAttachment, use: CaseController.attachment)
     officer.get(.officerMonev, use: MonevController.dashboard)
@@ -132,7 +135,11 @@ func routes(_ app: Application) throws {
     // The sysadmin's pages (/petugas/admin/…): organisation, users, categories, calendars, settings.
     AdminController.register(officer)
 
-    for action in [SiteURL.TrackAction.balas, .konfirmasi, .sanggah, .nilai] {
+    // The reply to a request for information may carry photos or documents (issue 19, fix 3).
+    web.upload(.POST, RoutePattern.trackAction.with("action", SiteURL.TrackAction.balas.rawValue), maxSize: maxBody,
+               use: TrackingController.reporterAction(.balas))
+    web.upload(.POST, .publicComplaint, maxSize: maxBody, use: TrackingController.reporterAction(.balas))
+    for action in [SiteURL.TrackAction.konfirmasi, .sanggah, .nilai] {
         web.post(RoutePattern.trackAction.with("action", action.rawValue), use: TrackingController.reporterAction(action))
     }
     registerOpen311(app)

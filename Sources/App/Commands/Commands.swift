@@ -94,6 +94,7 @@ struct UserPasswordCommand: AsyncCommand {
         }
         user.passwordHash = try await app.password.async.hash(password)
         user.passwordChangedAt = app.clock.now
+        user.mustChangePassword = nil
         try await user.update(on: app.writeDB)
         try await SecretLimiter.clear(subject: SecretSubject.stored(.signIn, SecretSubject.officer(username)), on: app.writeDB)
         try await Sessions.endOfficer(user.requireID(), on: app.writeDB)

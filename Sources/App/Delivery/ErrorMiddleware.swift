@@ -46,6 +46,11 @@ struct ErrorMiddleware: AsyncMiddleware {
         let text: String
         if code == "csrf" {
             text = request.text("error_csrf_message")
+        } else if status == .payloadTooLarge {
+            // The body limit cut the form off before any file could be read: say what the limits are, in words.
+            let settings = request.application.settings
+            text = request.text("error_413_message", ["mb": "\(settings.maxBodyBytes / 1_048_576)", "file_mb": "\(settings.maxAttachmentBytes / 1_048_576)",
+                                                      "n": "\(settings.maxAttachments)"])
         } else if status.code >= 500 || status == .tooManyRequests || (status == .notFound && message == "not found") || message.hasPrefix("Not Found") {
             text = request.text("error_\(status.code >= 500 ? 500 : Int(status.code))_message")
         } else {

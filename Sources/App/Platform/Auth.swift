@@ -12,6 +12,8 @@ struct OfficerPrincipal: Authenticatable, Sendable {
     /// Signed in with a password, but a role they hold requires two-factor and they have not enrolled yet:
     /// the browser session may only reach the enrolment page.
     var mustEnrolTwoFactor = false
+    /// Signed in with a password someone else saw (printed at first start): only the password form opens.
+    var mustChangePassword = false
 }
 
 /// Resolves `Authorization: Bearer …` to an officer (only the token's SHA-256 is stored).

@@ -116,12 +116,15 @@ enum Bootstrap {
             let password = Secrets.randomToken(bytes: 12)
             try await UserAdmin.create(app, username: "admin", password: password, displayName: "Administrator",
                                        email: nil, assignments: [RoleAssignment(role: .sysadmin, scope: .jurisdiction(ReferenceSeeder.province))])
+            // Printed on a console others may read: replaced at first sign-in before anything else opens.
+            try await User.query(on: app.writeDB).filter(\.$username == "admin").set(\.$mustChangePassword, to: true).update()
             print("""
             ==============================================================
              First run: created the system administrator account
                username: admin
                password: \(password)
-             This password is shown once. Sign in and change it.
+             This password is shown once. Signing in asks for a new one
+             before any other page opens.
             ==============================================================
             """)
         }

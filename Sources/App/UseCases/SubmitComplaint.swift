@@ -137,24 +137,45 @@ enum SubmitComplaint {
         }
     }
 
-    static func sanitizeAttachments(_ files: [File], limit: Int, maxBytes: Int) throws -> [SanitizedFile] {
-        let files = files.filter { $0.data.readableBytes > 0 || !$0.filename.isEmpty }
-        guard files.count <= limit else { throw AppError.invalid("at most \(limit) attachments", field: "attachments") }
-        return try files.enumerated().map { index, file in
-            guard file.data.readableBytes <= maxBytes else {
-                throw AppError(status: .payloadTooLarge, code: "payload_too_large",
-                               message: "attachment \(file.filename) is larger than \(maxBytes / 1_048_576) MB", field: "attachments")
+    /// Why a set of uploaded files was refused, with the file concerned, so each page can say it in its own words.
+    enum AttachmentRejection: Error, Sendable {
+        case tooMany(limit: Int)
+        case tooLarge(file: String, maxBytes: Int)
+        case unsupported(file: String, detail: String)
+
+        /// The API's error (English, SPEC §10), as before.
+        var appError: AppError {
+            switch self {
+            case .tooMany(let limit): return AppError.invalid("at most \(limit) attachments", field: "attachments")
+            case .tooLarge(let file, let maxBytes):
+                return AppError(status: .payloadTooLarge, code: "payload_too_large",
+                                message: "attachment \(file) is larger than \(maxBytes / 1_048_576) MB", field: "attachments")
+            case .unsupported(let file, let detail):
+                return AppError(status: .unsupportedMediaType, code: "unsupported_attachment",
+                                message: "attachment \(file): \(detail) (accepted: JPEG, PNG, WebP, PDF)", field: "attachments")
             }
+        }
+    }
+
+    static func sanitizeAttachments(_ files: [File], limit: Int, maxBytes: Int) throws -> [SanitizedFile] {
+        do { return try inspectAttachments(files, limit: limit, maxBytes: maxBytes) } catch let rejection as AttachmentRejection {
+            throw rejection.appError
+        }
+    }
+
+    /// Checks and strips every file; the first refusal names its file.
+    static func inspectAttachments(_ files: [File], limit: Int, maxBytes: Int) throws -> [SanitizedFile] {
+        let files = files.filter { $0.data.readableBytes > 0 || !$0.filename.isEmpty }
+        guard files.count <= limit else { throw AttachmentRejection.tooMany(limit: limit) }
+        return try files.enumerated().map { index, file in
+            guard file.data.readableBytes <= maxBytes else { throw AttachmentRejection.tooLarge(file: file.filename, maxBytes: maxBytes) }
             let bytes = Array(file.data.readableBytesView)
             do {
                 let (type, clean) = try MediaInspector.sanitize(bytes)
                 let base = (file.filename as NSString).lastPathComponent.prefix(120)
                 return SanitizedFile(filename: base.isEmpty ? "lampiran-\(index + 1).\(type.fileExtension)" : String(base), type: type, bytes: clean)
             } catch let error as MediaError {
-                throw AppError(status: .unsupportedMediaType, code: "unsupported_attachment",
-                               message: "attachment \(file.filename): \(error.message) (accepted: JPEG, PNG, WebP, PDF)", field: "attachments")
-            } catch {
-                throw error
+                throw AttachmentRejection.unsupported(file: file.filename, detail: error.message)
             }
         }
     }

@@ -28,13 +28,13 @@ struct OfficerNav: Encodable, Sendable {
     var monev: Bool
     var qr: Bool
     var admin: Bool
-    /// Two-factor enrolment is pending: only the account page and sign-out are offered.
+    /// Two-factor enrolment or the first password change is pending: only the account page and sign-out are offered.
     var restricted: Bool
 
     static func of(_ req: Request) async throws -> OfficerNav? {
         guard req.url.path.hasPrefix("/petugas"), let principal = req.auth.get(OfficerPrincipal.self) else { return nil }
         let roles = Set(principal.officer.assignments.map(\.role))
-        if principal.mustEnrolTwoFactor {
+        if principal.mustEnrolTwoFactor || principal.mustChangePassword {
             return OfficerNav(username: principal.username, unread: 0, queue: false, intake: false, templates: false, warnings: false, monev: false, qr: false,
                               admin: false, restricted: true)
         }

@@ -19,6 +19,8 @@ final class User: Model, @unchecked Sendable {
     /// Until when the officer has read their in-app inbox.
     @OptionalField(key: "inbox_seen_at") var inboxSeenAt: Date?
     @OptionalField(key: "password_changed_at") var passwordChangedAt: Date?
+    /// Set on the account made at first start: no other page opens until the printed password is replaced (M022).
+    @OptionalField(key: "must_change_password") var mustChangePassword: Bool?
     /// The 30-second step of the last accepted TOTP code: a code is accepted once (no replay).
     @OptionalField(key: "totp_last_step") var totpLastStep: Int64?
     /// One e-mail a day listing new work, instead of one e-mail per event.

@@ -14,6 +14,8 @@ struct ReportFormView: Encodable, Sendable {
     var jurisdictions: [Choice]
     var categories: [ChoiceGroup]
     var units: [Choice]
+    /// The agencies a complaint may name, by name under their region (a `<select>` with `<optgroup>`, issue 19 fix 4).
+    var unitGroups: [ChoiceGroup] = []
     var maxFiles: Int
     var maxMB: Int
     /// Set when the form comes from a unit's QR code: the unit is fixed.
@@ -26,7 +28,7 @@ struct ReportFormView: Encodable, Sendable {
     struct FieldMessage: Encodable, Sendable { var field: String; var message: String }
 
     enum CodingKeys: String, CodingKey {
-        case values, checked, errors, errorList, types, jurisdictions, categories, units, maxFiles, maxMB, presetUnit, presetUnitName, action, hasErrors, mediums, staff
+        case values, checked, errors, errorList, types, jurisdictions, categories, units, unitGroups, maxFiles, maxMB, presetUnit, presetUnitName, action, hasErrors, mediums, staff
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -34,6 +36,7 @@ struct ReportFormView: Encodable, Sendable {
         try c.encode(values, forKey: .values); try c.encode(checked, forKey: .checked); try c.encode(errors, forKey: .errors)
         try c.encode(errorList, forKey: .errorList); try c.encode(types, forKey: .types); try c.encode(jurisdictions, forKey: .jurisdictions)
         try c.encode(categories, forKey: .categories); try c.encode(units, forKey: .units); try c.encode(maxFiles, forKey: .maxFiles)
+        try c.encode(unitGroups, forKey: .unitGroups)
         try c.encode(maxMB, forKey: .maxMB); try c.encodeIfPresent(presetUnit, forKey: .presetUnit)
         try c.encodeIfPresent(presetUnitName, forKey: .presetUnitName); try c.encode(action, forKey: .action); try c.encode(hasErrors, forKey: .hasErrors)
         try c.encode(mediums, forKey: .mediums); try c.encode(!mediums.isEmpty, forKey: .staff)
@@ -72,7 +75,7 @@ struct ReportFormInput: Content {
 
 enum ReportFormBuilder {
     static func view(_ req: Request, reference: ReferenceData, input: ReportFormInput? = nil,
-                     errors: [FieldError] = [], presetUnit: String? = nil) -> ReportFormView {
+                     errors: [FieldError] = [], presetUnit: String? = nil, said: [String: String] = [:]) -> ReportFormView {
         let lang = req.language
         let catalog = req.application.catalog
         var values: [String: String] = [:]
@@ -94,13 +97,19 @@ enum ReportFormBuilder {
                 + reference.categories.filter { $0.value.parent == code }.sorted { $0.value.name < $1.value.name }
                     .map { Choice(value: $0.key, label: "— " + $0.value.name, selected: category == $0.key) })
         }
-        return ReportFormView(
+        let chosenUnit = values["target_unit"] ?? ""
+        let unitGroups = tree.jurisdictions.values.sorted { $0.code < $1.code }.compactMap { j -> ChoiceGroup? in
+            let options = tree.units.values.filter { $0.handlesComplaints && $0.jurisdiction == j.code }.sorted { $0.name < $1.name }
+                .map { Choice(value: $0.id, label: $0.name, selected: $0.id == chosenUnit) }
+            return options.isEmpty ? nil : ChoiceGroup(label: j.name, options: options)
+        }
+        var view = ReportFormView(
             values: values,
             checked: ["anonymous": input?.anonymous != nil, "confidential": input?.confidential != nil,
                       "notify_email": input.map { $0.notify_choice == nil || $0.notify_email != nil } ?? true,
                       "notify_phone": input.map { $0.notify_choice == nil || $0.notify_phone != nil } ?? true],
-            errors: Dictionary(errors.map { (formField($0.field), message($0, lang, catalog)) }, uniquingKeysWith: { a, _ in a }),
-            errorList: errors.map { .init(field: formField($0.field), message: message($0, lang, catalog)) },
+            errors: Dictionary(errors.map { (formField($0.field), said[$0.field] ?? message($0, lang, catalog)) }, uniquingKeysWith: { a, _ in a }),
+            errorList: errors.map { .init(field: formField($0.field), message: said[$0.field] ?? message($0, lang, catalog)) },
             types: ComplaintType.allCases.map { .init(value: $0.rawValue, label: catalog.text("type_\($0.rawValue)", lang), selected: $0.rawValue == type) },
             jurisdictions: tree.jurisdictions.values.sorted { $0.code < $1.code }
                 .map { .init(value: $0.code, label: $0.name, selected: $0.code == jurisdiction) },
@@ -111,6 +120,18 @@ enum ReportFormBuilder {
             maxMB: req.application.settings.maxAttachmentBytes / 1_048_576,
             presetUnit: presetUnit, presetUnitName: presetUnit.flatMap { tree.units[$0]?.name },
             action: SiteURL.report.path)
+        view.unitGroups = unitGroups
+        return view
+    }
+
+    /// A unit named by its name rather than its code (a form sent without the list, an old bookmark): the one handling
+    /// unit of that name in the region, ignoring case and accents; anything else is left for the usual check.
+    static func unitByName(_ typed: String?, jurisdiction: String, tree: OrgTree) -> String? {
+        guard let typed = typed?.trimmingCharacters(in: .whitespacesAndNewlines), !typed.isEmpty else { return typed }
+        if tree.units[typed] != nil { return typed }
+        let fold = { (s: String) in s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }
+        let matches = tree.units.values.filter { $0.handlesComplaints && $0.jurisdiction == jurisdiction && fold($0.name) == fold(typed) }
+        return matches.count == 1 ? matches[0].id : typed
     }
 
     /// The field's message in the visitor's language (the core's English message when the catalogue has none).
@@ -138,6 +159,9 @@ extension ReportFormBuilder {
             input.target_unit = code.unitID
             input.jurisdiction = reference.tree.units[code.unitID]?.jurisdiction ?? input.jurisdiction
         }
+        if code == nil {
+            input.target_unit = unitByName(input.target_unit, jurisdiction: input.jurisdiction ?? reference.defaultJurisdiction, tree: reference.tree)
+        }
         if let trap = input.website, !trap.isEmpty {
             throw AppError.badRequest("the form could not be accepted")
         }
@@ -151,9 +175,31 @@ extension ReportFormBuilder {
                                     attachments: input.attachments)
         let checked = SubmitComplaint.check(api, reference: reference, now: req.application.clock.now)
         var errors = checked.problems
-        let files = try SubmitComplaint.formAttachments(input.attachments, settings: req.application.settings, errors: &errors)
+        // Files are checked here, so a refusal names its file in the visitor's language (issue 19, fix 5).
+        var said: [String: String] = [:]
+        var files: [SanitizedFile] = []
+        let settings = req.application.settings
+        do {
+            files = try SubmitComplaint.inspectAttachments(input.attachments ?? [], limit: settings.maxAttachments, maxBytes: settings.maxAttachmentBytes)
+        } catch let rejection as SubmitComplaint.AttachmentRejection {
+            errors.append(FieldError("attachments", rejection.appError.message))
+            switch rejection {
+            case .tooMany(let limit): said["attachments"] = req.text("ws_err_attachments_count", ["n": "\(limit)"])
+            case .tooLarge(let file, let maxBytes): said["attachments"] = req.text("ws_err_attachments_large", ["file": file, "mb": "\(maxBytes / 1_048_576)"])
+            case .unsupported(let file, _): said["attachments"] = req.text("ws_err_attachments_type", ["file": file])
+            }
+        }
         guard errors.isEmpty else {
-            return try await rerender(ReportFormBuilder.view(req, reference: reference, input: input, errors: errors, presetUnit: code?.unitID))
+            // Files are never kept from a refused form: say which were dropped, so they are chosen again.
+            let sent = (input.attachments ?? []).filter { $0.data.readableBytes > 0 && !$0.filename.isEmpty }.map(\.filename)
+            if !sent.isEmpty {
+                let again = req.text("form_files_again", ["files": sent.joined(separator: ", ")])
+                if let problem = said["attachments"] { said["attachments"] = problem + " " + again } else {
+                    errors.append(FieldError("attachments", "choose the files again")); said["attachments"] = again
+                }
+            }
+            return try await rerender(ReportFormBuilder.view(req, reference: reference, input: input, errors: errors, presetUnit: code?.unitID,
+                                                             said: said))
         }
         var submission = checked.submission
         submission.channel = code == nil ? .web : .qr

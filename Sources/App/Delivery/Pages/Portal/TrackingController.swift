@@ -45,6 +45,17 @@ enum TrackingController {
         var error: String?
         var notice: String?
         var mergedInto: String?
+        /// The officer's last request for information, shown above the reply box (issue 19, fix 3).
+        var question: String? = nil
+        var questionWhen: String? = nil
+        /// What the reporter typed in a refused reply, shown again.
+        var replyText: String? = nil
+        var maxFiles: Int = 0
+        var maxMB: Int = 0
+        var maxAttachmentBytes: Int = 0
+        var filesHint: String = ""
+        /// The reply posts to the tracking page itself, so a refused reply is shown again at the page's address.
+        var replyURL: String = ""
     }
 
     static func show(_ req: Request) async throws -> Response {
@@ -69,7 +80,10 @@ enum TrackingController {
         if id.rawValue != raw { return req.redirect(to: SiteURL.publicComplaint(id.rawValue).path, redirectType: .permanent) }
         let isReporter = try await isReporter(req, complaint)
         if !isReporter && !Visibility.isPublic(complaint.record) { throw AppError.notFound(req.text("not_found_complaint")) }
-        return try await render(req, complaint, isReporter: isReporter)
+        // After a reporter's form: say it was received (`?ok=balas` …), in the reader's language.
+        let done = isReporter ? req.query[String.self, at: "ok"].flatMap(SiteURL.TrackAction.init(rawValue:))
+            .flatMap { [.balas, .konfirmasi, .sanggah, .nilai].contains($0) ? req.text("tracking_done_\($0.rawValue)") : nil } : nil
+        return try await render(req, complaint, isReporter: isReporter, notice: done)
     }
 
     /// Back to the complaint's page with the view cookie (`ReporterCredential.viewToken`) for this complaint only.
@@ -90,7 +104,7 @@ enum TrackingController {
     }
 
     static func render(_ req: Request, _ c: Complaint, isReporter: Bool, error: String? = nil, notice: String? = nil,
-                       status: HTTPStatus = .ok) async throws -> Response {
+                       status: HTTPStatus = .ok, replyText: String? = nil) async throws -> Response {
         let reference = try await req.reference()
         let lang = req.language
         let wording = Wording(req, timeZone: reference.calendar(for: c.jurisdictionCode).timeZone)
@@ -109,7 +123,7 @@ enum TrackingController {
                                size: ByteSize.text($0.size))
             }
         }
-        let view = TrackingView(
+        var view = TrackingView(
             trackingID: c.trackingID, formattedID: TrackingID(c.trackingID)?.formatted ?? c.trackingID,
             title: c.title, body: c.body, type: req.text("type_\(c.type)"), state: req.text("state_\(c.state)"), stateCode: c.state,
             waitingFor: req.text("waiting_\(c.state)"), due: c.dueAt.map(wording.date), overdue: record.isOverdue(at: now),
@@ -126,6 +140,16 @@ enum TrackingController {
             canConfirm: isReporter && Lifecycle.isAvailable(.confirm, to: .reporter, on: record, tree: reference.tree),
             canRate: isReporter && Lifecycle.isAvailable(.feedback, to: .reporter, on: record, tree: reference.tree),
             rating: c.rating, error: error, notice: notice, mergedInto: c.mergedInto)
+        if view.canReply, let asked = events.last(where: { $0.action == Action.request_info.rawValue }) {
+            view.question = asked.publicText
+            view.questionWhen = wording.dateTime(asked.at)
+        }
+        view.replyText = replyText
+        view.replyURL = SiteURL.publicComplaint(c.trackingID).path
+        view.maxFiles = req.application.settings.maxAttachments
+        view.maxAttachmentBytes = req.application.settings.maxAttachmentBytes
+        view.maxMB = view.maxAttachmentBytes / 1_048_576
+        view.filesHint = req.text("tracking_reply_files_hint", ["n": "\(view.maxFiles)", "mb": "\(view.maxMB)"])
         return try await req.page("tracking", title: "tracking_title", view, status: status)
     }
 
@@ -133,6 +157,8 @@ enum TrackingController {
 
     struct PINForm: Content { var pin: String? }
     struct TextForm: Content { var text: String? }
+    /// The reply to a request for information: words and, as on the submission form, photos or documents.
+    struct ReplyForm: Content { var text: String?; var attachments: [File]? }
     struct RatingForm: Content { var rating: Int?; var comment: String? }
 
     static func unlock(_ req: Request) async throws -> Response {
@@ -162,8 +188,25 @@ enum TrackingController {
             }
             let command: ComplaintCommand
             var texts = Texts()
+            var files: [SanitizedFile] = []
             switch action {
-            case .balas: command = .reply; texts = Texts(public: try req.content.decode(TextForm.self).text)
+            case .balas:
+                command = .reply
+                let form = try req.content.decode(ReplyForm.self)
+                texts = Texts(public: form.text.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 })
+                do {
+                    files = try SubmitComplaint.inspectAttachments(form.attachments ?? [], limit: req.application.settings.maxAttachments,
+                                                                   maxBytes: req.application.settings.maxAttachmentBytes)
+                } catch let rejection as SubmitComplaint.AttachmentRejection {
+                    let message: String
+                    switch rejection {
+                    case .tooMany(let limit): message = req.text("ws_err_attachments_count", ["n": "\(limit)"])
+                    case .tooLarge(let file, let maxBytes): message = req.text("ws_err_attachments_large", ["file": file, "mb": "\(maxBytes / 1_048_576)"])
+                    case .unsupported(let file, _): message = req.text("ws_err_attachments_type", ["file": file])
+                    }
+                    return try await render(req, complaint, isReporter: true, error: message + " " + req.text("ws_files_again"),
+                                            status: rejection.appError.status, replyText: form.text)
+                }
             case .konfirmasi: command = .confirm
             case .sanggah: command = .dispute; texts = Texts(public: try req.content.decode(TextForm.self).text)
             case .nilai:
@@ -173,7 +216,7 @@ enum TrackingController {
             }
             do {
                 _ = try await ComplaintStore.perform(command, actor: .reporter, actorID: nil, trackingID: complaint.trackingID,
-                                                     texts: texts, app: req.application)
+                                                     texts: texts, files: files, app: req.application)
             } catch let error as LifecycleError {
                 let key: String
                 switch error {
@@ -182,7 +225,8 @@ enum TrackingController {
                 case .notPermitted: key = "tracking_need_secret"
                 }
                 let fresh = try await load(req)
-                return try await render(req, fresh, isReporter: true, error: req.text(key), status: AppError(error).status)
+                return try await render(req, fresh, isReporter: true, error: req.text(key), status: AppError(error).status,
+                                        replyText: action == .balas ? texts.publicText : nil)
             }
             return req.redirect(to: SiteURL.publicComplaint(complaint.trackingID).path + "?ok=" + action.rawValue)
         }

@@ -50,6 +50,10 @@ enum CasePage {
         var redispose: Bool
         var suggestions: [Suggestion]
         var units: [Choice]
+        /// The largest attachment the server takes, for the browser's own check.
+        var maxAttachmentBytes: Int = 0
+        /// The same units for the collaborating list (nothing chosen unless a refused form is shown again).
+        var collaborators: [Choice] = []
         var categories: [Choice]
         var classes: [Choice]
         var requestInfo: Bool
@@ -113,6 +117,10 @@ enum CasePage {
         var publicURL: String
         /// Answers to the category's Open311 attributes sent with the complaint.
         var answers: [Answer] = []
+        /// Where every action form posts: the complaint page's own address, so a refusal is shown there (fix 1).
+        var actionURL: String = ""
+        /// A refused action's values and messages, per form.
+        var caseForms = CaseFormState(nil)
     }
 
     struct Answer: Encodable, Sendable { var question: String; var code: String; var value: String }
@@ -133,7 +141,7 @@ enum CasePage {
     }
 
     static func render(_ ws: Workspace, _ c: Complaint, message: String? = nil, error: String? = nil,
-                       status: HTTPStatus = .ok) async throws -> Response {
+                       status: HTTPStatus = .ok, problem: CaseFormProblem? = nil) async throws -> Response {
         let req = ws.req
         let wording = ws.wording(for: c.jurisdictionCode)
         let record = c.record
@@ -181,14 +189,21 @@ enum CasePage {
             anonymous: c.anonymous, confidential: c.confidential, reporter: reporter, reporterNote: reporterNote,
             attachments: files.map(link), timeline: timeline, dues: dues,
             mergedInto: c.mergedInto, external: c.externalDestination.map { d in d + (c.externalRef.map { " · \($0)" } ?? "") },
-            forms: try await forms(ws, c), message: message, error: error,
+            forms: try await forms(ws, c, keeping: problem), message: message,
+            error: problem.map { req.text("ws_err_banner", ["action": req.text("do_\($0.action)")]) } ?? error,
             publicURL: SiteURL.publicComplaint(c.trackingID).path)
         view.answers = try await answers(c, on: req.db)
+        view.actionURL = SiteURL.officerComplaint(c.trackingID).path
+        // The action asked for (`?aksi=`, a template chosen for an answer), else the next step the queue names.
+        var opening = req.query[String.self, at: "aksi"].map { [$0] } ?? []
+        if opening.isEmpty, req.query[Int.self, at: "templat"] != nil { opening = [Action.follow_up.rawValue, Action.respond_final.rawValue] }
+        if opening.isEmpty, let next = ws.nextAction(record) { opening = [next.rawValue] }
+        view.caseForms = CaseFormState(problem, opening: opening)
         return try await req.page("officer_case", title: "ws_case_title", view, status: status)
     }
 
     /// One form per action the officer may take now; every choice list is limited to what the action accepts.
-    static func forms(_ ws: Workspace, _ c: Complaint) async throws -> Forms {
+    static func forms(_ ws: Workspace, _ c: Complaint, keeping problem: CaseFormProblem? = nil) async throws -> Forms {
         let req = ws.req
         let record = c.record
         let can = Set(ws.available(record))
@@ -254,7 +269,28 @@ enum CasePage {
             warnUnit: warnUnit, warnUnitName: ws.unitName(warnUnit),
             any: !can.subtracting([.note]).isEmpty || warnUnit != nil)
         forms.triage = triage
+        forms.maxAttachmentBytes = req.application.settings.maxAttachmentBytes
+        forms.collaborators = units.map { Choice(value: $0.value, label: $0.label) }
+        if let problem { keep(problem, in: &forms) }
         return forms
+    }
+
+    /// A refused form's choices shown as the officer left them (the typed texts come from `CaseFormState`).
+    static func keep(_ problem: CaseFormProblem, in forms: inout Forms) {
+        let v = problem.values
+        func choose(_ list: inout [Choice], _ value: String?) {
+            guard let value else { return }
+            for i in list.indices { list[i].selected = list[i].value == value }
+        }
+        switch problem.form {
+        case "verify":
+            choose(&forms.units, v["unit"]); choose(&forms.categories, v["category"]); choose(&forms.classes, v["resolution_class"])
+            let together = Set((v["collaborating_units"] ?? "").split(separator: ",").map(String.init))
+            for i in forms.collaborators.indices { forms.collaborators[i].selected = together.contains(forms.collaborators[i].value) }
+        case "archive": choose(&forms.archiveReasons, v["reason"])
+        case "forward_jurisdiction": choose(&forms.jurisdictions, v["jurisdiction"])
+        default: break
+        }
     }
 
     /// Likely duplicates among the complaints of the same jurisdiction this officer may read, 30 days either side.
@@ -311,6 +347,21 @@ enum CaseController {
         var anonymous: String?
         var confidential: String?
         var attachments: [File]?
+        /// The action, when the form posts to the complaint page itself.
+        var aksi: String?
+
+        /// What the officer typed and chose, to put back in the form when the action is refused.
+        var kept: [String: String] {
+            var v: [String: String] = [:]
+            let fields: [(String, String?)] = [("text", text), ("internal_text", internal_text), ("unit", unit), ("category", category),
+                                               ("resolution_class", resolution_class), ("jurisdiction", jurisdiction),
+                                               ("destination", destination), ("external_ref", external_ref), ("reason", reason),
+                                               ("days", days), ("approve", approve), ("into", into), ("into_typed", into_typed),
+                                               ("anonymous", anonymous), ("confidential", confidential)]
+            for (name, value) in fields { if let value { v[name] = value } }
+            if let collaborating_units { v["collaborating_units"] = collaborating_units.joined(separator: ",") }
+            return v
+        }
 
         var request: ActionRequest {
             func blank(_ s: String?) -> String? { s.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 } }
@@ -326,10 +377,10 @@ enum CaseController {
     static func act(_ req: Request) async throws -> Response {
         let ws = try await Workspace.of(req)
         let c = try await ws.complaint(req.parameters.get("id"))
-        guard let action = Action(rawValue: req.parameters.get("action") ?? ""), Action.officerActions.contains(action) else {
+        let form = try req.content.decode(ActionForm.self)
+        guard let action = Action(rawValue: req.parameters.get("action") ?? form.aksi ?? ""), Action.officerActions.contains(action) else {
             throw AppError.notFound(req.text("not_found_page"))
         }
-        let form = try req.content.decode(ActionForm.self)
         var body = form.request
         if action == .set_privacy {
             // Unticked checkboxes are not sent: the form always shows both, so absence means "off".
@@ -347,7 +398,7 @@ enum CaseController {
             } else {
                 var files: [SanitizedFile] = []
                 if action == .respond_final || action == .follow_up {
-                    files = try SubmitComplaint.sanitizeAttachments(form.attachments ?? [], limit: req.application.settings.maxAttachments,
+                    files = try SubmitComplaint.inspectAttachments(form.attachments ?? [], limit: req.application.settings.maxAttachments,
                                                                          maxBytes: req.application.settings.maxAttachmentBytes)
                 }
                 if action == .set_privacy, body.anonymous == false, c.anonymous {
@@ -357,12 +408,12 @@ enum CaseController {
                 _ = try await ComplaintStore.perform(command, actor: ws.participant, actorID: ws.principal.username, trackingID: c.trackingID,
                                                      texts: Texts(public: body.text, internal: body.internal_text), files: files, app: req.application)
             }
-        } catch let error as LifecycleError {
+        } catch {
+            // Refused: the same page again with the reason beside its field and what was typed (nothing was written).
             let fresh = try await ws.complaint(c.trackingID)
-            return try await CasePage.render(ws, fresh, error: error.message, status: AppError(error).status)
-        } catch let error as AppError where error.status != .notFound {
-            let fresh = try await ws.complaint(c.trackingID)
-            return try await CasePage.render(ws, fresh, error: error.message, status: error.status)
+            guard let problem = CaseFormProblem.from(error, action: action, values: form.kept, req: req, reference: ws.reference,
+                                                     complaintState: fresh.state) else { throw error }
+            return try await CasePage.render(ws, fresh, status: problem.status, problem: problem)
         }
         // After a merge the duplicate is archived; the original is where work goes on.
         let target = action == .merge ? (body.into.flatMap { TrackingID($0)?.rawValue } ?? c.trackingID) : c.trackingID

@@ -39,7 +39,8 @@ enum OfficerAccountController {
     static func show(_ req: Request) async throws -> Response {
         let ws = try await Workspace.of(req)
         let ok = req.query[String.self, at: "ok"].flatMap { ["password", "disabled", "everywhere", "digest"].contains($0) ? $0 : nil }
-        let note = req.query[String.self, at: "wajib"] != nil ? req.text("account_2fa_required_note") : nil
+        var note = req.query[String.self, at: "wajib"] != nil ? req.text("account_2fa_required_note") : nil
+        if ws.principal.mustChangePassword { note = req.text("account_password_required_note") }
         return try await render(ws, message: ok.map { req.text("account_done_\($0)") } ?? note)
     }
 
@@ -164,9 +165,12 @@ enum OfficerAccountController {
         if let problem = passwordProblem(form.new, form.repeat_, req) {
             return try await render(ws, error: problem, status: .unprocessableEntity)
         }
+        if user.mustChangePassword == true, form.new == form.current {
+            return try await render(ws, error: req.text("account_error_same_password"), status: .unprocessableEntity)
+        }
         let hash = try await req.password.async.hash(form.new!)
         try await User.query(on: req.writeDB).filter(\.$id == user.requireID())
-            .set(\.$passwordHash, to: hash).set(\.$passwordChangedAt, to: ws.now).update()
+            .set(\.$passwordHash, to: hash).set(\.$passwordChangedAt, to: ws.now).set(\.$mustChangePassword, to: nil).update()
         try await Sessions.endOfficer(user.requireID(), on: req.writeDB)
         try await audit(ws, "password_changed")
         return try await Sessions.start(req, kind: "officer", subject: user.requireID(), lifetime: OfficerSession.lifetime,

@@ -18,7 +18,7 @@ enum OfficerSession {
             let reference = try await request.reference()
             let mustEnrol = !user.hasTwoFactor && TwoFactor.required(for: officer, reference: reference)
             request.auth.login(OfficerPrincipal(userID: session.subjectID, username: user.username, officer: officer,
-                                                mustEnrolTwoFactor: mustEnrol))
+                                                mustEnrolTwoFactor: mustEnrol, mustChangePassword: user.mustChangePassword == true))
         }
     }
 }

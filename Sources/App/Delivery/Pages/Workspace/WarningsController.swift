@@ -111,7 +111,11 @@ enum WarningsController {
         }
         let text = (form.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard (10...5000).contains(text.count) else {
-            if let complaint { return try await CasePage.render(ws, complaint, error: req.text("warnings_error_text"), status: .unprocessableEntity) }
+            if let complaint {
+                let problem = CaseFormProblem(action: "warn", field: "text", message: req.text("warnings_error_text"),
+                                              values: ["text": form.text ?? ""], status: .unprocessableEntity)
+                return try await CasePage.render(ws, complaint, status: .unprocessableEntity, problem: problem)
+            }
             return try await render(ws, error: req.text("warnings_error_text"), status: .unprocessableEntity)
         }
         let warning = UnitWarning()

@@ -64,7 +64,7 @@ struct Workspace {
         if c.reopenCount > 0 { flags.append(req.text("ws_flag_reopened", ["n": "\(c.reopenCount)"])) }
         if c.escalationLevel > 0 { flags.append(req.text("ws_flag_escalated", ["n": "\(c.escalationLevel)"])) }
         if c.supervision { flags.append(req.text("ws_flag_supervision")) }
-        return CaseRow(
+        var row = CaseRow(
             trackingID: c.trackingID, formattedID: TrackingID(c.trackingID)?.formatted ?? c.trackingID,
             title: c.title, state: req.text("state_\(c.state)"), stateCode: c.state,
             unit: unitName(c.unitID), jurisdiction: jurisdictionName(c.jurisdictionCode),
@@ -74,6 +74,8 @@ struct Workspace {
             countdownStatus: government ? (timing?.countdown.status.rawValue ?? "none") : "reporter",
             next: nextAction(record).map { req.text("do_\($0.rawValue)") },
             flags: flags, hasFlags: !flags.isEmpty, selectable: selectable, url: SiteURL.officerComplaint(c.trackingID).path)
+        row.channel = req.text("stats_channel_\(c.channel)")
+        return row
     }
 
     /// Complaints the officer may read, most urgent first, within the states given.
@@ -126,6 +128,8 @@ struct CaseRow: Encodable, Sendable {
     var hasFlags: Bool
     var selectable: Bool
     var url: String
+    /// How the complaint came in (QR, SMS, web …), in words (issue 19).
+    var channel: String = ""
 }
 
 /// A titled list on an officer page.
@@ -149,6 +153,8 @@ struct OfficerGate: AsyncMiddleware {
     static let open: Set<String> = [SiteURL.officerSignIn.path, SiteURL.officerForgot.path]
     /// Reachable while two-factor enrolment is pending.
     static let enrolment: Set<String> = [SiteURL.officerAccount.path, SiteURL.officerTwoFactor.path, SiteURL.officerSignOut.path]
+    /// Reachable while the first password must still be replaced.
+    static let passwordChange: Set<String> = [SiteURL.officerAccount.path, RoutePattern.officerPassword.link(), SiteURL.officerSignOut.path]
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let path = req.url.path
@@ -158,6 +164,9 @@ struct OfficerGate: AsyncMiddleware {
             guard req.method == .GET else { return req.redirect(to: SiteURL.officerSignIn.path) }
             let target = RedirectTarget.local(path + (req.url.query.map { "?" + $0 } ?? ""), under: SiteURL.officerHome.path)
             return req.redirect(to: SiteURL.officerSignIn.path + (target.map { "?next=" + RedirectTarget.queryValue($0) } ?? ""))
+        }
+        if principal.mustChangePassword && !OfficerGate.passwordChange.contains(path) {
+            return req.redirect(to: SiteURL.officerAccount.path + "?ganti-sandi=1")
         }
         if principal.mustEnrolTwoFactor && !OfficerGate.enrolment.contains(path) {
             return req.redirect(to: SiteURL.officerAccount.path + "?wajib=1")
