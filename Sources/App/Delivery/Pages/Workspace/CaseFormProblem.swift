@@ -80,8 +80,18 @@ struct CaseFormProblem: Sendable {
             return .init(action: action.rawValue, field: "attachments", message: message, values: values, status: rejection.appError.status)
         case let error as AppError where error.status != .notFound && error.status != .internalServerError:
             // The use case's own refusals carry a field; the merge target's is already in the officer's words.
+            // Without a field, a 409 or 403 is about the complaint's state or the officer's roles, not what was typed.
             let mergeTarget = req.text("ws_error_merge_into")
-            let message = error.message == mergeTarget ? mergeTarget : say(error.field ?? "form", limits)
+            let message: String
+            if error.message == mergeTarget {
+                message = mergeTarget
+            } else if error.field == nil, error.status == .conflict {
+                message = req.text("ws_err_illegal", ["state": req.text("state_\(complaintState)")])
+            } else if error.field == nil, error.status == .forbidden {
+                message = req.text("ws_err_not_permitted")
+            } else {
+                message = say(error.field ?? "form", limits)
+            }
             return .init(action: action.rawValue, field: error.field, message: message, values: values, status: error.status)
         default:
             return nil
