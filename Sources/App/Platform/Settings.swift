@@ -1,3 +1,4 @@
+import AduanCore
 import Foundation
 
 /// Configuration from the environment (SPEC §12), validated at start-up; every problem is listed at once.
@@ -26,6 +27,8 @@ struct Settings: Sendable {
     /// changed (0: never on a schedule), and whenever this many more complaints reached a unit or category.
     var triageRetrainHours = 24
     var triageRetrainAfter = 100
+    /// When a report reaches the public side (ADUAN_PUBLISH, `Visibility.Publication`): after verification by default.
+    var publication = Visibility.Publication.afterVerification
 
     struct Invalid: Error, CustomStringConvertible {
         var problems: [String]
@@ -96,6 +99,14 @@ struct Settings: Sendable {
         result.triageRetrainHours = triageRetrainHours
         result.triageRetrainAfter = triageRetrainAfter
         result.maxBodyBytes = uploadBytes
+        switch env["ADUAN_PUBLISH"] ?? "" {
+        case "": break
+        case let raw:
+            guard let publication = Visibility.Publication(rawValue: raw) else {
+                throw Invalid(problems: ["ADUAN_PUBLISH must be verified (the default: public once the coordinator verified it) or submitted, got '\(raw)'"])
+            }
+            result.publication = publication
+        }
         switch env["ADUAN_WORKER"] ?? "" {
         case "", "1": break
         case "0": result.serveRunsWorker = false

@@ -68,7 +68,7 @@ enum TrackingController {
         }
         if id.rawValue != raw { return req.redirect(to: SiteURL.publicComplaint(id.rawValue).path, redirectType: .permanent) }
         let isReporter = try await isReporter(req, complaint)
-        if !isReporter && !Visibility.isPublic(complaint.record) { throw AppError.notFound(req.text("not_found_complaint")) }
+        if !isReporter && !Visibility.isPublic(complaint.record, publication: req.application.settings.publication) { throw AppError.notFound(req.text("not_found_complaint")) }
         return try await render(req, complaint, isReporter: isReporter)
     }
 
@@ -141,7 +141,7 @@ enum TrackingController {
         let pin = try req.content.decode(PINForm.self).pin ?? ""
         guard let complaint = try await ReporterCredential.verify(pin, trackingID: id, req: req) else {
             // A confidential complaint and an unknown number answer alike; a public one shows its page with the error.
-            guard let shown = try await Complaint.byTrackingID(id.rawValue, on: req.db), Visibility.isPublic(shown.record) else { throw notFound }
+            guard let shown = try await Complaint.byTrackingID(id.rawValue, on: req.db), Visibility.isPublic(shown.record, publication: req.application.settings.publication) else { throw notFound }
             return try await render(req, shown, isReporter: false, error: req.text("tracking_pin_wrong"), status: .forbidden)
         }
         return remember(complaint, req: req)
