@@ -271,6 +271,45 @@ def test_confidential_complaint_is_on_no_public_page(browser: Browser, officers)
     assert secret_title in b.text(), "the reporter's private view of a confidential complaint does not show it"
 
 
+def test_unverified_report_is_public_only_after_verification(browser: Browser, officers):
+    """Issue 19 fix 6, SPEC §9: a new report is on no public page until the coordinator verifies it; its reporter's
+    own page works at once. Checked as a visitor in both languages, then again after the coordinator verified it."""
+    b, tag = browser, uid()
+    token = f"Kuda{tag}"
+    title = f"Petugas loket {token} meminta uang"
+    receipt = b.submit_report(default_report(tag, title=title))
+    tid = receipt.tracking_id
+    b.open_private(receipt)
+    assert title in b.text(), "the reporter's own page does not show the new report at once"
+
+    def hidden(where: str):
+        assert title not in b.html() and token not in b.text(), f"the unverified report is on {where} ({b.url})"
+
+    b.cookies_clear()
+    for lang in ("id", "en"):
+        b.go(f"/bahasa/{lang}?next=/laporan")
+        for _ in list_pages(b):
+            hidden(f"the public list ({lang})")
+        search_list(b, token)
+        hidden(f"the search results ({lang})")
+        b.go(f"/t/{tid}")
+        hidden(f"its tracking page without the secret ({lang})")
+    r = requests.get(officers.url(f"/t/{tid}"), timeout=15)
+    assert r.status_code == 404 and title not in r.text, f"/t/{{id}} of an unverified report: {r.status_code}"
+    r = requests.get(officers.url(f"/api/v1/complaints/{tid}"), timeout=15)
+    assert r.status_code == 404, f"the public API read of an unverified report: {r.status_code}"
+    r = requests.get(officers.url(f"/open311/v2/requests/{tid}.json"), timeout=15)
+    assert r.status_code == 404, f"Open311 read of an unverified report: {r.status_code}"
+
+    officers.act(tid, "verify", "koord", unit=UNIT)
+    r = requests.get(officers.url(f"/t/{tid}"), timeout=15)
+    assert r.status_code == 200 and title in r.text, f"the verified report's public page: {r.status_code}"
+    for lang in ("id", "en"):
+        b.go(f"/bahasa/{lang}?next=/laporan")
+        search_list(b, token)
+        assert title in b.text(), f"the search does not find the verified report ({lang})"
+
+
 def test_anonymous_reporters_name_is_on_no_page(browser: Browser, officers):
     b, tag = browser, uid()
     data = default_report(tag, name=f"Rahmat Hidayatullah {tag}", email=f"rahmat.{tag}@example.org", phone="082155550123")
@@ -520,6 +559,62 @@ def test_friendly_404(browser: Browser, portal, lang, path):
     other = catalogue("en" if lang == "id" else "id")
     if cat.get("site_name") and other.get("error_home") and cat.get("error_home") != other.get("error_home"):
         assert cat["error_home"] in text, f"the 404 page's way home is not in {lang}"
+
+
+def test_favicon_is_a_real_icon(portal):
+    """Issue 19 fix 9: /favicon.ico is served, and it is an icon an independent decoder (Pillow) reads."""
+    from io import BytesIO
+    from PIL import Image
+    r = requests.get(portal.url("/favicon.ico"), timeout=15)
+    assert r.status_code == 200, f"/favicon.ico: {r.status_code}"
+    assert r.headers.get("content-type", "").startswith(("image/x-icon", "image/vnd.microsoft.icon")), r.headers.get("content-type")
+    icon = Image.open(BytesIO(r.content))
+    assert icon.format == "ICO" and icon.size[0] >= 16, f"not an icon: {icon.format} {icon.size}"
+    assert {(16, 16), (32, 32)} <= set(icon.info.get("sizes", set())), f"icon sizes: {icon.info.get('sizes')}"
+
+
+BAD_PATHS = [
+    "/" + "a" * 5000, "/css/" + "a" * 5000, "/js/" + "b" * 300 + ".js", "/t/" + "A" * 5000, "/laporan/" + "x" * 5000,
+    "/../../etc/passwd", "/css/../../Package.swift", "/css/..%2f..%2fPackage.swift", "/%2e%2e/%2e%2e/etc/passwd",
+    "/css/%2e%2e/app.css", "/js/.hidden", "/%ff%fe%fd", "/%zz", "/unit/%c0%ae%c0%ae", "/t/%e2%82%ac",
+    "/petugas/" + "p" * 5000, "/favicon.ico/..", "/css/app.css.png",
+]
+# An address with a control character once decoded (NUL, CR, LF) stays a 400, refused at the door before anything
+# reads or logs it (docs/security.md, `RequestLimitsMiddleware`): never a 500 either.
+CONTROL_PATHS = ["/css/%00.css", "/t/%00", "/css/app.css%00.png", "/%0d%0a" + "x" * 5000]
+
+
+def raw_get(portal, path: str) -> tuple[int, str]:
+    """GET with the path sent byte for byte (requests and browsers would normalise the dot segments away)."""
+    import http.client
+    from urllib.parse import urlparse
+    u = urlparse(portal.base)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=15)
+    try:
+        conn.request("GET", path)
+        r = conn.getresponse()
+        return r.status, r.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def test_every_bad_path_is_a_404_never_a_500(portal):
+    """Issue 19 fix 9: a path of 5,000 characters, odd bytes or `..` is a plain 404 in the visitor's language,
+    never a 500 (the file system's "File name too long"), a 403 or a 400; none is logged as bad_request or as a
+    failure, and no file outside the public folder is ever served."""
+    before = portal.log_path.stat().st_size if portal.log_path.exists() else 0
+    for path in BAD_PATHS:
+        status, body = raw_get(portal, path)
+        assert status == 404, f"{path[:80]}… ({len(path)} characters): {status} {body[:200]}"
+        assert "root:" not in body and "swift-tools-version" not in body, f"{path[:80]}: a file outside Public was served"
+    status, body = raw_get(portal, "/css/app.css")
+    assert status == 200 and "{" in body, "the stylesheet itself is still served"
+    logged = portal.log_path.read_text(errors="replace")[before:] if portal.log_path.exists() else ""
+    assert "bad_request" not in logged, f"a bad path was logged as bad_request:\n{logged[-2000:]}"
+    assert "request failed" not in logged and "File name too long" not in logged, f"a bad path failed:\n{logged[-2000:]}"
+    for path in CONTROL_PATHS:
+        status, body = raw_get(portal, path)
+        assert status == 400, f"{path[:40]}… ({len(path)} characters): {status} {body[:200]}"
 
 
 def test_csrf_is_required_on_the_form(portal):

@@ -116,6 +116,10 @@ class Server:
         assert r.status_code == 200, f"officer {user} {action} on {tid}: {r.status_code} {r.text[:500]}"
         return r.json()
 
+    def verify(self, tid: str) -> dict:
+        """The coordinator verifies a request (dispositions it to UNIT): only then is it public (SPEC §9, ADUAN_PUBLISH)."""
+        return self.act(tid, "verify", unit=UNIT)
+
     def submit_api(self, **fields) -> dict:
         """A complaint through the JSON API (returns tracking_id and the reporter's secret)."""
         body = {"title": f"Lampu jalan padam {uid()}", "body": f"Lampu jalan di depan sekolah padam sejak dua minggu lalu {uid()}.",
@@ -176,9 +180,12 @@ def server():
 
 @pytest.fixture(scope="session")
 def seeded(server) -> dict:
-    """Requests that exist before any list is read: one posted through Open311 (JSON), one through the API."""
+    """Requests that exist before any list is read: one posted through Open311 (JSON), one through the API, both
+    verified by the coordinator (unverified requests are not public by default)."""
     r = server.submit_open311("json")
     assert r.status_code == 201, f"Open311 POST: {r.status_code} {r.text[:500]}"
     posted = r.json()[0]["service_request_id"]
     api = server.submit_api(category=server.service_code)
+    server.verify(posted)
+    server.verify(api["tracking_id"])
     return {"open311": posted, "api": api["tracking_id"], "api_secret": api["secret"]}

@@ -104,6 +104,7 @@ def test_attribute_answers_accepted(server, attributed):
                               **{"attribute[kerusakan]": "berat", "attribute[lebar]": "2.5", "attribute[fasilitas][]": ["lampu", "trotoar"]})
     assert r.status_code == 201, f"{r.status_code} {r.text[:500]}"
     tid = r.json()[0]["service_request_id"]
+    server.verify(tid)
     rec = get_json(server, f"{V2}/requests/{tid}.json")[0]
     assert rec["service_code"] == attributed
 

@@ -267,6 +267,7 @@ def test_post_request(server, fmt):
         rec = xml(r, "service_requests").get("request")
         assert isinstance(rec, dict) and rec.get("service_request_id"), f"POST requests.xml: {r.text[:300]}"
         tid = rec["service_request_id"]
+    server.verify(tid)
     rec = get_json(server, f"{V2}/requests/{tid}.json")[0]
     assert rec["description"] == description and rec["status"] == "open"
     assert rec["lat"] == pytest.approx(-3.3194) and rec["long"] == pytest.approx(114.5908)
@@ -277,6 +278,7 @@ def test_post_request(server, fmt):
 def test_post_with_address_only(server):
     r = server.submit_open311("json", lat=None, long=None, address_string="Jl. Lambung Mangkurat 1")
     assert r.status_code == 201, f"{r.status_code} {r.text[:300]}"
+    server.verify(r.json()[0]["service_request_id"])
     rec = get_json(server, f"{V2}/requests/{r.json()[0]['service_request_id']}.json")[0]
     assert rec["address"] == "Jl. Lambung Mangkurat 1"
 
@@ -318,8 +320,8 @@ def test_400(server, fmt):
 def test_open_then_closed_after_officer_actions(server):
     sub = server.submit_api(category=server.service_code, target_unit=UNIT)
     tid = sub["tracking_id"]
-    assert get_json(server, f"{V2}/requests/{tid}.json")[0]["status"] == "open"
     server.act(tid, "verify", unit=UNIT)
+    assert get_json(server, f"{V2}/requests/{tid}.json")[0]["status"] == "open"
     server.act(tid, "respond_final", "dinkes", text=f"Jawaban akhir: saluran sudah dibersihkan {uid()}")
     rec = get_json(server, f"{V2}/requests/{tid}.json")[0]
     assert rec["status"] == "open", f"answered but not yet confirmed should still be open: {rec}"
@@ -349,11 +351,29 @@ def test_confidential_never_listed(server, seeded, fmt):
     check_error(server.get(f"{V2}/requests/{tid}.{fmt}"), 404, fmt, "confidential request by id")
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_unverified_is_not_public_until_verified(server, seeded, fmt):
+    """SPEC §9 / issue 19: by default a request appears on the public side only once the coordinator verified it."""
+    marker = uid()
+    r = server.submit_open311(fmt, description=f"Tuduhan terhadap petugas bernama {marker}")
+    assert r.status_code == 201, f"POST requests.{fmt}: {r.status_code} {r.text[:300]}"
+    tid = r.json()[0]["service_request_id"] if fmt == "json" else xml(r, "service_requests")["request"]["service_request_id"]
+    check_error(server.get(f"{V2}/requests/{tid}.{fmt}"), 404, fmt, "unverified request by id")
+    listed = server.get(f"{V2}/requests.{fmt}")
+    assert listed.status_code == 200 and tid not in listed.text and marker not in listed.text, f"unverified {tid} listed"
+    by_id = server.get(f"{V2}/requests.{fmt}", params={"service_request_id": f"{tid},{seeded['api']}"})
+    assert by_id.status_code == 200 and tid not in by_id.text and seeded["api"] in by_id.text
+    server.verify(tid)
+    assert get_json(server, f"{V2}/requests/{tid}.json")[0]["service_request_id"] == tid
+    assert tid in [x["service_request_id"] for x in get_json(server, f"{V2}/requests.json")]
+
+
 def test_anonymous_shows_no_reporter(server):
     name, email = f"Anonim {uid()}", f"anon.{uid()}@example.org"
     sub = server.submit_api(anonymous=True, category=server.service_code,
                             reporter={"name": name, "email": email, "phone": "081299999999"})
     tid = sub["tracking_id"]
+    server.verify(tid)
     for fmt in FORMATS:
         r = server.get(f"{V2}/requests/{tid}.{fmt}")
         assert r.status_code == 200, f"anonymous {tid}: {r.status_code} {r.text[:300]}"

@@ -97,7 +97,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.middleware.use(ErrorMiddleware())
     // Before anything reads a body: its size, pace and memory, and requests per address (Core/RequestLimits.swift).
     app.middleware.use(RequestLimitsMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/"))
+    app.middleware.use(PublicFiles(publicDirectory: resources.appendingPathComponent("Public").path + "/"))
     app.routes.defaultMaxBodySize = "1mb"
     app.http.server.configuration.hostname = "127.0.0.1"
     app.http.server.configuration.port = 8080

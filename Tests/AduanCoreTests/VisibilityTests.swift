@@ -13,12 +13,22 @@ private typealias F = Fixture
 struct VisibilityTests {
     @Test("a confidential complaint and a whistleblowing report are never on the public side; spam is never listed")
     func publicSide() {
-        let open = F.complaint()
-        #expect(Visibility.isPublic(open))
-        #expect(Visibility.isListed(open))
+        for publication in Visibility.Publication.allCases {
+            var open = F.complaint()
+            open.dispositionCount = 1
+            #expect(Visibility.isPublic(open, publication: publication))
+            #expect(Visibility.isListed(open, publication: publication))
 
-        #expect(!Visibility.isPublic(F.complaint(confidential: true)))
-        #expect(!Visibility.isListed(F.complaint(confidential: true)))
+            var confidential = F.complaint(confidential: true)
+            confidential.dispositionCount = 1
+            #expect(!Visibility.isPublic(confidential, publication: publication))
+            #expect(!Visibility.isListed(confidential, publication: publication))
+
+            var spam = open
+            spam.archiveReason = .spam
+            #expect(Visibility.isPublic(spam, publication: publication), "its page stays what it was; it is only kept out of the lists")
+            #expect(!Visibility.isListed(spam, publication: publication))
+        }
 
         // Even a report that somehow lost its flag: whistleblowing is never public.
         #expect(!Visibility.isPublic(confidential: false, type: .wbs))
@@ -26,14 +36,39 @@ struct VisibilityTests {
             #expect(Visibility.isPublic(confidential: false, type: type))
             #expect(!Visibility.isPublic(confidential: true, type: type))
         }
-
-        var spam = F.complaint()
-        spam.archiveReason = .spam
-        #expect(Visibility.isPublic(spam), "its page stays what it was; it is only kept out of the lists")
-        #expect(!Visibility.isListed(spam))
         for reason in ArchiveReason.allCases where reason != .spam {
             #expect(Visibility.isListed(confidential: false, type: .pengaduan, archiveReason: reason))
         }
+    }
+
+    // SPEC §9: "A complaint appears on the public side once the coordinator has verified it (until then only its
+    // reporter sees its page); a setting may publish at submission instead." §4: verified = `didisposisikan`
+    // ("terverifikasi"). Walked through the lifecycle, not built by hand, so the count is the one the rules keep.
+    @Test("by default a report is public only once the coordinator verified it; the setting publishes at submission")
+    func publishedAfterVerification() throws {
+        let unverified: [ComplaintState] = [.baru, .perlu_info, .diarsipkan, .diteruskan]
+        let verified: [ComplaintState] = [.didisposisikan, .diproses, .ditanggapi, .selesai]
+        for state in unverified {
+            let record = try F.record(in: state)
+            #expect(!Visibility.isPublic(record, publication: .afterVerification), "\(state)")
+            #expect(!Visibility.isListed(record, publication: .afterVerification), "\(state)")
+            #expect(Visibility.isPublic(record, publication: .atSubmission), "\(state)")
+        }
+        for state in verified {
+            let record = try F.record(in: state)
+            #expect(Visibility.isPublic(record, publication: .afterVerification), "\(state)")
+            #expect(Visibility.isListed(record, publication: .afterVerification), "\(state)")
+        }
+        // Once verified it stays published, also when a unit hands it back to the coordinator (new again).
+        let walk = try F.walk(to: .didisposisikan)
+        try walk.step(.returnToCoordinator, by: F.liaison(of: walk.record), texts: Texts(internal: "bukan kewenangan kami"), at: F.Clock.followedUp)
+        #expect(walk.record.state == .baru)
+        #expect(Visibility.isPublic(walk.record, publication: .afterVerification))
+        // Verification never overrides privacy.
+        let secret = try F.record(in: .didisposisikan, type: .wbs)
+        for publication in Visibility.Publication.allCases { #expect(!Visibility.isPublic(secret, publication: publication)) }
+        #expect(Visibility.Publication(rawValue: "verified") == .afterVerification)
+        #expect(Visibility.Publication(rawValue: "submitted") == .atSubmission)
     }
 
     @Test("anonymity hides the reporter from everyone but the reporter, officers included")

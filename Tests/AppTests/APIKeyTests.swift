@@ -105,7 +105,8 @@ struct APIKeyTests {
 
     @Test("read-public: optional on Open311 GETs and public /api reads, but a wrong, revoked or unscoped key is 403")
     func readPublic() async throws {
-        try await TestHarness.withApp { app in
+        // About what a public reader sees of a published complaint, not about when it is published (VisibilityQueryTests): at submission.
+        try await TestHarness.withApp(env: TestHarness.publishAtSubmission) { app in
             let reader = try await app.key("Dasbor", [.readPublic])
             let submitter = try await app.key("Aplikasi", [.submit])
             let revoked = try await app.key("Lama", [.readPublic])

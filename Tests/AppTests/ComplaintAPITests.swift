@@ -58,7 +58,8 @@ struct ComplaintAPITests {
 
     @Test("the public view hides the reporter; the secret shows it; confidential complaints are invisible")
     func views() async throws {
-        try await TestHarness.withApp { app in
+        // About what a public reader sees of a published complaint, not about when it is published (VisibilityQueryTests): at submission.
+        try await TestHarness.withApp(env: TestHarness.publishAtSubmission) { app in
             let open = try await app.submit()
             let (status, body) = try await app.get("/api/v1/complaints/\(open.tracking_id)")
             #expect(status == .ok)

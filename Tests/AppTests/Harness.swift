@@ -21,6 +21,10 @@ enum TestHarness {
     /// gateway, SMTP, SP4N-LAPOR!): outbound requests reach only public addresses unless the operator allows more.
     static let loopbackReceivers = "127.0.0.0/8,::1"
 
+    /// Publishes reports at submission (`ADUAN_PUBLISH=submitted`), for tests of what the public side shows of a
+    /// complaint rather than of when it shows it (the default waits for the coordinator's verification).
+    static let publishAtSubmission = ["ADUAN_PUBLISH": "submitted"]
+
     /// `env` adds configuration (e.g. `ADUAN_OUTBOUND_ALLOW`); `loopbackReceivers` allows the loopback receivers.
     static func withApp(loopbackReceivers: Bool = false, env: [String: String] = [:], _ body: (Application) async throws -> Void) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aduan-test-\(UUID().uuidString)")

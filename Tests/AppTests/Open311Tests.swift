@@ -88,7 +88,8 @@ struct Open311Tests {
 
     @Test("a request by id is an array of one with string ids; confidential ones are absent; anonymous ones show no reporter")
     func requestByID() async throws {
-        try await TestHarness.withApp { app in
+        // About what a public reader sees of a published complaint, not about when it is published (VisibilityQueryTests): at submission.
+        try await TestHarness.withApp(env: TestHarness.publishAtSubmission) { app in
             let open = try await app.submit(["category": "kesehatan", "address": "Jl. A. Yani km 5 & <gang>", "lat": -3.32, "lng": 114.59])
             let secret = try await app.submit(["confidential": true])
             let anonymous = try await app.submit(["anonymous": true, "reporter": ["name": "Rahasia Orang", "email": "orang@example.org"]])
@@ -123,7 +124,8 @@ struct Open311Tests {
 
     @Test("filters: the default 90-day window, dates, service_code, status, ids, paging, updated_after, bad input")
     func filters() async throws {
-        try await TestHarness.withApp { app in
+        // About what a public reader sees of a published complaint, not about when it is published (VisibilityQueryTests): at submission.
+        try await TestHarness.withApp(env: TestHarness.publishAtSubmission) { app in
             // Given one complaint 100 days ago and two today
             app.clock.set(Date(timeIntervalSince1970: 1_773_385_200)) // 2026-03-13T15:00:00+08:00
             let old = try await app.submit(["category": "kesehatan"])

@@ -140,7 +140,8 @@ struct BadInputTests {
             let (_, view) = try await app.get("/api/v1/complaints/\(id)", secret: secret)
             let attachment = try #require((json(view)["attachments"] as? [[String: Any]])?.first)
             let url = try #require(attachment["url"] as? String)
-            #expect(try await app.get(url).0 == .forbidden)
+            // Not yet verified, so not public: without the secret the complaint is not even there.
+            #expect(try await app.get(url).0 == .notFound)
             let (ok, bytes) = try await app.get(url, secret: secret)
             #expect(ok == .ok)
             #expect(!bytes.contains("GPSLatitude"))

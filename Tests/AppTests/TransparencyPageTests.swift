@@ -142,7 +142,8 @@ struct TransparencyQueryTests {
 
     @Test("the list shows public complaints only, never a reporter, and filters and searches")
     func list() async throws {
-        try await TestHarness.withApp { app in
+        // About what a public reader sees of a published complaint, not about when it is published (VisibilityQueryTests): at submission.
+        try await TestHarness.withApp(env: TestHarness.publishAtSubmission) { app in
             let ids = try await Story.play(app)
 
             let all = try await TransparencyController.listView(request(app, "/laporan"))
@@ -182,7 +183,8 @@ struct TransparencyQueryTests {
 
     @Test("the list pages by 20 and keeps its filters in the page links")
     func paging() async throws {
-        try await TestHarness.withApp { app in
+        // About what a public reader sees of a published complaint, not about when it is published (VisibilityQueryTests): at submission.
+        try await TestHarness.withApp(env: TestHarness.publishAtSubmission) { app in
             app.clock.set(Story.submitted)
             for n in 1...21 { _ = try await app.submit(["title": "Keluhan nomor \(n)"]) }
             let first = try await TransparencyController.listView(request(app, "/laporan?q=keluhan"))

@@ -28,16 +28,38 @@ struct VisibilityQueryTests {
 
             let all = try await Complaint.query(on: app.db).all()
             #expect(all.count == 6)
-            let listed = Set(try await Complaint.query(on: app.db).listedPublicly().all().map(\.trackingID))
-            #expect(listed == Set(all.filter { Visibility.isListed($0.record) }.map(\.trackingID)))
-            // Read against the story, not only against the policy.
-            #expect(listed == [ordinary.tracking_id, anonymous.tracking_id, outside.tracking_id])
+            for publication in Visibility.Publication.allCases {
+                let listed = Set(try await Complaint.query(on: app.db).listedPublicly(publication).all().map(\.trackingID))
+                #expect(listed == Set(all.filter { Visibility.isListed($0.record, publication: publication) }.map(\.trackingID)))
+            }
+            // Read against the story, not only against the policy: at submission everything not secret and not spam;
+            // after verification (the default) nothing yet, since the coordinator verified none of them.
+            #expect(Set(try await Complaint.query(on: app.db).listedPublicly(.atSubmission).all().map(\.trackingID))
+                    == [ordinary.tracking_id, anonymous.tracking_id, outside.tracking_id])
+            #expect(try await Complaint.query(on: app.db).listedPublicly(.afterVerification).count() == 0)
 
             for c in all {
                 let (status, _) = try await app.get("/api/v1/complaints/\(c.trackingID)")
-                #expect(status == (Visibility.isPublic(c.record) ? .ok : .notFound), "\(c.trackingID) \(c.type) \(c.confidential)")
+                #expect(status == .notFound, "unverified \(c.trackingID) \(c.type) \(c.confidential)")
             }
-            #expect(![confidential.tracking_id, wbs.tracking_id].contains { id in all.contains { $0.trackingID == id && Visibility.isPublic($0.record) } })
+
+            // The coordinator verifies two; the ordinary one and the anonymous one are now public, the confidential
+            // one still is not.
+            for id in [ordinary.tracking_id, anonymous.tracking_id, confidential.tracking_id] {
+                let (status, body) = try await app.act(coordinator, id, "verify", ["unit": "63/dinkes"])
+                #expect(status == .ok, "\(body)")
+            }
+            let now = try await Complaint.query(on: app.db).all()
+            let listed = Set(try await Complaint.query(on: app.db).listedPublicly(.afterVerification).all().map(\.trackingID))
+            #expect(listed == Set(now.filter { Visibility.isListed($0.record, publication: .afterVerification) }.map(\.trackingID)))
+            #expect(listed == [ordinary.tracking_id, anonymous.tracking_id])
+            for c in now {
+                let (status, _) = try await app.get("/api/v1/complaints/\(c.trackingID)")
+                #expect(status == (listed.contains(c.trackingID) ? .ok : .notFound), "\(c.trackingID) \(c.type) \(c.confidential)")
+            }
+            #expect(![confidential.tracking_id, wbs.tracking_id].contains { id in
+                now.contains { $0.trackingID == id && Visibility.isPublic($0.record, publication: .atSubmission) }
+            })
         }
     }
 }

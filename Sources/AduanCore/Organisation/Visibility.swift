@@ -40,25 +40,51 @@ public enum Visibility {
         case everything
     }
 
-    /// Whether a complaint is on the public side at all: listed, shown without a secret, in Open311, sent to webhooks.
-    /// A confidential complaint is not, not even its existence; a whistleblowing report never is (it is confidential
-    /// from the start, and stays so: `Submission`, `set_privacy`).
+    /// When a complaint reaches the public side (SPEC §9, issue 19). SP4N-LAPOR! publishes after verification, so by
+    /// default a report shows only once the coordinator has verified it: spam and accusations against named staff are
+    /// seen by nobody but their reporter until someone has looked. An installation may publish at submission instead
+    /// (`ADUAN_PUBLISH`, docs/configuration.md). Privacy (`rahasia`, whistleblowing) holds either way.
+    public enum Publication: String, Sendable, Equatable, CaseIterable {
+        /// Once verified (`terverifikasi`: dispositioned to a handling unit at least once). The default.
+        case afterVerification = "verified"
+        /// At once, on submission.
+        case atSubmission = "submitted"
+    }
+
+    /// Whether the coordinator has verified the complaint (SPEC §4: `verify+dispose`, baru→didisposisikan, is
+    /// "terverifikasi"; a later `redispose` follows one). Archiving, merging or forwarding a new report is not.
+    public static func isVerified(dispositionCount: Int) -> Bool {
+        dispositionCount > 0
+    }
+
+    /// Whether the complaint's stage allows it on the public side under `publication` (privacy aside).
+    public static func isPublished(dispositionCount: Int, publication: Publication) -> Bool {
+        publication == .atSubmission || isVerified(dispositionCount: dispositionCount)
+    }
+
+    /// Whether a complaint's privacy allows it on the public side at all (listed, shown without a secret, in Open311,
+    /// sent to webhooks). A confidential complaint is not, not even its existence; a whistleblowing report never is (it
+    /// is confidential from the start, and stays so: `Submission`, `set_privacy`).
     public static func isPublic(confidential: Bool, type: ComplaintType) -> Bool {
         !confidential && type != .wbs
     }
 
-    public static func isPublic(_ record: ComplaintRecord) -> Bool {
+    /// Whether the public sees the complaint now: its privacy allows it and it is published (`Publication`). Every
+    /// public reader asks this (the tracking page without the reporter's credential, the API's public reads).
+    public static func isPublic(_ record: ComplaintRecord, publication: Publication) -> Bool {
         isPublic(confidential: record.confidential, type: record.type)
+            && isPublished(dispositionCount: record.dispositionCount, publication: publication)
     }
 
-    /// Whether a complaint is listed on the public side (the portal's list and search, Open311): public, and not
-    /// archived as spam — spam is archived precisely to keep it out of sight.
+    /// Whether a complaint is listed on the public side (the portal's list and search, Open311): public, published,
+    /// and not archived as spam — spam is archived precisely to keep it out of sight.
     public static func isListed(confidential: Bool, type: ComplaintType, archiveReason: ArchiveReason?) -> Bool {
         isPublic(confidential: confidential, type: type) && archiveReason != .spam
     }
 
-    public static func isListed(_ record: ComplaintRecord) -> Bool {
+    public static func isListed(_ record: ComplaintRecord, publication: Publication) -> Bool {
         isListed(confidential: record.confidential, type: record.type, archiveReason: record.archiveReason)
+            && isPublished(dispositionCount: record.dispositionCount, publication: publication)
     }
 
     /// The reporter's identity as `reader` sees it. The reporter sees all they gave; anonymity hides them from

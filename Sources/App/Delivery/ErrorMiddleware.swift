@@ -80,7 +80,8 @@ struct ErrorMiddleware: AsyncMiddleware {
         case _ where String(reflecting: type(of: error)).hasPrefix("MultipartKit."):
             return (.badRequest, "bad_request", "malformed multipart body", nil)
         case let e as any AbortError:
-            let code = e.status == .payloadTooLarge ? "payload_too_large" : (e.status.code < 500 ? "bad_request" : "internal")
+            let code = e.status == .payloadTooLarge ? "payload_too_large"
+                : e.status == .notFound ? "not_found" : (e.status.code < 500 ? "bad_request" : "internal")
             return (e.status, code, e.status.code < 500 ? e.reason : "internal error", nil)
         default:
             return (.internalServerError, "internal", "internal error", nil)

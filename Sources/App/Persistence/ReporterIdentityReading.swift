@@ -15,10 +15,13 @@ extension Complaint {
 
 extension QueryBuilder where Model == Complaint {
     /// The complaints listed on the public side (`Visibility.isListed`, as a query): never confidential, never
-    /// whistleblowing, never spam. The portal's list and Open311 start here.
-    func listedPublicly() -> Self {
+    /// whistleblowing, never spam, and by default only once verified (`Visibility.Publication`). The portal's list and
+    /// Open311 start here.
+    func listedPublicly(_ publication: Visibility.Publication) -> Self {
         filter(\.$confidential == false)
             .filter(\.$type != ComplaintType.wbs.rawValue)
             .group(.or) { $0.filter(\.$archiveReason == nil).filter(\.$archiveReason != ArchiveReason.spam.rawValue) }
+        if publication == .afterVerification { filter(\.$dispositionCount > 0) }
+        return self
     }
 }

@@ -1,3 +1,4 @@
+import AduanCore
 import Foundation
 
 /// Configuration from the environment (SPEC §12), validated at start-up; every problem is listed at once.
@@ -33,6 +34,8 @@ struct Settings: Sendable {
     /// this long for the requests in flight (`ADUAN_SHUTDOWN_GRACE`).
     var drainDelay = 0
     var shutdownGrace = 20
+    /// When a report reaches the public side (ADUAN_PUBLISH, `Visibility.Publication`): after verification by default.
+    var publication = Visibility.Publication.afterVerification
 
     struct Invalid: Error, CustomStringConvertible {
         var problems: [String]
@@ -109,6 +112,14 @@ struct Settings: Sendable {
         result.drainDelay = drainDelay
         result.shutdownGrace = shutdownGrace
         result.maxBodyBytes = uploadBytes
+        switch env["ADUAN_PUBLISH"] ?? "" {
+        case "": break
+        case let raw:
+            guard let publication = Visibility.Publication(rawValue: raw) else {
+                throw Invalid(problems: ["ADUAN_PUBLISH must be verified (the default: public once the coordinator verified it) or submitted, got '\(raw)'"])
+            }
+            result.publication = publication
+        }
         switch env["ADUAN_WORKER"] ?? "" {
         case "", "1": break
         case "0": result.serveRunsWorker = false

@@ -95,8 +95,10 @@ enum ComplaintController {
             if let filter = key.readFilter(tree: reference.tree), filter.matches(complaint.record) {
                 return (complaint, .integration(key), reference)
             }
-            if key.scopes.contains(.readPublic) && Visibility.isPublic(complaint.record) { return (complaint, .publicVisitor, reference) }
-            if complaint.confidential { throw notFound }
+            let published = Visibility.isPublic(complaint.record, publication: req.application.settings.publication)
+            if key.scopes.contains(.readPublic) && published { return (complaint, .publicVisitor, reference) }
+            // Confidential and not yet published alike: not even its existence.
+            if !published { throw notFound }
             throw AppError.forbidden("this complaint is outside the API key's scope")
         }
         if let principal = req.auth.get(OfficerPrincipal.self) {
@@ -111,7 +113,7 @@ enum ComplaintController {
             return (complaint, .officer(principal), reference)
         }
         // Confidential complaints are never on the public side, not even their existence.
-        guard Visibility.isPublic(complaint.record) else { throw notFound }
+        guard Visibility.isPublic(complaint.record, publication: req.application.settings.publication) else { throw notFound }
         return (complaint, .publicVisitor, reference)
     }
 

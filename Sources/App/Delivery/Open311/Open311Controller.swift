@@ -209,14 +209,14 @@ enum Open311Controller {
         return f
     }
 
-    /// Complaints the public may see: never confidential, never whistleblowing, never spam.
-    static func publicComplaints(on db: any Database) -> QueryBuilder<Complaint> {
-        Complaint.query(on: db).listedPublicly()
+    /// Complaints the public may see: never confidential, never whistleblowing, never spam, by default only verified.
+    static func publicComplaints(_ publication: Visibility.Publication, on db: any Database) -> QueryBuilder<Complaint> {
+        Complaint.query(on: db).listedPublicly(publication)
     }
 
     /// The request query, callable without HTTP. A list of ids overrides every other filter, as the spec says.
-    static func query(_ f: Filters, on db: any Database) async throws -> [Complaint] {
-        let query = publicComplaints(on: db)
+    static func query(_ f: Filters, publication: Visibility.Publication, on db: any Database) async throws -> [Complaint] {
+        let query = publicComplaints(publication, on: db)
         if let ids = f.ids {
             let normalised = ids.compactMap { TrackingID($0)?.rawValue }
             guard !normalised.isEmpty else { return [] }
@@ -236,7 +236,7 @@ enum Open311Controller {
 
     static func requests(_ req: Request, _ format: Open311Format) async throws -> Response {
         let filters = try parseFilters(req, now: req.application.clock.now)
-        let complaints = try await query(filters, on: req.db)
+        let complaints = try await query(filters, publication: req.application.settings.publication, on: req.db)
         let reference = try await req.reference()
         let records = complaints.map { record($0, reference: reference, app: req.application) }
         return Open311Render.response(records, list: "service_requests", item: "request", format: format)
@@ -247,7 +247,7 @@ enum Open311Controller {
         await respond(req, req.parameters.get("file") ?? "") { id, format in
             try await readKey(req)
             guard let trackingID = TrackingID(id),
-                  let complaint = try await publicComplaints(on: req.db).filter(\.$trackingID == trackingID.rawValue).first() else {
+                  let complaint = try await publicComplaints(req.application.settings.publication, on: req.db).filter(\.$trackingID == trackingID.rawValue).first() else {
                 throw AppError.notFound("no service request with service_request_id \(id)")
             }
             let record = record(complaint, reference: try await req.reference(), app: req.application)

@@ -75,15 +75,28 @@ enum TrackingController {
             return remember(complaint, req: req)
         }
         guard let complaint = try await Complaint.byTrackingID(id.rawValue, on: req.db) else {
-            throw AppError.notFound(req.text("not_found_complaint"))
+            return try await locked(req, id, message: req.text("not_found_complaint"))
         }
         if id.rawValue != raw { return req.redirect(to: SiteURL.publicComplaint(id.rawValue).path, redirectType: .permanent) }
         let isReporter = try await isReporter(req, complaint)
-        if !isReporter && !Visibility.isPublic(complaint.record) { throw AppError.notFound(req.text("not_found_complaint")) }
+        if !isReporter && !Visibility.isPublic(complaint.record, publication: req.application.settings.publication) {
+            return try await locked(req, id, message: req.text("not_found_complaint"))
+        }
         // After a reporter's form: say it was received (`?ok=balas` …), in the reader's language.
         let done = isReporter ? req.query[String.self, at: "ok"].flatMap(SiteURL.TrackAction.init(rawValue:))
             .flatMap { [.balas, .konfirmasi, .sanggah, .nilai].contains($0) ? req.text("tracking_done_\($0.rawValue)") : nil } : nil
         return try await render(req, complaint, isReporter: isReporter, notice: done)
+    }
+
+    struct LockedView: Encodable, Sendable { var message: String; var error: Bool; var pinURL: String }
+
+    /// A number that is unknown, or whose report is not public (not yet verified, confidential), without the reporter's
+    /// credential: the same 404 for both, so the page tells nobody whether the report exists, with the PIN form, so a
+    /// reporter who kept only the PIN opens their report before it is verified.
+    static func locked(_ req: Request, _ id: TrackingID, message: String, isError: Bool = false) async throws -> Response {
+        try await req.page("tracking_locked", title: "tracking_locked_title",
+                           LockedView(message: message, error: isError, pinURL: SiteURL.trackAction(id.rawValue, .pin).path),
+                           status: .notFound)
     }
 
     /// Back to the complaint's page with the view cookie (`ReporterCredential.viewToken`) for this complaint only.
@@ -167,7 +180,9 @@ enum TrackingController {
         let pin = try req.content.decode(PINForm.self).pin ?? ""
         guard let complaint = try await ReporterCredential.verify(pin, trackingID: id, req: req) else {
             // A confidential complaint and an unknown number answer alike; a public one shows its page with the error.
-            guard let shown = try await Complaint.byTrackingID(id.rawValue, on: req.db), Visibility.isPublic(shown.record) else { throw notFound }
+            guard let shown = try await Complaint.byTrackingID(id.rawValue, on: req.db), Visibility.isPublic(shown.record, publication: req.application.settings.publication) else {
+                return try await locked(req, id, message: req.text("tracking_pin_wrong"), isError: true)
+            }
             return try await render(req, shown, isReporter: false, error: req.text("tracking_pin_wrong"), status: .forbidden)
         }
         return remember(complaint, req: req)

@@ -71,8 +71,8 @@ enum TransparencyController {
 
     /// The public list query, callable without HTTP. Never confidential, never whistleblowing, never spam; only
     /// public columns are read, so no reporter identity can reach the page.
-    static func listing(_ f: ListFilters, usesSQLite: Bool, on db: any Database) async throws -> ListResult {
-        let query = Complaint.query(on: db).listedPublicly()
+    static func listing(_ f: ListFilters, usesSQLite: Bool, publication: Visibility.Publication, on db: any Database) async throws -> ListResult {
+        let query = Complaint.query(on: db).listedPublicly(publication)
         if let j = f.jurisdiction { query.filter(\.$jurisdictionCode == j) }
         if let unit = f.unit { query.filter(\.$unitID == unit) }
         if let category = f.category { query.filter(\.$categoryCode == category) }
@@ -138,7 +138,7 @@ enum TransparencyController {
     static func listView(_ req: Request) async throws -> ListView {
         let reference = try await req.reference()
         let f = ListFilters.parse(req, reference: reference)
-        let result = try await listing(f, usesSQLite: req.application.usesSQLite, on: req.db)
+        let result = try await listing(f, usesSQLite: req.application.usesSQLite, publication: req.application.settings.publication, on: req.db)
         let lang = req.language
         let numbers = FigureViews.Numbers(language: lang)
         let pages = max(1, (result.total + perPage - 1) / perPage)
