@@ -102,7 +102,8 @@ struct SecretLimiterTests {
 
     @Test("the PIN by header, form and cookie: 40 guesses at once check exactly 5 (header, form) or none at all (cookie); unknown and confidential answer alike")
     func pin() async throws {
-        try await TestHarness.withApp { app in
+        // What the public side answers to guesses at a public complaint: published at submission, so `open` is public.
+        try await TestHarness.withApp(env: TestHarness.publishAtSubmission) { app in
             app.settings.trustedProxies = ["127.0.0.1"]
             let open = try await app.submit()
             let hidden = try await app.submit(["confidential": true])

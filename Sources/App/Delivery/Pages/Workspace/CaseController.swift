@@ -190,7 +190,9 @@ enum CasePage {
             attachments: files.map(link), timeline: timeline, dues: dues,
             mergedInto: c.mergedInto, external: c.externalDestination.map { d in d + (c.externalRef.map { " · \($0)" } ?? "") },
             forms: try await forms(ws, c, keeping: problem), message: message,
-            error: problem.map { req.text("ws_err_banner", ["action": req.text("do_\($0.action)")]) } ?? error,
+            // A refusal of the form as a whole (the state, the roles) is said in the banner itself: the form may not even
+            // be on the page any more.
+            error: problem.map { $0.field == "form" ? $0.message : req.text("ws_err_banner", ["action": req.text("do_\($0.action)")]) } ?? error,
             publicURL: SiteURL.publicComplaint(c.trackingID).path)
         view.answers = try await answers(c, on: req.db)
         view.actionURL = SiteURL.officerComplaint(c.trackingID).path
