@@ -605,11 +605,11 @@ def answered(officers) -> dict:
     return sub
 
 
-def csrf_session(portal: Portal, path: str = "/lapor") -> tuple[requests.Session, str]:
-    """A requests session holding the CSRF cookie, and the token of the form on `path`."""
+def csrf_session(portal: Portal, path: str = "/lapor", status: int = 200) -> tuple[requests.Session, str]:
+    """A requests session holding the CSRF cookie, and the token of the form on `path` (answered with `status`)."""
     s = requests.Session()
     r = s.get(portal.url(path), timeout=15)
-    assert r.status_code == 200, f"GET {path}: {r.status_code}"
+    assert r.status_code == status, f"GET {path}: {r.status_code}"
     m = re.search(r'name="_csrf"\s+value="([^"]+)"', r.text) or re.search(r'value="([^"]+)"\s+name="_csrf"', r.text)
     assert m, f"no _csrf field in the form on {path}"
     return s, m.group(1)
