@@ -39,7 +39,7 @@ def postgres_outage():
     pg = Postgres()
     pg.create("aduan")
     data = tempfile.mkdtemp(prefix="aduan-outage-")
-    env = dict(os.environ, ADUAN_DATA_DIR=data, DATABASE_URL=pg.url("aduan"), ADUAN_SUBMIT_RATE_LIMIT="0", LOG_LEVEL="warning")
+    env = dict(os.environ, ADUAN_DATA_DIR=data, ADUAN_PUBLISH="submitted", DATABASE_URL=pg.url("aduan"), ADUAN_SUBMIT_RATE_LIMIT="0", LOG_LEVEL="warning")
     port = free_port()
     log = open(os.path.join(data, "server.log"), "w")
     proc = start_server(env, port, log)
@@ -132,7 +132,7 @@ def postgres_outage():
 
 def sqlite_writer_held():
     data = tempfile.mkdtemp(prefix="aduan-outage-sqlite-")
-    env = dict(os.environ, ADUAN_DATA_DIR=data, ADUAN_SUBMIT_RATE_LIMIT="0", LOG_LEVEL="warning", ADUAN_DB_WAIT="1")
+    env = dict(os.environ, ADUAN_DATA_DIR=data, ADUAN_PUBLISH="submitted", ADUAN_SUBMIT_RATE_LIMIT="0", LOG_LEVEL="warning", ADUAN_DB_WAIT="1")
     port = free_port()
     log = open(os.path.join(data, "server.log"), "w")
     proc = start_server(env, port, log)

@@ -42,7 +42,7 @@ def call(port, method, path, body=None, timeout=30):
 def main():
     require_binary()
     data = tempfile.mkdtemp(prefix="aduan-sigterm-")
-    env = dict(os.environ, ADUAN_DATA_DIR=data, ADUAN_SUBMIT_RATE_LIMIT="0", LOG_LEVEL="notice", ADUAN_WORKER_INTERVAL="1",
+    env = dict(os.environ, ADUAN_DATA_DIR=data, ADUAN_PUBLISH="submitted", ADUAN_SUBMIT_RATE_LIMIT="0", LOG_LEVEL="notice", ADUAN_WORKER_INTERVAL="1",
                ADUAN_DRAIN_DELAY=str(DRAIN), ADUAN_SHUTDOWN_GRACE=str(GRACE))
     port = free_port()
     log = open(os.path.join(data, "server.log"), "w")

@@ -36,7 +36,8 @@ def submit(port, n):
                                  headers={"content-type": "application/json"})
     with urllib.request.urlopen(req, timeout=5) as r:
         if r.status == 201:
-            return json.loads(r.read())["tracking_id"]
+            answer = json.loads(r.read())
+            return answer["tracking_id"], answer["pin"]
     return None
 
 
@@ -55,12 +56,12 @@ def main():
                 while not stop.is_set():
                     n += 1
                     try:
-                        tid = submit(port, f"{round_}-{worker}-{n}")
+                        receipt = submit(port, f"{round_}-{worker}-{n}")
                     except Exception:
                         continue  # connection refused or reset once the server is killed: not acknowledged
-                    if tid:
+                    if receipt:
                         with lock:
-                            acknowledged.append(tid)
+                            acknowledged.append(receipt)
 
             stop.clear()
             threads = [threading.Thread(target=load, args=(w,)) for w in range(8)]
@@ -76,9 +77,11 @@ def main():
 
         proc = start(data, port)
         missing = []
-        for tid in acknowledged:
+        for tid, pin in acknowledged:
+            # Read as the reporter (the PIN): a report is public only once verified, and none of these is.
+            read = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/complaints/{tid}", headers={"X-Reporter-Secret": pin})
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/complaints/{tid}", timeout=5) as r:
+                with urllib.request.urlopen(read, timeout=5) as r:
                     if r.status != 200:
                         missing.append(tid)
             except urllib.error.HTTPError:
