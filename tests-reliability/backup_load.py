@@ -13,7 +13,7 @@ import hashlib, json, os, shutil, sqlite3, struct, subprocess, sys, tempfile, th
 
 import requests
 
-from support import BIN, LoadThreads, Postgres, check, failures, free_port, require_binary, start_server
+from support import finish, BIN, LoadThreads, Postgres, check, failures, free_port, require_binary, start_server
 
 def png(n):
     """A 2x2 RGB PNG whose pixels encode n: every upload differs."""
@@ -137,10 +137,7 @@ def main():
         drill("postgresql", pg)
     finally:
         pg.close()
-    if failures:
-        print(f"FAILED: {len(failures)}")
-        sys.exit(1)
-    print("1 passed, 0 failed")
+    finish()
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ Usage: ADUAN_BIN=.build/debug/aduan python3 tests-reliability/db_outage.py
 """
 import json, os, shutil, sqlite3, sys, tempfile, threading, time, urllib.error, urllib.request
 
-from support import Postgres, check, failures, free_port, require_binary, start_server
+from support import finish, Postgres, check, failures, free_port, require_binary, start_server
 
 def request(port, path, body=None, timeout=30):
     """(status, headers, seconds); a refused or broken connection is status 0."""
@@ -158,10 +158,7 @@ def main():
     require_binary()
     sqlite_writer_held()
     postgres_outage()
-    if failures:
-        print(f"FAILED: {len(failures)}")
-        sys.exit(1)
-    print("1 passed, 0 failed")
+    finish()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Shared by the reliability suites: a free port, `aduan serve` started and waited for, and a PostgreSQL of the
 suite's own (Debian's initdb/pg_ctl) on a free loopback port with its data directory under /tmp, which a suite may
 stop and start. Fails (never skips) when PostgreSQL's programs are missing."""
+import sys
 import glob, os, shutil, socket, subprocess, tempfile, time, urllib.error, urllib.request
 from pathlib import Path
 
@@ -98,6 +99,14 @@ def check(ok, what):
     print(("ok   " if ok else "FAIL ") + what)
     if not ok:
         failures.append(what)
+
+
+def finish():
+    """The suite's verdict: exits non-zero when any checked claim failed."""
+    if failures:
+        print(f"FAILED: {len(failures)}")
+        sys.exit(1)
+    print("1 passed, 0 failed")
 
 
 class LoadThreads:
