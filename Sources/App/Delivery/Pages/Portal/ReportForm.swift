@@ -183,11 +183,7 @@ extension ReportFormBuilder {
             files = try SubmitComplaint.inspectAttachments(input.attachments ?? [], limit: settings.maxAttachments, maxBytes: settings.maxAttachmentBytes)
         } catch let rejection as SubmitComplaint.AttachmentRejection {
             errors.append(FieldError("attachments", rejection.appError.message))
-            switch rejection {
-            case .tooMany(let limit): said["attachments"] = req.text("ws_err_attachments_count", ["n": "\(limit)"])
-            case .tooLarge(let file, let maxBytes): said["attachments"] = req.text("ws_err_attachments_large", ["file": file, "mb": "\(maxBytes / 1_048_576)"])
-            case .unsupported(let file, _): said["attachments"] = req.text("ws_err_attachments_type", ["file": file])
-            }
+            said["attachments"] = rejection.words(req)
         }
         guard errors.isEmpty else {
             // Files are never kept from a refused form: say which were dropped, so they are chosen again.

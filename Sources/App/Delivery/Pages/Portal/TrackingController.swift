@@ -213,13 +213,7 @@ enum TrackingController {
                     files = try SubmitComplaint.inspectAttachments(form.attachments ?? [], limit: req.application.settings.maxAttachments,
                                                                    maxBytes: req.application.settings.maxAttachmentBytes)
                 } catch let rejection as SubmitComplaint.AttachmentRejection {
-                    let message: String
-                    switch rejection {
-                    case .tooMany(let limit): message = req.text("ws_err_attachments_count", ["n": "\(limit)"])
-                    case .tooLarge(let file, let maxBytes): message = req.text("ws_err_attachments_large", ["file": file, "mb": "\(maxBytes / 1_048_576)"])
-                    case .unsupported(let file, _): message = req.text("ws_err_attachments_type", ["file": file])
-                    }
-                    return try await render(req, complaint, isReporter: true, error: message + " " + req.text("ws_files_again"),
+                    return try await render(req, complaint, isReporter: true, error: rejection.words(req) + " " + req.text("ws_files_again"),
                                             status: rejection.appError.status, replyText: form.text)
                 }
             case .konfirmasi: command = .confirm

@@ -71,13 +71,7 @@ struct CaseFormProblem: Sendable {
                 return .init(action: action.rawValue, field: field, message: say(field, limits), values: values, status: .unprocessableEntity)
             }
         case let rejection as SubmitComplaint.AttachmentRejection:
-            let message: String
-            switch rejection {
-            case .tooMany(let limit): message = req.text("ws_err_attachments_count", ["n": "\(limit)"])
-            case .tooLarge(let file, let maxBytes): message = req.text("ws_err_attachments_large", ["file": file, "mb": "\(maxBytes / 1_048_576)"])
-            case .unsupported(let file, _): message = req.text("ws_err_attachments_type", ["file": file])
-            }
-            return .init(action: action.rawValue, field: "attachments", message: message, values: values, status: rejection.appError.status)
+            return .init(action: action.rawValue, field: "attachments", message: rejection.words(req), values: values, status: rejection.appError.status)
         case let error as AppError where error.status != .notFound && error.status != .internalServerError:
             // The use case's own refusals carry a field; the merge target's is already in the officer's words.
             // Without a field, a 409 or 403 is about the complaint's state or the officer's roles, not what was typed.
@@ -122,5 +116,17 @@ struct CaseFormState: Encodable, Sendable {
         for form in CaseFormProblem.fields.keys { open[form] = false }
         for form in (problem.map { [$0.form] } ?? opening.map(CaseFormProblem.formName)) where open[form] != nil { open[form] = true }
         self.open = open
+    }
+}
+
+extension SubmitComplaint.AttachmentRejection {
+    /// The refusal in the reader's language, naming the file: the citizen's form, the reporter's reply and the
+    /// complaint page all say it so.
+    func words(_ req: Request) -> String {
+        switch self {
+        case .tooMany(let limit): req.text("ws_err_attachments_count", ["n": "\(limit)"])
+        case .tooLarge(let file, let maxBytes): req.text("ws_err_attachments_large", ["file": file, "mb": "\(maxBytes / 1_048_576)"])
+        case .unsupported(let file, _): req.text("ws_err_attachments_type", ["file": file])
+        }
     }
 }
