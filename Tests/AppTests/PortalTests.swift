@@ -72,6 +72,7 @@ struct PortalTemplateTests {
                 address: nil, timeline: [.init(when: "1 Apr 2026 09:00 WITA", label: "Laporan dikirim", text: nil, unit: nil)],
                 finalAnswer: "Sudah diperbaiki", isReporter: false, reporterName: nil, attachments: [], hasAttachments: false,
                 canReply: false, canConfirm: false, canRate: false, rating: nil, error: nil, notice: nil, mergedInto: nil)
+            view.actionURLs = TrackingController.TrackingView.actionURLs("7KQ2MX9PJ")
             let publicHTML = try await render(app, "tracking", view)
             #expect(publicHTML.contains("Sudah diperbaiki") && publicHTML.contains(#"action="/t/7KQ2MX9PJ/pin""#))
             #expect(!publicHTML.contains("/konfirmasi"))

@@ -5,9 +5,9 @@
   `patch`, `delete`, `on`, `upload` with a handler, or `grouped`) that names a path with a string literal is a
   violation; so is a `PathComponent(stringLiteral:)` outside Platform/Routing.swift, or a `RoutePattern(` made
   outside the SiteURL files.
-- Templates (Resources/Views/*.leaf): an `href`, `action`, `src` or `formaction` that spells an app path (`="/…`) is
-  a violation; the view model carries the URL. Static files under STATIC are allowed. Templates in PENDING are not
-  converted yet: they may still spell paths, and the check fails once one of them is clean (strike it from the list).
+- Templates (Resources/Views/*.leaf): an `href`, `action`, `src` or `formaction` that spells an app path is a violation,
+  at the value's start (`="/…`) or after a Leaf condition inside it (`="#if(officer):/petugas#else:/#endif"`); the view
+  model carries the URL (`#(links.report)`, `#(body.actionURL)`). Static files under STATIC are allowed.
 
 Reads the files as text; runs nothing. Exits 1 with the list. `--count` prints the path literals per template.
 """
@@ -25,38 +25,11 @@ GROUPED = re.compile(r"\.grouped\(\s*\"\"")
 PATH_COMPONENT = re.compile(r"PathComponent\(\s*stringLiteral")
 PATTERN = re.compile(r"\bRoutePattern\(")
 TEMPLATE_PATH = re.compile(r"\b(href|action|src|formaction)\s*=\s*[\"']/(?!/)([^\"']*)")
+# A path after a Leaf condition inside the value: `#if(x):/a#else:/b#endif`.
+TEMPLATE_BRANCH_PATH = re.compile(r"\b(?:href|action|src|formaction)\s*=\s*[\"'][^\"']*?(?:\)|#else):/(?!/)([^\"'#]*)")
 STATIC = ("css/", "js/", "img/", "favicon")
 ROUTING_FILE = os.path.join("Platform", "Routing.swift")
 SITEURL_FILES = re.compile(r"^Platform/SiteURL[^/]*\.swift$")
-
-# Templates not converted yet (issue 14 step 6, done one folder at a time). Shrinks to empty.
-PENDING = {
-    "account_mine.leaf",
-    "account_signin.leaf",
-    "account_signup.leaf",
-    "home.leaf",
-    "layout.leaf",
-    "lookup.leaf",
-    "officer_account.leaf",
-    "officer_case.leaf",
-    "officer_forgot.leaf",
-    "officer_home.leaf",
-    "officer_inbox.leaf",
-    "officer_list.leaf",
-    "officer_monev.leaf",
-    "officer_monev_report.leaf",
-    "officer_qr.leaf",
-    "officer_receipt.leaf",
-    "officer_reset.leaf",
-    "officer_signin.leaf",
-    "officer_templates.leaf",
-    "officer_warnings.leaf",
-    "qr_form.leaf",
-    "qr_replaced.leaf",
-    "tracking.leaf",
-    "unsubscribe.leaf",
-}
-
 
 def swift_problems(root):
     problems = []
@@ -90,22 +63,18 @@ def template_paths(root):
             continue
         with open(os.path.join(views, name), encoding="utf-8") as f:
             for lineno, line in enumerate(f, 1):
-                for m in TEMPLATE_PATH.finditer(line):
-                    if not m.group(2).startswith(STATIC):
-                        found.setdefault(name, []).append((lineno, "/" + m.group(2)))
+                paths = [m.group(2) for m in TEMPLATE_PATH.finditer(line)] + [m.group(1) for m in TEMPLATE_BRANCH_PATH.finditer(line)]
+                for path in paths:
+                    if not path.startswith(STATIC):
+                        found.setdefault(name, []).append((lineno, "/" + path))
     return found
 
 
-def check(root, pending=PENDING):
+def check(root):
     problems = swift_problems(root)
-    found = template_paths(root)
-    for name, hits in sorted(found.items()):
-        if name in pending:
-            continue
+    for name, hits in sorted(template_paths(root).items()):
         for lineno, path in hits:
             problems.append(f"Resources/Views/{name}:{lineno}: a template spells the path {path} (the view model carries URLs)")
-    for name in sorted(pending - set(found)):
-        problems.append(f"Resources/Views/{name}: spells no path any more: strike it from PENDING in {os.path.basename(__file__)}")
     return problems
 
 
@@ -118,6 +87,8 @@ PLANTS = [
      'func planted(_ app: Application) {\n    app.upload(.POST, "lapor",\n               maxSize: 1, use: { _ in "" })\n}\n',
      "a route registered with a string path"),
     ("Resources/Views/planted.leaf", '<p><a href="/petugas/aduan/#(id)">x</a></p>\n', "a template spells the path /petugas/aduan/"),
+    ("Resources/Views/planted_branch.leaf", '<a href="#if(officer):#(links.officerHome)#else:/lapor#endif">x</a>\n',
+     "a template spells the path /lapor"),
 ]
 
 
@@ -161,8 +132,7 @@ def main():
         print(f"route check: {len(problems)} violation(s)")
         print("\n".join(problems))
         return 1
-    print("route check: every route registered from a RoutePattern; templates spell no app path"
-          + (f" (not yet converted: {len(PENDING)} templates)" if PENDING else ""))
+    print("route check: every route registered from a RoutePattern; templates spell no app path")
     return 0
 
 

@@ -14,7 +14,51 @@ struct Page<Body: Encodable & Sendable>: Encodable, Sendable {
     var otherLangName: String
     /// Set on the officer workspace's pages: the officer navigation replaces the public one.
     var officer: OfficerNav?
+    /// The fixed links and form targets of the layout and the pages (a template spells no app path, issue 14).
+    var links = PageLinks(language: SiteURL.language(Language.en.rawValue).path)
     var body: Body
+}
+
+/// Every fixed path a template links or posts to, built from the `RoutePattern`s; a URL with a parameter (a complaint,
+/// a code, a token) travels in the page's own view model instead.
+struct PageLinks: Encodable, Sendable {
+    /// This page in the other language (`/bahasa/en?next=…`).
+    var language: String
+    // The public portal
+    var home = SiteURL.home.path
+    var report = SiteURL.report.path
+    var track = SiteURL.track.path
+    var complaintList = SiteURL.complaintList.path
+    var statistics = SiteURL.statistics.path
+    var account = SiteURL.account.path
+    var signIn = SiteURL.signIn.path
+    var signUp = SiteURL.signUp.path
+    var signOut = SiteURL.signOut.path
+    // The officers' workspace
+    var officerHome = SiteURL.officerHome.path
+    var officerSignIn = SiteURL.officerSignIn.path
+    var officerSignOut = SiteURL.officerSignOut.path
+    var officerForgot = SiteURL.officerForgot.path
+    var officerAccount = SiteURL.officerAccount.path
+    var officerTwoFactor = SiteURL.officerTwoFactor.path
+    var officerTwoFactorOff = RoutePattern.officerTwoFactorOff.link()
+    var officerRecoveryCodes = RoutePattern.officerRecoveryCodes.link()
+    var officerPassword = RoutePattern.officerPassword.link()
+    var officerDigest = RoutePattern.officerDigest.link()
+    var officerSignOutEverywhere = RoutePattern.officerSignOutEverywhere.link()
+    var officerInbox = SiteURL.officerInbox.path
+    var officerInboxRead = RoutePattern.officerInboxRead.link()
+    var officerComplaints = SiteURL.officerComplaints.path
+    var officerNewComplaint = SiteURL.officerNewComplaint.path
+    var officerBulk = SiteURL.officerBulk.path
+    var officerMonev = SiteURL.officerMonev.path
+    var monevReport = SiteURL.monevReport.path
+    var officerWarnings = SiteURL.officerWarnings.path
+    var warningNote = RoutePattern.warningNote.link()
+    var officerTemplates = SiteURL.officerTemplates.path
+    var officerQR = SiteURL.officerQR.path
+    var interop = SiteURL.Interop.page.path
+    var admin = SiteURL.Admin.home.path
 }
 
 /// The officer navigation: only the entries the signed-in officer's roles use.
@@ -54,11 +98,13 @@ extension Request {
         let lang = language
         let catalog = application.catalog
         let other: Language = lang == .id ? .en : .id
+        let here = RedirectTarget.queryValue(RedirectTarget.local(url.path + (url.query.map { "?" + $0 } ?? "")) ?? SiteURL.home.path)
         let page = Page(lang: lang.rawValue, t: catalog.table(lang), csrf: CSRF.token(for: self),
                         title: catalog.text(key, lang),
-                        path: RedirectTarget.queryValue(RedirectTarget.local(url.path + (url.query.map { "?" + $0 } ?? "")) ?? SiteURL.home.path),
+                        path: here,
                         otherLang: other.rawValue,
-                        otherLangName: other == .en ? "English" : "Bahasa Indonesia", officer: try await OfficerNav.of(self), body: body)
+                        otherLangName: other == .en ? "English" : "Bahasa Indonesia", officer: try await OfficerNav.of(self),
+                        links: PageLinks(language: SiteURL.language(other.rawValue).path + "?next=" + here), body: body)
         let view = try await self.view.render(template, page)
         let response = try await view.encodeResponse(for: self)
         response.status = status

@@ -15,7 +15,8 @@ enum QRPageController {
 
     struct ReplacedView: Encodable, Sendable {
         var unitName: String
-        var newCode: String?
+        /// The form of the code that replaced this one.
+        var newURL: String?
     }
 
     static func show(_ req: Request) async throws -> Response {
@@ -48,7 +49,7 @@ enum QRPageController {
     /// A deactivated or rotated code still helps: it says so and leads to the right form.
     static func replaced(_ req: Request, _ record: UnitQRCode, _ reference: ReferenceData) async throws -> Response {
         try await req.page("qr_replaced", title: "qr_replaced_title",
-                           ReplacedView(unitName: reference.tree.units[record.unitID]?.name ?? record.unitID, newCode: record.replacedBy),
+                           ReplacedView(unitName: reference.tree.units[record.unitID]?.name ?? record.unitID, newURL: record.replacedBy.map { SiteURL.qrForm($0).path }),
                            status: .ok)
     }
 

@@ -15,7 +15,12 @@ enum AccountController {
     }
 
     struct MineView: Encodable, Sendable {
-        struct Row: Encodable, Sendable { var trackingID: String; var title: String; var state: String; var submitted: String }
+        struct Row: Encodable, Sendable {
+            var trackingID: String; var url: String; var title: String; var state: String; var submitted: String
+            init(trackingID: String, title: String, state: String, submitted: String) {
+                (self.trackingID, url, self.title, self.state, self.submitted) = (trackingID, SiteURL.publicComplaint(trackingID).path, title, state, submitted)
+            }
+        }
         var name: String
         var rows: [Row]
         var hasRows: Bool

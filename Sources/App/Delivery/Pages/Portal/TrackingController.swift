@@ -56,6 +56,13 @@ enum TrackingController {
         var filesHint: String = ""
         /// The reply posts to the tracking page itself, so a refused reply is shown again at the page's address.
         var replyURL: String = ""
+        /// The reporter's forms, by `SiteURL.TrackAction` (`actionURLs.konfirmasi`), and the page of the complaint merged into.
+        var actionURLs: [String: String] = [:]
+        var mergedIntoURL: String? = nil
+
+        static func actionURLs(_ trackingID: String) -> [String: String] {
+            Dictionary(uniqueKeysWithValues: SiteURL.TrackAction.allCases.map { ($0.rawValue, SiteURL.trackAction(trackingID, $0).path) })
+        }
     }
 
     static func show(_ req: Request) async throws -> Response {
@@ -159,6 +166,8 @@ enum TrackingController {
         }
         view.replyText = replyText
         view.replyURL = SiteURL.publicComplaint(c.trackingID).path
+        view.actionURLs = TrackingView.actionURLs(c.trackingID)
+        view.mergedIntoURL = c.mergedInto.map { SiteURL.publicComplaint($0).path }
         view.maxFiles = req.application.settings.maxAttachments
         view.maxAttachmentBytes = req.application.settings.maxAttachmentBytes
         view.maxMB = view.maxAttachmentBytes / 1_048_576

@@ -7,9 +7,11 @@ import Vapor
 /// messages about that complaint. The page asks for a click (mail scanners follow links; they do not post forms).
 enum UnsubscribeController {
     struct View: Encodable, Sendable {
-        var trackingID: String
         var formattedID: String
-        var channel: String
+        /// The complaint's public page, its path shown as the link's text in the formatted number, and the form's target.
+        var trackingURL: String
+        var trackingLabel: String
+        var action: String
         var channelName: String
         var key: String
         var done: Bool
@@ -28,8 +30,10 @@ enum UnsubscribeController {
     }
 
     static func view(_ req: Request, _ c: Complaint, _ channel: String, key: String, done: Bool) -> View {
-        View(trackingID: c.trackingID, formattedID: TrackingID(c.trackingID)?.formatted ?? c.trackingID, channel: channel,
-             channelName: req.text("unsubscribe_channel_\(channel)"), key: key, done: done)
+        let formatted = TrackingID(c.trackingID)?.formatted ?? c.trackingID
+        return View(formattedID: formatted, trackingURL: SiteURL.publicComplaint(c.trackingID).path,
+                    trackingLabel: SiteURL.publicComplaint(formatted).path, action: SiteURL.unsubscribe(c.trackingID, channel).path,
+                    channelName: req.text("unsubscribe_channel_\(channel)"), key: key, done: done)
     }
 
     static func show(_ req: Request) async throws -> Response {

@@ -42,7 +42,7 @@ enum CasePage {
     }
 
     struct DuplicateRow: Encodable, Sendable {
-        var trackingID: String; var formattedID: String; var title: String; var state: String; var score: String; var signals: String
+        var trackingID: String; var formattedID: String; var url: String; var title: String; var state: String; var score: String; var signals: String
     }
 
     struct Forms: Encodable, Sendable {
@@ -121,6 +121,8 @@ enum CasePage {
         var actionURL: String = ""
         /// A refused action's values and messages, per form.
         var caseForms = CaseFormState(nil)
+        /// The page of the complaint this one was merged into.
+        var mergedIntoURL: String? = nil
     }
 
     struct Answer: Encodable, Sendable { var question: String; var code: String; var value: String }
@@ -196,6 +198,7 @@ enum CasePage {
             publicURL: SiteURL.publicComplaint(c.trackingID).path)
         view.answers = try await answers(c, on: req.db)
         view.actionURL = SiteURL.officerComplaint(c.trackingID).path
+        view.mergedIntoURL = c.mergedInto.map { SiteURL.officerComplaint($0).path }
         // The action asked for (`?aksi=`, a template chosen for an answer), else the next step the queue names.
         var opening = req.query[String.self, at: "aksi"].map { [$0] } ?? []
         if opening.isEmpty, req.query[Int.self, at: "templat"] != nil { opening = [Action.follow_up.rawValue, Action.respond_final.rawValue] }
@@ -313,7 +316,8 @@ enum CasePage {
         let byID = Dictionary(nearby.map { ($0.trackingID, $0) }, uniquingKeysWith: { a, _ in a })
         return Duplicates.rank(item(c), among: nearby.map(item)).compactMap { candidate in
             guard let x = byID[candidate.trackingID] else { return nil }
-            return DuplicateRow(trackingID: x.trackingID, formattedID: TrackingID(x.trackingID)?.formatted ?? x.trackingID, title: x.title,
+            return DuplicateRow(trackingID: x.trackingID, formattedID: TrackingID(x.trackingID)?.formatted ?? x.trackingID,
+                                url: SiteURL.officerComplaint(x.trackingID).path, title: x.title,
                                 state: ws.req.text("state_\(x.state)"), score: String(format: "%.0f%%", candidate.score * 100),
                                 signals: candidate.signals.map { ws.req.text("ws_signal_\($0.rawValue)") }.joined(separator: ", "))
         }

@@ -251,7 +251,11 @@ enum OfficerAccountController {
         return try await req.page("officer_forgot", title: "forgot_title", ForgotView(sent: true, error: nil))
     }
 
-    struct ResetView: Encodable, Sendable { var token: String; var valid: Bool; var error: String? }
+    struct ResetView: Encodable, Sendable {
+        /// The form's target: the reset link itself.
+        var action: String; var valid: Bool; var error: String?
+        init(token: String, valid: Bool, error: String?) { (action, self.valid, self.error) = (SiteURL.officerReset(token).path, valid, error) }
+    }
     struct ResetForm: Content { var new: String?; var repeat_: String?
         enum CodingKeys: String, CodingKey { case new, repeat_ = "repeat" }
     }

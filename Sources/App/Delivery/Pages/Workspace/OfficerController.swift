@@ -50,6 +50,15 @@ enum OfficerController {
         struct Row: Encodable, Sendable {
             var code: String; var unitName: String; var label: String?; var location: String?; var active: Bool; var replacedBy: String?
             var url: String; var scans: Int; var complaints: Int; var conversion: String; var snippet: String; var canManage: Bool
+            var urls: Links
+        }
+        /// A code's images, its poster, and the forms that rotate or deactivate it.
+        struct Links: Encodable, Sendable {
+            var svg: String; var png: String; var poster: String; var rotate: String; var deactivate: String
+            init(_ code: String) {
+                (svg, png, poster) = (SiteURL.qrImage(code, "svg").path, SiteURL.qrImage(code, "png").path, SiteURL.qrPoster(code).path)
+                (rotate, deactivate) = (RoutePattern.officerQRAction.link(code, "rotate"), RoutePattern.officerQRAction.link(code, "deactivate"))
+            }
         }
         struct UnitOption: Encodable, Sendable { var id: String; var name: String }
         var rows: [Row]
@@ -79,7 +88,7 @@ enum OfficerController {
                                   complaints: complaints,
                                   conversion: r.scans > 0 ? String(format: "%.0f%%", 100 * Double(complaints) / Double(r.scans)) : "—",
                                   snippet: QRService.snippet(r, unitName: reference.tree.units[r.unitID]?.name ?? r.unitID, req.application),
-                                  canManage: r.active && Access.canManageQRCodes(of: r.unitID, officer, tree: reference.tree))
+                                  canManage: r.active && Access.canManageQRCodes(of: r.unitID, officer, tree: reference.tree), urls: .init(r.code))
         }
         let units = reference.tree.units.values.filter { $0.active && Access.canManageQRCodes(of: $0.id, officer, tree: reference.tree) }
             .sorted { $0.id < $1.id }.map { QRPageView.UnitOption(id: $0.id, name: $0.name) }

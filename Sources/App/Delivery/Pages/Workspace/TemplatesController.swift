@@ -6,7 +6,11 @@ import Vapor
 /// Response templates per unit and category (issue 5): kept by the unit's liaisons and head (and the
 /// jurisdiction's coordinator), offered on the follow-up and final-answer forms of that unit's complaints.
 enum TemplatesController {
-    struct Row: Encodable, Sendable { var id: Int; var unit: String; var category: String?; var title: String; var body: String }
+    struct Row: Encodable, Sendable {
+        var id: Int; var unit: String; var category: String?; var title: String; var body: String
+        /// Where its edit form posts, and its delete button.
+        var url: String; var deleteURL: String
+    }
 
     struct TemplatesView: Encodable, Sendable {
         var rows: [Row]
@@ -45,7 +49,8 @@ enum TemplatesController {
         let mine = units(ws)
         let records = try await ResponseTemplate.query(on: ws.req.db).filter(\.$unitID ~~ Array(mine)).sort(\.$unitID).sort(\.$title).all()
         let rows = records.map { Row(id: $0.id!, unit: ws.unitName($0.unitID) ?? $0.unitID,
-                                     category: $0.categoryCode.map { ws.reference.categories[$0]?.name ?? $0 }, title: $0.title, body: $0.body) }
+                                     category: $0.categoryCode.map { ws.reference.categories[$0]?.name ?? $0 }, title: $0.title, body: $0.body,
+                                     url: RoutePattern.officerTemplate.link($0.id!), deleteURL: RoutePattern.officerTemplateDelete.link($0.id!)) }
         let current = records.first { $0.id == editing }
         var values = values
         if values.isEmpty, let current {

@@ -20,6 +20,8 @@ enum WarningList {
         var acknowledgedBy: String?
         var response: String?
         var canAcknowledge: Bool
+        /// Where the acknowledgement form posts.
+        var acknowledgeURL: String
     }
 
     /// The warnings this officer may read, newest first.
@@ -45,7 +47,8 @@ enum WarningList {
                    issued: wording.dateTime(w.issuedAt), due: wording.date(w.acknowledgeBy),
                    countdown: countdown.map(ws.countdownText), countdownStatus: countdown?.status.rawValue ?? "none",
                    acknowledged: w.acknowledgedAt.map(wording.dateTime), acknowledgedBy: w.acknowledgedBy, response: w.response,
-                   canAcknowledge: w.acknowledgedAt == nil && Access.canAcknowledgeWarning(to: w.unitID, ws.officer, tree: ws.reference.tree))
+                   canAcknowledge: w.acknowledgedAt == nil && Access.canAcknowledgeWarning(to: w.unitID, ws.officer, tree: ws.reference.tree),
+                   acknowledgeURL: RoutePattern.warningAcknowledge.link(w.id!))
     }
 
     static func rows(_ list: [UnitWarning], _ ws: Workspace) async throws -> [Row] {
