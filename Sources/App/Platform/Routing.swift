@@ -5,6 +5,9 @@ import Vapor
 extension RoutePattern {
     /// The pattern as Vapor's path components (`:name` a parameter).
     var components: [PathComponent] { segments.map { PathComponent(stringLiteral: $0) } }
+
+    /// Whether the route answering `req` was registered from this pattern.
+    func answers(_ req: Request) -> Bool { req.route?.path.map(\.description) == segments }
 }
 
 extension RoutesBuilder {

@@ -150,25 +150,26 @@ struct CaseSection: Encodable, Sendable {
 /// Guards `/petugas`: pages need a signed-in officer; an officer who must enrol in two-factor sees only enrolment.
 struct OfficerGate: AsyncMiddleware {
     /// Reachable without a session.
-    static let open: Set<String> = [SiteURL.officerSignIn.path, SiteURL.officerForgot.path]
+    static let open: Set<RoutePattern> = [.officerSignIn, .officerForgot, .officerReset]
     /// Reachable while two-factor enrolment is pending.
-    static let enrolment: Set<String> = [SiteURL.officerAccount.path, SiteURL.officerTwoFactor.path, SiteURL.officerSignOut.path]
+    static let enrolment: Set<RoutePattern> = [.officerAccount, .officerTwoFactor, .officerSignOut]
     /// Reachable while the first password must still be replaced.
-    static let passwordChange: Set<String> = [SiteURL.officerAccount.path, RoutePattern.officerPassword.link(), SiteURL.officerSignOut.path]
+    static let passwordChange: Set<RoutePattern> = [.officerAccount, .officerPassword, .officerSignOut]
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let path = req.url.path
-        if OfficerGate.open.contains(path) || path.hasPrefix("/petugas/atur-sandi/") { return try await next.respond(to: req) }
+        // Matched against the route that answers (registered from these patterns), not the path as typed.
+        if OfficerGate.open.contains(where: { $0.answers(req) }) { return try await next.respond(to: req) }
         guard let principal = req.auth.get(OfficerPrincipal.self) else {
             // A page leads to sign-in and back; a form sent after the session ended leads to sign-in and does nothing.
             guard req.method == .GET else { return req.redirect(to: SiteURL.officerSignIn.path) }
             let target = RedirectTarget.local(path + (req.url.query.map { "?" + $0 } ?? ""), under: SiteURL.officerHome.path)
             return req.redirect(to: SiteURL.officerSignIn.path + (target.map { "?next=" + RedirectTarget.queryValue($0) } ?? ""))
         }
-        if principal.mustChangePassword && !OfficerGate.passwordChange.contains(path) {
+        if principal.mustChangePassword && !OfficerGate.passwordChange.contains(where: { $0.answers(req) }) {
             return req.redirect(to: SiteURL.officerAccount.path + "?ganti-sandi=1")
         }
-        if principal.mustEnrolTwoFactor && !OfficerGate.enrolment.contains(path) {
+        if principal.mustEnrolTwoFactor && !OfficerGate.enrolment.contains(where: { $0.answers(req) }) {
             return req.redirect(to: SiteURL.officerAccount.path + "?wajib=1")
         }
         return try await next.respond(to: req)
