@@ -159,13 +159,14 @@ enum CasePage {
             TimelineEntry(when: wording.dateTime(e.at), label: req.text("event_\(e.action)"),
                           actor: req.text("actor_\(e.actorRole)") + (e.actorID.map { " (\($0))" } ?? ""),
                           unit: ws.unitName(e.unitID), publicText: e.publicText, internalText: e.internalText,
-                          internalOnly: !e.isPublic, due: e.dueAt.map(wording.dateTime), late: e.late ?? false,
+                          internalOnly: !e.isPublic, due: e.dueAt.map { wording.due($0, time: true, coverage: ws.reference.coverage) }, late: e.late ?? false,
                           attachments: files.filter { $0.eventSeq == e.seq }.map(link))
         }
         let stages = try await Stage.query(on: req.db).filter(\.$complaintID == c.id!).sort(\.$startedAt).sort(\.$id).all()
         let dues = stages.map { s in
             DueRow(stage: req.text("stage_\(s.kind)"), unit: ws.unitName(s.unitID), started: wording.dateTime(s.startedAt),
-                   due: wording.dateTime(s.dueAt), ended: s.endedAt.map(wording.dateTime),
+                   due: s.endedAt == nil ? wording.due(s.dueAt, time: true, coverage: ws.reference.coverage) : wording.dateTime(s.dueAt),
+                   ended: s.endedAt.map(wording.dateTime),
                    status: s.endedAt == nil ? (ws.now > s.dueAt ? req.text("ws_stage_running_late") : req.text("ws_stage_running"))
                        : (s.late == true ? req.text("ws_stage_late") : req.text("ws_stage_on_time")),
                    late: s.late == true || (s.endedAt == nil && ws.now > s.dueAt))
