@@ -119,7 +119,7 @@ for (const t of document.querySelectorAll('table.cards')) {
   out.thead = Math.max(out.thead || 0, head ? head.getBoundingClientRect().height : 0);
   for (const row of t.querySelectorAll('tbody tr')) {
     const top = sel => { const e = row.querySelector(sel); return e ? e.getBoundingClientRect().top : null; };
-    out.cards.push({due: top('.c-due'), state: top('.c-state'), complaint: top('.c-complaint'),
+    out.cards.push({due: top('.c-due'), state: top('.c-state'), complaint: top('.c-complaint, th[scope=row]'),
                     right: row.getBoundingClientRect().right, text: row.innerText.slice(0, 80)});
   }
 }
