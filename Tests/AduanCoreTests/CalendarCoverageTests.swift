@@ -50,4 +50,23 @@ struct CalendarCoverageTests {
         #expect(coverage.isProvisional(instant, in: Self.wita))
         #expect(!coverage.isProvisional(instant, in: WorkingCalendar(timeZone: TimeZone(identifier: "Pacific/Honolulu")!)))
     }
+
+    @Test("loading a year lists the open stages begun the year before whose due passed one of its holidays, and only those")
+    func review() throws {
+        // 1 January (Tahun Baru Masehi) is a national holiday every year; in 2027 it is a Friday.
+        let newYear = try #require(LocalDate("2027-01-01"))
+        let loaded = CalendarCoverage(national: [(date: newYear, kind: .libur_nasional)])
+        let calendar = WorkingCalendar(timeZone: WorkingCalendar.wita, holidays: [newYear])
+        // Begun Tuesday 29 December 2026: five working days counted without 2027's list end Tuesday 5 January.
+        let start = F.at("2026-12-29 09:00"), due = F.at("2027-01-05 23:59:59")
+        #expect(WorkingCalendar(timeZone: WorkingCalendar.wita).due(from: start, workingDays: 5) == due)
+        #expect(calendar.due(from: start, workingDays: 5) > due, "with the holiday the due is a day later")
+        #expect(loaded.needsReview(start: start, due: due, in: calendar))
+        #expect(!CalendarCoverage(loadedYears: [2026]).needsReview(start: start, due: due, in: calendar), "2027 not loaded yet: provisional, not for review")
+        #expect(!loaded.needsReview(start: F.at("2027-01-02 09:00"), due: F.at("2027-01-08 23:59"), in: calendar), "begun in 2027")
+        #expect(!loaded.needsReview(start: F.at("2026-12-21 09:00"), due: F.at("2026-12-31 23:59"), in: calendar), "due in 2026")
+        let saturday = try #require(LocalDate("2027-01-02"))
+        #expect(!CalendarCoverage(loadedYears: [2027]).needsReview(start: start, due: due, in: WorkingCalendar(timeZone: WorkingCalendar.wita, holidays: [saturday])),
+                "a holiday on a weekend changes no due")
+    }
 }

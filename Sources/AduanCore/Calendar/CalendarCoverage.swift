@@ -40,4 +40,15 @@ public struct CalendarCoverage: Sendable, Equatable {
         if today.month >= Self.warningMonth && !isLoaded(today.year + 1) { return today.year + 1 }
         return nil
     }
+
+    /// Whether an open stage's stored due is one to review now that its year is loaded (SPEC §5: it is not
+    /// recomputed). It is when the stage began in an earlier year (before the SKB of its due's year was, at best,
+    /// just out), its due's year is loaded now, and a holiday of that year on a working weekday lies after the start
+    /// and on or before the due: a due counted without that holiday comes a working day (or more) too early.
+    /// A stage whose due was already counted with the list can be listed too; a review finds nothing to change.
+    public func needsReview(start: Date, due: Date, in calendar: WorkingCalendar) -> Bool {
+        let from = calendar.localDate(of: start), to = calendar.localDate(of: due)
+        guard to.year > from.year, isLoaded(to.year) else { return false }
+        return calendar.holidays.contains { $0.year == to.year && $0 <= to && calendar.workingWeekdays.contains($0.isoWeekday) }
+    }
 }

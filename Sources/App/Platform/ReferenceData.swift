@@ -16,6 +16,8 @@ struct ReferenceData: Sendable {
     var policy: Policy
     /// Roles whose officers must sign in with a second factor (setting `totp_required_roles`, a JSON array).
     var totpRequiredRoles: Set<Role> = []
+    /// The years whose national holidays are loaded (issue 19: dues in other years are provisional).
+    var coverage = CalendarCoverage(loadedYears: [])
 
     /// The province the bundled seed describes (Kalimantan Selatan).
     static let seedProvince = "63"
@@ -51,6 +53,9 @@ struct ReferenceData: Sendable {
             units: units.map { .init(id: $0.id!, jurisdiction: $0.jurisdictionCode, name: $0.name,
                                      kind: UnitKind(rawValue: $0.kind) ?? .agency, parent: $0.parentID, active: $0.active) })
         let national = Set(holidays.filter { $0.jurisdictionCode == nil }.compactMap { LocalDate($0.date) })
+        let coverage = CalendarCoverage(national: holidays.filter { $0.jurisdictionCode == nil }.compactMap { h in
+            LocalDate(h.date).flatMap { date in HolidayKind(rawValue: h.kind).map { (date: date, kind: $0) } }
+        })
         var calendars: [String: WorkingCalendar] = [:]
         for j in jurisdictions {
             let local = Set(holidays.filter { $0.jurisdictionCode == j.id }.compactMap { LocalDate($0.date) })
@@ -71,7 +76,8 @@ struct ReferenceData: Sendable {
             categoryUnits: Dictionary(defaults.map { ("\($0.categoryCode)@\($0.jurisdictionCode)", $0.unitID) }, uniquingKeysWith: { a, _ in a }),
             policy: policy,
             totpRequiredRoles: Set((totpSetting.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.value.utf8)) } ?? [])
-                .compactMap(Role.init(rawValue:))))
+                .compactMap(Role.init(rawValue:))),
+            coverage: coverage)
     }
 }
 

@@ -34,6 +34,8 @@ struct ComplaintView: Content {
     var submitted_at: Date
     var updated_at: Date
     var due_at: Date?
+    /// True when `due_at` falls in a year whose national holidays are not loaded (issue 19): it may come too early.
+    var due_provisional: Bool? = nil
     var overdue: Bool
     var anonymous: Bool
     var confidential: Bool
@@ -72,6 +74,8 @@ struct ComplaintSummary: Content {
     var overdue: Bool
     var confidential: Bool
     var escalation_level: Int
+    /// As `ComplaintView.due_provisional`.
+    var due_provisional: Bool? = nil
 }
 
 struct ComplaintPage: Content {

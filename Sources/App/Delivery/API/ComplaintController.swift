@@ -142,6 +142,7 @@ enum ComplaintController {
             external_destination: c.externalDestination, external_ref: c.externalRef)
         v.external_status = c.externalStatus
         v.lapor_id = c.laporID
+        v.due_provisional = c.dueAt.map { reference.coverage.isProvisional($0, in: reference.calendar(for: c.jurisdictionCode)) }
         v.reporter = try c.reporterIdentity(as: Visibility.identity(for: viewer.reader, anonymous: c.anonymous), secrets: req.application.secrets)
         switch viewer {
         case .publicVisitor, .reporter:

@@ -31,7 +31,8 @@ enum ListingController {
             ComplaintSummary(tracking_id: c.trackingID, type: c.type, title: c.title, state: c.state, jurisdiction: c.jurisdictionCode,
                              unit: c.unitID, category: c.categoryCode, channel: c.channel, submitted_at: c.submittedAt,
                              due_at: c.dueAt, overdue: c.officerDue.map { now > $0 } ?? false, confidential: c.confidential,
-                             escalation_level: c.escalationLevel)
+                             escalation_level: c.escalationLevel,
+                             due_provisional: c.dueAt.map { reference.coverage.isProvisional($0, in: reference.calendar(for: c.jurisdictionCode)) })
         }, page: page, per_page: perPage, total: result.metadata.total)
     }
 }

@@ -10,8 +10,10 @@ extension AdminController {
         struct Dead: Encodable, Sendable {
             var id: Int; var kind: String; var audience: String; var channel: String; var attempts: Int; var error: String; var created: String
             var retryAction: String
+            /// The kind in words: the shipped subject in the page's language (issue 19, fix 8).
+            var name: String = ""
         }
-        struct Kind: Encodable, Sendable { var kind: String; var audience: String; var id: Link; var en: Link }
+        struct Kind: Encodable, Sendable { var kind: String; var audience: String; var id: Link; var en: Link; var name: String = "" }
         struct Link: Encodable, Sendable { var href: String; var custom: Bool }
         var nav: [NavLink]
         var mail: String?
@@ -57,7 +59,8 @@ extension AdminController {
         let kinds = MailTemplates.table.keys.sorted().map { kind in
             MessagesView.Kind(kind: kind, audience: req.text(Notice.reporterKinds.contains(kind) ? "admin_messages_to_reporter" : "admin_messages_to_officers"),
                               id: .init(href: SiteURL.Admin.messageTemplate(kind, "id").path, custom: custom.contains("\(kind):id")),
-                              en: .init(href: SiteURL.Admin.messageTemplate(kind, "en").path, custom: custom.contains("\(kind):en")))
+                              en: .init(href: SiteURL.Admin.messageTemplate(kind, "en").path, custom: custom.contains("\(kind):en")),
+                              name: kindName(req, kind))
         }
         let mail = try? await req.application.currentMailSettings()
         let gateway = try? await req.application.currentGatewaySettings()
@@ -68,7 +71,8 @@ extension AdminController {
             pending: try await count("pending"), sent: try await count("sent"), dead: try await count("dead"),
             deadRows: dead.map { m in
                 MessagesView.Dead(id: m.id!, kind: m.kind, audience: m.audience, channel: m.channel, attempts: m.attempts,
-                                  error: m.lastError ?? "—", created: wording.dateTime(m.createdAt), retryAction: SiteURL.Admin.retryMessage(m.id!).path)
+                                  error: m.lastError ?? "—", created: wording.dateTime(m.createdAt), retryAction: SiteURL.Admin.retryMessage(m.id!).path,
+                                  name: kindName(req, m.kind))
             },
             kinds: kinds, testAction: SiteURL.Admin.testMail.path, webhooksHref: SiteURL.Webhooks.list.path, retryAllAction: SiteURL.Admin.retryAllMessages.path, testTo: testTo,
             delivery: shown, deliveryStored: !stored.isEmpty, deliveryHasPassword: stored["ADUAN_SMTP_PASSWORD"] != nil,
@@ -274,6 +278,11 @@ extension AdminController {
         }
         return redirect(req, to: SiteURL.Admin.messageTemplate(kind, language).path, done: "message_template_reset")
     }
+
+    /// A message kind in words: its shipped subject in the page's language, the code when it has none.
+    static func kindName(_ req: Request, _ kind: String) -> String {
+        MailTemplates.table[kind]?[req.language.rawValue]?.subject ?? kind
+    }
 }
 
 extension Application {
@@ -284,4 +293,5 @@ extension Application {
         get { storage[MailSettingsKey.self] }
         set { storage[MailSettingsKey.self] = newValue }
     }
+
 }

@@ -17,7 +17,7 @@ extension AdminController {
     }
 
     struct WebhookForm: Encodable, Sendable {
-        struct Check: Encodable, Sendable { var name: String; var action: String; var checked: Bool }
+        struct Check: Encodable, Sendable { var name: String; var action: String; var label: String; var checked: Bool }
         var values: [String: String]
         var includeSub: Bool
         var actions: [Check]
@@ -78,7 +78,8 @@ extension AdminController {
     static func webhookForm(_ req: Request, _ ctx: Context, _ input: WebhookAdmin.Input?, errors: [String: String]) -> WebhookForm {
         let chosen = Set(input?.actions ?? [])
         return WebhookForm(values: ["name": input?.name ?? "", "url": input?.url ?? ""], includeSub: input?.includeSub ?? true,
-                           actions: WebhookFilter.publicActions.map { .init(name: "action_\($0.rawValue)", action: $0.rawValue, checked: chosen.contains($0.rawValue)) },
+                           actions: WebhookFilter.publicActions.map { .init(name: "action_\($0.rawValue)", action: $0.rawValue,
+                                                                            label: req.text("event_\($0.rawValue)"), checked: chosen.contains($0.rawValue)) },
                            jurisdictions: jurisdictionOptions(ctx, selected: input?.jurisdiction ?? ctx.home),
                            errors: errors.mapValues { req.text($0) })
     }
@@ -106,7 +107,7 @@ extension AdminController {
                                status: HTTPStatus) async throws -> Response {
         let all = try await WebhookSubscription.query(on: req.db).sort(\.$name).sort(\.$id).all()
         let rows = all.map { s in
-            WebhooksView.Row(name: s.name, url: s.url, scope: scopeLabel(req, ctx, s), events: s.actions.map { $0.sorted().joined(separator: ", ") } ?? req.text("webhooks_all_events"),
+            WebhooksView.Row(name: s.name, url: s.url, scope: scopeLabel(req, ctx, s), events: s.actions.map { $0.sorted().map { req.text("event_\($0)") }.joined(separator: ", ") } ?? req.text("webhooks_all_events"),
                              active: s.active, href: SiteURL.Webhooks.one(s.id!).path)
         }
         let view = WebhooksView(nav: nav(req, ctx, .messages), messagesHref: SiteURL.Admin.messages.path, rows: rows, form: form,

@@ -208,6 +208,13 @@ enum AdminController {
         var nav: [NavLink]
         var jurisdictions: [String]
         var entries: [Entry]
+        /// From October until next year's national holidays are loaded (issue 19), with the way to load them.
+        var calendarWarning: String?
+        var calendarLink: String?
+        var calendarLinkLabel: String?
+        /// Open stages whose due may have come too early, once the year of their due is loaded (never recomputed).
+        var dueReviews: [CalendarNotice.Review] = []
+        var dueReviewsMore: String?
     }
 
     static func home(_ req: Request, _ ctx: Context) async throws -> Response {
@@ -215,6 +222,15 @@ enum AdminController {
             HomeView.Entry(href: $0.path, title: req.text("admin_section_\($0.rawValue)"), text: req.text("admin_section_\($0.rawValue)_text"))
         }
         let jurisdictions = orderedJurisdictions(ctx).map { "\($0.0.name) (\($0.0.code))" }
-        return try await req.page("admin_home", title: "admin_title", HomeView(nav: nav(req, ctx, .home), jurisdictions: jurisdictions, entries: entries))
+        let missing = CalendarNotice.missingYear(req, ctx.reference)
+        let link = ctx.scope.isInstallationWide ? missing.map { SiteURL.Admin.calendar(HolidayCalendar.national.pathComponent, year: $0).path } : nil
+        var reviews: (items: [CalendarNotice.Review], total: Int) = ([], 0)
+        if ctx.scope.isInstallationWide { reviews = try await CalendarNotice.reviews(req, ctx.reference) }
+        return try await req.page("admin_home", title: "admin_title", HomeView(
+            nav: nav(req, ctx, .home), jurisdictions: jurisdictions, entries: entries,
+            calendarWarning: CalendarNotice.warning(req, ctx.reference), calendarLink: link,
+            calendarLinkLabel: missing.map { req.text("calendar_missing_load", ["year": "\($0)"]) },
+            dueReviews: reviews.items, dueReviewsMore: reviews.total > reviews.items.count
+                ? req.text("calendar_review_more", ["count": "\(reviews.total - reviews.items.count)"]) : nil))
     }
 }

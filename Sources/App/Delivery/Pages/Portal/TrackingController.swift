@@ -146,10 +146,10 @@ enum TrackingController {
         var view = TrackingView(
             trackingID: c.trackingID, formattedID: TrackingID(c.trackingID)?.formatted ?? c.trackingID,
             title: c.title, body: c.body, type: req.text("type_\(c.type)"), state: req.text("state_\(c.state)"), stateCode: c.state,
-            waitingFor: req.text("waiting_\(c.state)"), due: c.dueAt.map(wording.date), overdue: record.isOverdue(at: now),
+            waitingFor: req.text("waiting_\(c.state)"), due: c.dueAt.map { wording.due($0, coverage: reference.coverage) }, overdue: record.isOverdue(at: now),
             unit: c.unitID.flatMap { reference.tree.units[$0]?.name }, unitLink: c.unitID.map { SiteURL.unitCard($0).path },
             jurisdiction: reference.tree.jurisdictions[c.jurisdictionCode]?.name ?? c.jurisdictionCode,
-            submitted: wording.date(c.submittedAt), address: c.address,
+            submitted: wording.date(c.submittedAt), address: c.address.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 },
             timeline: events.map { e in
                 TimelineEntry(when: wording.dateTime(e.at), label: req.text("event_\(e.action)"), text: e.publicText,
                               unit: e.unitID.flatMap { reference.tree.units[$0]?.name })

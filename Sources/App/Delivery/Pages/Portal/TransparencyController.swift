@@ -64,6 +64,8 @@ enum TransparencyController {
             var jurisdiction: String
             var unit: String?
             var submittedAt: Date
+            /// When the current stage is due (nil when no deadline runs).
+            var dueAt: Date? = nil
         }
         var rows: [Row]
         var total: Int
@@ -91,13 +93,13 @@ enum TransparencyController {
         let total = try await query.count()
         let complaints = try await query.copy()
             .field(\.$id).field(\.$trackingID).field(\.$title).field(\.$state).field(\.$jurisdictionCode)
-            .field(\.$unitID).field(\.$submittedAt)
+            .field(\.$unitID).field(\.$submittedAt).field(\.$dueAt)
             .sort(\.$submittedAt, .descending).sort(\.$id, .descending)
             .range((f.page - 1) * perPage ..< f.page * perPage)
             .all()
         return ListResult(rows: complaints.map {
             .init(trackingID: $0.trackingID, title: $0.title, state: $0.state, jurisdiction: $0.jurisdictionCode,
-                  unit: $0.unitID, submittedAt: $0.submittedAt)
+                  unit: $0.unitID, submittedAt: $0.submittedAt, dueAt: $0.dueAt)
         }, total: total)
     }
 
@@ -111,6 +113,9 @@ enum TransparencyController {
         var unitLink: String?
         var submitted: String
         var submittedISO: String
+        /// The current stage's due, "(sementara)" when its year's national holidays are not loaded (issue 19).
+        var due: String?
+        var dueISO: String?
     }
 
     struct ListView: Encodable, Sendable {
@@ -149,7 +154,10 @@ enum TransparencyController {
                 link: SiteURL.publicComplaint(row.trackingID).path, title: row.title,
                 state: req.text("state_\(row.state)"), stateCode: row.state,
                 unit: row.unit.map { reference.tree.units[$0]?.name ?? $0 }, unitLink: row.unit.map { SiteURL.unitCard($0).path },
-                submitted: numbers.shortDate(row.submittedAt, calendar, req), submittedISO: calendar.localDate(of: row.submittedAt).description)
+                submitted: numbers.shortDate(row.submittedAt, calendar, req), submittedISO: calendar.localDate(of: row.submittedAt).description,
+                due: row.dueAt.map { numbers.shortDate($0, calendar, req)
+                    + (reference.coverage.isProvisional($0, in: calendar) ? " " + req.text("due_provisional_short") : "") },
+                dueISO: row.dueAt.map { calendar.localDate(of: $0).description })
         }
         let view = ListView(
             action: SiteURL.complaintList.path, q: f.q ?? "",

@@ -161,13 +161,14 @@ enum CasePage {
             TimelineEntry(when: wording.dateTime(e.at), label: req.text("event_\(e.action)"),
                           actor: req.text("actor_\(e.actorRole)") + (e.actorID.map { " (\($0))" } ?? ""),
                           unit: ws.unitName(e.unitID), publicText: e.publicText, internalText: e.internalText,
-                          internalOnly: !e.isPublic, due: e.dueAt.map(wording.dateTime), late: e.late ?? false,
+                          internalOnly: !e.isPublic, due: e.dueAt.map { wording.due($0, time: true, coverage: ws.reference.coverage) }, late: e.late ?? false,
                           attachments: files.filter { $0.eventSeq == e.seq }.map(link))
         }
         let stages = try await Stage.query(on: req.db).filter(\.$complaintID == c.id!).sort(\.$startedAt).sort(\.$id).all()
         let dues = stages.map { s in
             DueRow(stage: req.text("stage_\(s.kind)"), unit: ws.unitName(s.unitID), started: wording.dateTime(s.startedAt),
-                   due: wording.dateTime(s.dueAt), ended: s.endedAt.map(wording.dateTime),
+                   due: s.endedAt == nil ? wording.due(s.dueAt, time: true, coverage: ws.reference.coverage) : wording.dateTime(s.dueAt),
+                   ended: s.endedAt.map(wording.dateTime),
                    status: s.endedAt == nil ? (ws.now > s.dueAt ? req.text("ws_stage_running_late") : req.text("ws_stage_running"))
                        : (s.late == true ? req.text("ws_stage_late") : req.text("ws_stage_on_time")),
                    late: s.late == true || (s.endedAt == nil && ws.now > s.dueAt))
@@ -187,7 +188,7 @@ enum CasePage {
             jurisdiction: ws.jurisdictionName(c.jurisdictionCode), unit: ws.unitName(c.unitID),
             collaborating: record.collaboratingUnits.compactMap(ws.unitName), target: ws.unitName(c.targetUnitID), qrCode: c.qrCode,
             category: c.categoryCode.map { ws.reference.categories[$0]?.name ?? $0 },
-            resolutionClass: c.resolutionClass.map { req.text("class_\($0)") }, address: c.address, incidentDate: c.incidentDate,
+            resolutionClass: c.resolutionClass.map { req.text("class_\($0)") }, address: c.address, incidentDate: c.incidentDate.map { LocalDate($0).map(wording.day) ?? $0 },
             anonymous: c.anonymous, confidential: c.confidential, reporter: reporter, reporterNote: reporterNote,
             attachments: files.map(link), timeline: timeline, dues: dues,
             mergedInto: c.mergedInto, external: c.externalDestination.map { d in d + (c.externalRef.map { " · \($0)" } ?? "") },

@@ -20,6 +20,8 @@ enum QueueController {
         var canEnter: Bool
         var isSysadminOnly: Bool
         var message: String?
+        /// Coordinators, from October: next year's national holidays are not loaded yet (issue 19).
+        var calendarWarning: String?
         /// Executives: the headline figures of each jurisdiction they lead, with a link to the dashboard.
         var executive: [ExecutiveSummary]
     }
@@ -148,7 +150,8 @@ enum QueueController {
             archiveReasons: ArchiveReason.allCases.filter { $0 != .duplikat }.map { Choice(value: $0.rawValue, label: req.text("stats_reason_\($0.rawValue)")) },
             canEnter: !coordinatorJurisdictions.isEmpty,
             isSysadminOnly: ws.officer.assignments.allSatisfy { $0.role == .sysadmin },
-            message: done, executive: ws.holds(.executive) ? try await executiveSummaries(ws) : [])
+            message: done, calendarWarning: ws.holds(.coordinator) ? CalendarNotice.warning(req, ws.reference) : nil,
+            executive: ws.holds(.executive) ? try await executiveSummaries(ws) : [])
         return try await req.page("officer_home", title: "officer_home_title", view)
     }
 

@@ -69,7 +69,7 @@ struct Workspace {
             title: c.title, state: req.text("state_\(c.state)"), stateCode: c.state,
             unit: unitName(c.unitID), jurisdiction: jurisdictionName(c.jurisdictionCode),
             submitted: wording(for: c.jurisdictionCode).dateTime(c.submittedAt),
-            due: timing.map { wording(for: c.jurisdictionCode).date($0.due) },
+            due: timing.map { wording(for: c.jurisdictionCode).due($0.due, coverage: reference.coverage) },
             countdown: timing.map { countdownText($0.countdown) },
             countdownStatus: government ? (timing?.countdown.status.rawValue ?? "none") : "reporter",
             next: nextAction(record).map { req.text("do_\($0.rawValue)") },
