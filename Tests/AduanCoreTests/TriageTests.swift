@@ -175,6 +175,16 @@ enum TriageFixture {
         #expect(a == b && a == c)
     }
 
+    @Test func theThreadCountDoesNotChangeTheModel() {
+        // 3,000 reports: several chunks of features per thread, a holdout of 600 scored on several threads.
+        let history = TriageFixture.history(count: 1_000)
+        let one = TriageTrainer.train(history, knowledge: TriageFixture.knowledge, trainedAt: trainedAt, threads: 1).encoded()
+        for threads in [2, 3, 7] {
+            #expect(TriageTrainer.train(history, knowledge: TriageFixture.knowledge, trainedAt: trainedAt, threads: threads).encoded() == one,
+                    "threads: \(threads)")
+        }
+    }
+
     @Test func theStoredModelSuggestsTheSame() throws {
         let model = TriageTrainer.train(TriageFixture.history(), knowledge: TriageFixture.knowledge, trainedAt: trainedAt)
         let data = model.encoded()

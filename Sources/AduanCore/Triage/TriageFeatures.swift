@@ -91,7 +91,9 @@ final class TriageFeaturizer {
 
     private static let dropped = Word(keep: false, term: "", surface: "", termHash: 0, grams: [])
 
-    private func word(_ raw: String) -> Word {
+    /// `cache` is the featurizer's cache, moved out for the document being made (one exclusive access per document
+    /// instead of one per word).
+    private func word(_ raw: String, cache: inout [String: Word]) -> Word {
         // Numbers (neither phone nor NIK) are always dropped: decided without filling the cache with them.
         if let first = raw.utf8.first, first &- 0x30 < 10 { return Self.dropped }
         if let hit = cache[raw] { return hit }
@@ -129,8 +131,11 @@ final class TriageFeaturizer {
         var raw: [UInt32] = []
         raw.reserveCapacity(words.count * 8)
         var previous: Word? = nil
+        var cache = self.cache
+        self.cache = [:]
+        defer { self.cache = cache }
         for w in words {
-            let entry = word(w)
+            let entry = word(w, cache: &cache)
             guard entry.keep else { continue }
             let unigram = bucket(entry.termHash)
             raw.append(unigram)

@@ -142,9 +142,10 @@ public struct TriageModel: Sendable {
 
     /// Per class: [standardised naive Bayes score, log prior, names it, (units:) a kecamatan it serves, a
     /// kelurahan/desa it serves, default unit of the first category].
-    static func signals(_ doc: TriageDocument, head: NaiveBayesHead, phrases: [KnowledgePhrase], isUnitHead: Bool,
-                        categoryTop: Int?, categoryDefaultUnit: [Int32]) -> [[Double]] {
-        let jll = head.jointLogLikelihood(doc)
+    /// `table`: the head's logarithms computed beforehand (`NaiveBayesHead.logTable()`), for scoring many reports.
+    static func signals(_ doc: TriageDocument, head: NaiveBayesHead, table: NaiveBayesHead.LogTable? = nil, phrases: [KnowledgePhrase],
+                        isUnitHead: Bool, categoryTop: Int?, categoryDefaultUnit: [Int32]) -> [[Double]] {
+        let jll = head.jointLogLikelihood(doc, table: table)
         let n = Double(jll.count)
         let mean = jll.reduce(0, +) / max(n, 1)
         let variance = jll.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / max(n, 1)
@@ -281,20 +282,63 @@ final class NaiveBayesHead: @unchecked Sendable {
 
     func total(of bucket: UInt32) -> Float { Int(bucket) < bucketCount ? bucketTotal[Int(bucket)] : 0 }
 
-    /// The normalised complement naive Bayes score of every class (higher is better).
-    func jointLogLikelihood(_ doc: TriageDocument) -> [Double] {
-        var base = 0.0, mass = 0.0
-        var adjust = [Double](repeating: 0, count: classes.count)
-        for (k, bucket) in doc.buckets.enumerated() {
-            let b = Int(bucket)
+    /// The logarithms `jointLogLikelihood` takes per bucket and per posting, computed once with the same expressions
+    /// (so the scores are the same to the bit). As large as the postings in Doubles: for the trainer's holdout, where
+    /// one head scores thousands of reports, not for a stored model.
+    struct LogTable: Sendable {
+        /// Per bucket: log(alpha + the bucket's total).
+        let bucketLog: [Double]
+        /// Per posting: log(alpha + the bucket's total - the class's count) - bucketLog.
+        let postingDelta: [Double]
+    }
+
+    func logTable() -> LogTable {
+        var bucketLog = [Double](repeating: 0, count: bucketCount)
+        var postingDelta = [Double](repeating: 0, count: postingClass.count)
+        for b in 0..<bucketCount {
             let nb = Double(bucketTotal[b])
             guard nb > 0 else { continue }
-            let f = Double(doc.weights[k])
             let logAll = log(alpha + nb)
-            base += f * logAll
-            mass += f
-            for p in Int(postingStart[b])..<Int(postingStart[b + 1]) {
-                adjust[Int(postingClass[p])] += f * (log(alpha + nb - Double(postingCount[p])) - logAll)
+            bucketLog[b] = logAll
+            for p in Int(postingStart[b])..<Int(postingStart[b + 1]) { postingDelta[p] = log(alpha + nb - Double(postingCount[p])) - logAll }
+        }
+        return LogTable(bucketLog: bucketLog, postingDelta: postingDelta)
+    }
+
+    /// The normalised complement naive Bayes score of every class (higher is better). With `table` (made by this
+    /// head's `logTable()`) the logarithms are looked up instead of computed; the result is the same.
+    func jointLogLikelihood(_ doc: TriageDocument, table: LogTable? = nil) -> [Double] {
+        var base = 0.0, mass = 0.0
+        var adjust = [Double](repeating: 0, count: classes.count)
+        if let table {
+            // The same sums in the same order as below, over raw buffers (this is the trainer's inner loop).
+            table.postingDelta.withUnsafeBufferPointer { delta in
+            table.bucketLog.withUnsafeBufferPointer { bucketLog in
+            postingStart.withUnsafeBufferPointer { start in
+            postingClass.withUnsafeBufferPointer { postingClass in
+            bucketTotal.withUnsafeBufferPointer { bucketTotal in
+            adjust.withUnsafeMutableBufferPointer { adjust in
+                for (k, bucket) in doc.buckets.enumerated() {
+                    let b = Int(bucket)
+                    guard bucketTotal[b] > 0 else { continue }
+                    let f = Double(doc.weights[k])
+                    base += f * bucketLog[b]
+                    mass += f
+                    for p in Int(start[b])..<Int(start[b + 1]) { adjust[Int(postingClass[p])] += f * delta[p] }
+                }
+            } } } } } }
+        } else {
+            for (k, bucket) in doc.buckets.enumerated() {
+                let b = Int(bucket)
+                let nb = Double(bucketTotal[b])
+                guard nb > 0 else { continue }
+                let f = Double(doc.weights[k])
+                let logAll = log(alpha + nb)
+                base += f * logAll
+                mass += f
+                for p in Int(postingStart[b])..<Int(postingStart[b + 1]) {
+                    adjust[Int(postingClass[p])] += f * (log(alpha + nb - Double(postingCount[p])) - logAll)
+                }
             }
         }
         return classes.indices.map { c in (base + adjust[c] - mass * logTotal[c]) / normaliser[c] }

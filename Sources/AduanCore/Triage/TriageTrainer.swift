@@ -9,21 +9,36 @@ public enum TriageTrainer {
     static let holdoutLimit = 10_000
     static let holdoutMinimum = 30
 
+    /// Threads a training uses by default: the machine's cores, at most 4.
+    public static var defaultThreads: Int { max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) }
+
+    /// Reports made into features at a time per thread in the counting passes (bounded memory).
+    static let chunkPerThread = 1_024
+
+    /// `threads` only changes how fast it goes: the reports are made into features on `threads` threads, but their
+    /// counts are added on one, in date order, so the model is the same bytes whatever the number of threads. The
+    /// collection is read from several threads at once when `threads` > 1 (arrays and other value collections are safe).
     public static func train<C: Collection>(_ examples: C, knowledge: TriageKnowledge = .init(),
                                             configuration: TriageConfiguration = .standard,
-                                            trainedAt: Date) -> TriageModel where C.Element == TriageExample {
+                                            trainedAt: Date, threads: Int = defaultThreads) -> TriageModel where C.Element == TriageExample {
+        let threads = max(1, threads)
         // Order and labels, without keeping the texts (the collection may generate them lazily).
-        var keys: [(date: Date, id: String, index: C.Index)] = []
-        keys.reserveCapacity(examples.count)
-        var unitLabels = Set(knowledge.units.map(\.id))
-        var categoryLabels = Set(knowledge.categories.map(\.id))
-        for index in examples.indices {
-            let e = examples[index]
-            keys.append((e.submittedAt, e.id, index))
-            if let u = e.unit { unitLabels.insert(u) }
-            if let c = e.category { categoryLabels.insert(c) }
+        let positions = Array(examples.indices)
+        let partsDone = partMap(positions.count, threads: threads) { _, range in
+            var keys: [(date: Date, id: String, index: C.Index)] = []
+            keys.reserveCapacity(range.count)
+            var units = Set<String>(), categories = Set<String>()
+            for i in range {
+                let e = examples[positions[i]]
+                keys.append((e.submittedAt, e.id, positions[i]))
+                if let u = e.unit { units.insert(u) }
+                if let c = e.category { categories.insert(c) }
+            }
+            return (keys: keys, units: units, categories: categories)
         }
-        keys.sort { ($0.date, $0.id) < ($1.date, $1.id) }
+        let keys = partsDone.flatMap(\.keys).sorted { ($0.date, $0.id) < ($1.date, $1.id) }
+        let unitLabels = partsDone.reduce(into: Set(knowledge.units.map(\.id))) { $0.formUnion($1.units) }
+        let categoryLabels = partsDone.reduce(into: Set(knowledge.categories.map(\.id))) { $0.formUnion($1.categories) }
         let units = unitLabels.sorted(), categories = categoryLabels.sorted()
         let unitIndex = Dictionary(uniqueKeysWithValues: units.enumerated().map { ($1, $0) })
         let categoryIndex = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
@@ -35,7 +50,8 @@ public enum TriageTrainer {
             if let c = categoryIndex[category.id], let unit = category.defaultUnit, let u = unitIndex[unit] { categoryDefaultUnit[c] = Int32(u) }
         }
 
-        let featurizer = TriageFeaturizer(configuration: configuration, matcher: matcher)
+        // One featurizer (and word cache) per thread.
+        let featurizers = (0..<threads).map { _ in TriageFeaturizer(configuration: configuration, matcher: matcher) }
         let buckets = 1 << configuration.bucketBits
         let separate = configuration.weighting != .binary
         var unitCounts = Counts(classes: units.count, buckets: buckets, separateDocumentCounts: separate)
@@ -43,39 +59,49 @@ public enum TriageTrainer {
         let holdout = keys.count >= holdoutMinimum * 2 ? min(keys.count / 5, holdoutLimit) : 0
         let older = keys.count - holdout
 
-        for key in keys[..<older] {
-            let e = examples[key.index]
-            let doc = featurizer.document(title: e.title, body: e.body, sorted: false)
-            if let u = e.unit.flatMap({ unitIndex[$0] }) { unitCounts.add(doc, to: u) }
-            if let c = e.category.flatMap({ categoryIndex[$0] }) { categoryCounts.add(doc, to: c) }
+        /// Adds the counts of the reports keys[range], in order; features are made `threads` at a time.
+        func count(_ range: Range<Int>) {
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let end = min(range.upperBound, start + chunkPerThread * threads)
+                let docs = orderedMap(end - start, threads: threads) { p, i in
+                    let e = examples[keys[start + i].index]
+                    return (featurizers[p].document(title: e.title, body: e.body, sorted: false), e.unit, e.category)
+                }
+                for (doc, unit, category) in docs {
+                    if let u = unit.flatMap({ unitIndex[$0] }) { unitCounts.add(doc, to: u) }
+                    if let c = category.flatMap({ categoryIndex[$0] }) { categoryCounts.add(doc, to: c) }
+                }
+                start = end
+            }
         }
+        count(0..<older)
 
         var unitTheta = defaultUnitWeights, categoryTheta = defaultCategoryWeights
         if holdout > 0 {
             let partialUnits = unitCounts.head(classes: units, alpha: configuration.alpha, stacking: unitTheta)
             let partialCategories = categoryCounts.head(classes: categories, alpha: configuration.alpha, stacking: categoryTheta)
-            var unitRows: [([[Double]], Int)] = [], categoryRows: [([[Double]], Int)] = []
-            for key in keys[older...] {
-                let e = examples[key.index]
-                let doc = featurizer.document(title: e.title, body: e.body)
-                let categorySignals = TriageModel.signals(doc, head: partialCategories, phrases: phrases, isUnitHead: false,
-                                                          categoryTop: nil, categoryDefaultUnit: categoryDefaultUnit)
-                if let c = e.category.flatMap({ categoryIndex[$0] }) { categoryRows.append((categorySignals, c)) }
+            // The holdout is scored by heads that do not change meanwhile: their logarithms are computed once.
+            let unitTable = partialUnits.logTable(), categoryTable = partialCategories.logTable()
+            let scored = orderedMap(holdout, threads: threads) { p, i -> (category: ([[Double]], Int)?, unit: ([[Double]], Int)?) in
+                let e = examples[keys[older + i].index]
+                let doc = featurizers[p].document(title: e.title, body: e.body)
+                let categorySignals = TriageModel.signals(doc, head: partialCategories, table: categoryTable, phrases: phrases,
+                                                          isUnitHead: false, categoryTop: nil, categoryDefaultUnit: categoryDefaultUnit)
+                var row: (category: ([[Double]], Int)?, unit: ([[Double]], Int)?) = (nil, nil)
+                if let c = e.category.flatMap({ categoryIndex[$0] }) { row.category = (categorySignals, c) }
                 if let u = e.unit.flatMap({ unitIndex[$0] }) {
                     let p = TriageModel.softmax(categorySignals, categoryTheta)
                     let top = partialCategories.isReady ? p.indices.max { p[$0] < p[$1] } : nil
-                    unitRows.append((TriageModel.signals(doc, head: partialUnits, phrases: phrases, isUnitHead: true,
-                                                         categoryTop: top, categoryDefaultUnit: categoryDefaultUnit), u))
+                    row.unit = (TriageModel.signals(doc, head: partialUnits, table: unitTable, phrases: phrases, isUnitHead: true,
+                                                    categoryTop: top, categoryDefaultUnit: categoryDefaultUnit), u)
                 }
+                return row
             }
+            let unitRows = scored.compactMap(\.unit), categoryRows = scored.compactMap(\.category)
             if unitRows.count >= holdoutMinimum && partialUnits.isReady { unitTheta = fit(unitRows, start: unitTheta) }
             if categoryRows.count >= holdoutMinimum && partialCategories.isReady { categoryTheta = fit(categoryRows, start: categoryTheta) }
-            for key in keys[older...] {
-                let e = examples[key.index]
-                let doc = featurizer.document(title: e.title, body: e.body, sorted: false)
-                if let u = e.unit.flatMap({ unitIndex[$0] }) { unitCounts.add(doc, to: u) }
-                if let c = e.category.flatMap({ categoryIndex[$0] }) { categoryCounts.add(doc, to: c) }
-            }
+            count(older..<keys.count)
         }
         if !configuration.knowledge {
             // Without knowledge the signals are zero; keep their weights zero so the model says what was learned.
@@ -88,6 +114,30 @@ public enum TriageTrainer {
             phrases: phrases, categoryDefaultUnit: categoryDefaultUnit,
             unitHead: unitCounts.head(classes: units, alpha: configuration.alpha, stacking: unitTheta),
             categoryHead: categoryCounts.head(classes: categories, alpha: configuration.alpha, stacking: categoryTheta))
+    }
+
+    // MARK: Threads
+
+    /// Splits 0..<count into up to `threads` contiguous ranges and returns `body(part, range)` of each, in order;
+    /// the parts run concurrently when there are several. A part may use state of its own index (a featurizer);
+    /// nothing else may be shared mutably.
+    static func partMap<R>(_ count: Int, threads: Int, _ body: (Int, Range<Int>) -> R) -> [R] {
+        let parts = max(1, min(threads, count))
+        if parts == 1 { return [body(0, 0..<count)] }
+        let slots = UnsafeMutableBufferPointer<R>.allocate(capacity: parts)
+        defer { slots.deinitialize().deallocate() }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body, slots = slots
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                (slots.baseAddress! + p).initialize(to: body(p, (count * p / parts)..<(count * (p + 1) / parts)))
+            }
+        }
+        return Array(slots)
+    }
+
+    /// `(0..<count).map { body(part, $0) }`, computed on up to `threads` threads; the results are in index order.
+    static func orderedMap<R>(_ count: Int, threads: Int, _ body: (Int, Int) -> R) -> [R] {
+        partMap(count, threads: threads) { p, range in range.map { body(p, $0) } }.flatMap { $0 }
     }
 
     /// Starting (and small-history) weights: the naive Bayes score, no prior, knowledge signals a little.
