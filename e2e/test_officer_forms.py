@@ -138,12 +138,23 @@ def flag_supervision(b, form, tag, ctx):
     return "flag-internal", ("ws_err_too_long", {"length": "20.000"}), [("#flag-internal", LONG)]
 
 
+def assign(b, form, tag, ctx):
+    set_value(b, "#assign-internal", LONG, form)                              # "Saya tangani" with a note over the limit
+    return "assign-internal", ("ws_err_too_long", {"length": "20.000"}), [("#assign-internal", LONG)]
+
+
+def release(b, form, tag, ctx):
+    set_value(b, "#release-internal", LONG, form)
+    return "release-internal", ("ws_err_too_long", {"length": "20.000"}), [("#release-internal", LONG)]
+
+
 RECIPES = {
     "form-verify": verify, "form-request_info": request_info, "form-archive": archive, "form-merge": merge,
     "form-forward_jurisdiction": forward_jurisdiction, "form-forward_external": forward_external,
     "form-set_privacy": set_privacy, "form-note": note, "form-follow_up": with_fake_pdf("follow"),
     "form-respond_final": with_fake_pdf("final"), "form-return": return_, "form-request_extension": request_extension,
     "form-decide_extension": decide_extension, "form-warn": warn, "form-flag_supervision": flag_supervision,
+    "form-assign": assign, "form-release": release,
 }
 
 

@@ -82,8 +82,10 @@ def moves_through_the_api(c: Client) -> None:
     # Returned, redispositioned, extended, flagged, answered, disputed, answered again, confirmed and rated.
     a = c.submit(title="Antrean panjang di puskesmas", category="kesehatan")
     c.act("koord", a["tracking_id"], "verify", unit="63/dinkes")
+    c.act("dinkes", a["tracking_id"], "assign")  # taken within the unit (issue 19): moves no figure
     c.act("dinkes", a["tracking_id"], "return", internal_text="Bukan wewenang kami.")
     c.act("koord", a["tracking_id"], "redispose", unit="63/dpupr")
+    c.act("dpupr", a["tracking_id"], "assign")
     c.act("dpupr", a["tracking_id"], "follow_up", text="Sedang kami periksa.")
     c.act("dpupr", a["tracking_id"], "request_extension", days=5, internal_text="Perlu survei.")
     c.act("koord", a["tracking_id"], "decide_extension", approve=True)
@@ -117,6 +119,8 @@ def moves_through_the_api(c: Client) -> None:
     c.submit(title="Lampu jalan mati", confidential=True)
     h = c.submit(title="Air PDAM keruh", jurisdiction="63.71")
     c.act("koordkota", h["tracking_id"], "verify", unit="63.71/diskominfo")
+    c.act("kotaunit", h["tracking_id"], "assign")
+    c.act("kotaunit", h["tracking_id"], "release")
     c.act("kotaunit", h["tracking_id"], "respond_final", text="Sudah dibersihkan.")
 
 
@@ -180,7 +184,8 @@ def test_every_figure_equals_the_oracle(engine, aduan_bin, request):
             inst = load(database)
             actions = {e.action for log in inst.events.values() for e in log}
             for action in ["verify", "redispose", "return", "forward_jurisdiction", "forward_external", "merge", "decide_extension",
-                           "request_info", "reply", "dispute", "auto_close", "auto_archive", "escalate", "flag_supervision", "feedback"]:
+                           "request_info", "reply", "dispute", "auto_close", "auto_archive", "escalate", "flag_supervision", "feedback",
+                           "assign", "release"]:
                 assert action in actions, f"no {action} in the generated installation"
             assert any(log[0].data.get("channel") == "lapor_import" for log in inst.events.values()), "no imported complaint"
             # Forwards between kabupaten/kota, not only to the province.

@@ -47,7 +47,12 @@ private func attempt(_ action: Action, by who: Participant, on record: Complaint
             let (duplicate, _) = try Lifecycle.merge(record, into: original, by: who, context: F.context(at: now))
             return (nil, duplicate)
         }
-        return (nil, try F.decide(F.sampleCommand(for: action, on: record), by: who, on: record, at: now))
+        var command = F.sampleCommand(for: action, on: record)
+        // Issue 19: a liaison takes the complaint (the sample); anyone else can only name a liaison of the unit.
+        if action == .assign, case .officer(let officer) = who, !Assignment.isEligible(officer, for: record, tree: F.tree), let unit = record.unit {
+            command = .assign(to: F.officer(.liaison, unit))
+        }
+        return (nil, try F.decide(command, by: who, on: record, at: now))
     } catch {
         return (error.refusal, nil)
     }

@@ -159,6 +159,8 @@ enum Fixture {
         .flag_supervision: [.baru, .perlu_info, .didisposisikan, .diproses, .ditanggapi],
         .auto_close: [.ditanggapi], .auto_archive: [.perlu_info],
         .external_update: [.diteruskan],
+        // Issue 19: assignment within the handling unit, while the unit holds the complaint.
+        .assign: [.didisposisikan, .diproses], .release: [.didisposisikan, .diproses],
     ]
 
     /// The actions a `ComplaintCommand` expresses (merge has its own entry point; submit and escalate too).
@@ -218,6 +220,9 @@ enum Fixture {
         case .auto_close: return .autoClose
         case .auto_archive: return .autoArchive
         case .external_update: return .externalUpdate(reference: nil, status: "Dalam Proses", statusAt: nil)
+        // A liaison taking the complaint ("Saya tangani").
+        case .assign: return .assign(to: nil)
+        case .release: return .release
         case .submit, .merge, .escalate, .merged_duplicate:
             fatalError("\(action.rawValue) is not a ComplaintCommand")
         }
@@ -235,7 +240,7 @@ enum Fixture {
             return Texts(internal: "Catatan internal untuk petugas.")
         case .archive(.some(.lainnya)): return Texts(internal: "Laporan uji coba dari petugas.")
         case .verify, .redispose, .archive, .forwardJurisdiction, .forwardExternal, .decideExtension, .setPrivacy,
-             .confirm, .feedback, .flagSupervision, .autoClose, .autoArchive:
+             .confirm, .feedback, .flagSupervision, .autoClose, .autoArchive, .assign, .release:
             return Texts()
         case .externalUpdate: return Texts(internal: "Status di SP4N-LAPOR!: Dalam Proses.")
         }

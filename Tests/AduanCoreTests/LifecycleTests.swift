@@ -35,7 +35,8 @@ struct TransitionTableTests {
 
     @Test("officers request exactly the actions of SPEC §10, reporters the four of the secret")
     func actionLists() {
-        #expect(Set(Action.officerActions) == Fixture.coordinatorWork.union(Fixture.liaisonWork).union([.flag_supervision, .note]))
+        #expect(Set(Action.officerActions) == Fixture.coordinatorWork.union(Fixture.liaisonWork).union([.flag_supervision, .note])
+            .union([.assign, .release]))  // issue 19: assignment within the unit
         #expect(Set(Action.reporterActions) == Fixture.reporterWork)
     }
 
@@ -94,7 +95,8 @@ struct TransitionTableTests {
         // Then internal work (notes, privacy, supervision, extensions, escalations, merge links, what an external
         // system reported) stays internal
         let hidden: Set<Action> = [.note, .escalate, .set_privacy, .flag_supervision, .request_extension,
-                                   .decide_extension, .merged_duplicate, .external_update]
+                                   .decide_extension, .merged_duplicate, .external_update,
+                                   .assign, .release]  // who in the unit has the complaint (issue 19)
         #expect(event.isPublic == !hidden.contains(action))
     }
 }

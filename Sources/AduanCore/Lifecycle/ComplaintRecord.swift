@@ -12,6 +12,8 @@ public struct ComplaintRecord: Sendable, Equatable {
     /// The handling unit of the latest disposition.
     public var unit: String?
     public var collaboratingUnits: [String] = []
+    /// The officer of the handling unit who has the complaint (issue 19), by user name; only while that unit holds it.
+    public var assignee: String?
     /// The unit the reporter (or the QR code) pointed at.
     public var targetUnit: String?
     public var category: String?
@@ -143,7 +145,7 @@ public struct EventDraft: Sendable, Equatable {
     public var isPublic: Bool {
         switch action {
         case .note, .escalate, .set_privacy, .flag_supervision, .request_extension, .decide_extension, .merged_duplicate,
-             .external_update:
+             .external_update, .assign, .release:
             return false
         default:
             return true

@@ -36,6 +36,11 @@ public enum ComplaintCommand: Sendable, Equatable {
     case requestExtension(days: Int)
     case respondFinal
     case flagSupervision
+    /// The handling unit's officer who has the complaint from now on (their roles, so the core can check they belong to
+    /// it); nil: the acting officer takes it ("Saya tangani").
+    case assign(to: Officer?)
+    /// Nobody in the unit has the complaint any more.
+    case release
     case note
     case autoClose
     case autoArchive
@@ -61,6 +66,8 @@ public enum ComplaintCommand: Sendable, Equatable {
         case .requestExtension: return .request_extension
         case .respondFinal: return .respond_final
         case .flagSupervision: return .flag_supervision
+        case .assign: return .assign
+        case .release: return .release
         case .note: return .note
         case .autoClose: return .auto_close
         case .autoArchive: return .auto_archive
@@ -120,6 +127,7 @@ public enum Lifecycle {
         .flag_supervision: [.baru, .perlu_info, .didisposisikan, .diproses, .ditanggapi],
         .note: Set(ComplaintState.allCases),
         .auto_close: [.ditanggapi], .auto_archive: [.perlu_info],
+        .assign: Assignment.states, .release: Assignment.states,
         .external_update: [.diteruskan],
     ]
 
@@ -139,6 +147,7 @@ public enum Lifecycle {
             if action == .decide_extension && record.extensionRequestedDays == nil { return false }
             if action == .request_extension && record.extensionUsed { return false }
             if action == .flag_supervision && record.supervision { return false }
+            if action == .assign || action == .release { return Assignment.isAvailable(action, to: officer, on: record, tree: tree) }
             return Access.actingRole(of: officer, for: action, on: record, tree: tree) != nil
         }
     }
@@ -146,6 +155,8 @@ public enum Lifecycle {
     /// Decides `command` by `actor` on the complaint: the transition, or why not.
     public static func decide(_ command: ComplaintCommand, by actor: Participant, on record: ComplaintRecord,
                               texts: Texts = Texts(), context: DecisionContext) throws(LifecycleError) -> Transition {
+        var command = command
+        if case .assign(nil) = command, case .officer(let officer) = actor { command = .assign(to: officer) }
         let action = command.action
         try authorize(action, actor: actor, record: record, tree: context.tree)
         guard legalFrom[action]?.contains(record.state) == true else {
@@ -153,6 +164,7 @@ public enum Lifecycle {
                                      reason: "\(action.rawValue) is not possible while the complaint is \(record.state.rawValue)")
         }
         try checkLengths(texts)
+        if case .officer(let officer) = actor { try Assignment.check(command, by: officer, on: record, tree: context.tree) }
         var builder = TransitionBuilder(record: record, action: action,
                                         actorRole: actor.roleCode(for: action, complaint: record, tree: context.tree),
                                         texts: texts, context: context)

@@ -36,6 +36,8 @@ public struct ReplayedProjection: Sendable, Equatable {
     public var confidential: Bool?
     public var externalDestination: String?
     public var externalRef: String?
+    /// The officer of the handling unit who has the complaint (issue 19).
+    public var assignee: String? = nil
 }
 
 /// Recomputes a complaint's projection from its event log with the lifecycle's own rules, for `audit verify`: the
@@ -91,6 +93,12 @@ public enum Replay {
             // What LAPOR reported: a finished import's handling unit (`data["unit"]`); an open one's target unit is not its unit.
             case .external_update: if let unit = event.data["unit"] { p.unit = unit }
             default: p.unit = event.unit
+            }
+            switch action {
+            case .assign: p.assignee = event.data["assignee"]
+            // An assignment belongs to the unit that holds the complaint: a return or a disposition ends it.
+            case .release, .return, .verify, .redispose: p.assignee = nil
+            default: break
             }
             switch action {
             case .verify, .redispose: p.dispositionCount += 1

@@ -246,6 +246,7 @@ struct TransitionBuilder {
             endResponse(); endResolution()
             after.state = .baru
             after.unit = nil
+            after.assignee = nil
             after.collaboratingUnits = []
             after.extensionRequestedDays = nil
             startVerification(in: after.jurisdiction)
@@ -336,6 +337,18 @@ struct TransitionBuilder {
             }
             event(data: data)
 
+        case .assign(let officer):
+            // `Lifecycle.decide` has named the acting officer when the command named nobody.
+            guard let officer else { throw .notPermitted("only an officer takes a complaint") }
+            after.assignee = officer.id
+            var data = ["assignee": officer.id]
+            if let previous = before.assignee { data["previous"] = previous }
+            event(data: data)
+
+        case .release:
+            after.assignee = nil
+            event(data: before.assignee.map { ["previous": $0] } ?? [:])
+
         case .autoArchive:
             guard let due = before.reporterDue, now > due else {
                 throw .illegalTransition(action: .auto_archive, state: before.state, reason: "the reporter still has time to reply")
@@ -376,6 +389,8 @@ struct TransitionBuilder {
         }
         endVerification()
         after.state = .didisposisikan
+        // An assignment belongs to the unit that holds the complaint: a (new) disposition starts with nobody on it.
+        after.assignee = nil
         after.unit = d.unit
         after.collaboratingUnits = collaborating
         if let category = d.category { after.category = category }

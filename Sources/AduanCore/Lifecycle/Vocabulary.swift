@@ -51,6 +51,8 @@ public enum Action: String, Sendable, Codable, CaseIterable {
     case follow_up, `return`, request_extension, respond_final
     // inspector
     case flag_supervision
+    /// Within the handling unit (issue 19): a liaison takes the complaint, or the unit head names the officer who has it.
+    case assign, release
     // any officer in scope
     case note
     // system
@@ -62,7 +64,7 @@ public enum Action: String, Sendable, Codable, CaseIterable {
     public static let officerActions: [Action] = [
         .verify, .request_info, .archive, .forward_jurisdiction, .forward_external, .redispose,
         .follow_up, .return, .request_extension, .decide_extension, .respond_final,
-        .flag_supervision, .note, .merge, .set_privacy,
+        .flag_supervision, .note, .merge, .set_privacy, .assign, .release,
     ]
     /// The actions a reporter takes with the secret.
     public static let reporterActions: [Action] = [.reply, .confirm, .dispute, .feedback]

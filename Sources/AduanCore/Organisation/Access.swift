@@ -90,6 +90,8 @@ public enum Access {
                 if case .jurisdiction(let code) = scope { return tree.jurisdictionSubtree(code).contains(record.jurisdiction) }
                 return false
             }) ? .inspector : nil
+        case .assign, .release:
+            return Assignment.actingRole(of: officer, on: record, tree: tree)
         case .note:
             for role in [Role.coordinator, .inspector, .liaison, .unit_head] {
                 let single = Officer(id: officer.id, assignments: officer.assignments.filter { $0.role == role })

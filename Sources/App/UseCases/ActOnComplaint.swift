@@ -1,4 +1,5 @@
 import AduanCore
+import Fluent
 import Foundation
 import Vapor
 
@@ -6,7 +7,9 @@ import Vapor
 /// against the reference data; `ComplaintStore.perform` then loads, decides and writes it in one transaction.
 /// The API (`POST /api/v1/complaints/{id}/actions/{action}`) and the workspace's case page act through here.
 enum ActOnComplaint {
-    static func command(_ action: Action, _ body: ActionRequest, reference: ReferenceData) throws -> ComplaintCommand {
+    /// `actor` and `db` name the officer an assignment goes to: the one in `assignee`, else the actor ("Saya tangani").
+    static func command(_ action: Action, _ body: ActionRequest, reference: ReferenceData, actor: Officer,
+                        on db: any Database) async throws -> ComplaintCommand {
         func disposition() throws -> Disposition {
             guard let unit = body.unit else { throw AppError.invalid("\(action.rawValue) needs `unit`", field: "unit") }
             var d = Disposition(unit: unit, category: body.category, collaboratingUnits: body.collaborating_units ?? [])
@@ -50,8 +53,22 @@ enum ActOnComplaint {
         case .respond_final: return .respondFinal
         case .flag_supervision: return .flagSupervision
         case .note: return .note
+        case .assign: return .assign(to: try await assignee(body.assignee, actor: actor, on: db))
+        case .release: return .release
         default: throw AppError.notFound("unknown action \(action.rawValue)")
         }
+    }
+}
+
+extension ActOnComplaint {
+    /// The officer (with roles) an assignment names, nil for the actor themself; AduanCore decides whether they belong
+    /// to the handling unit. An unknown or deactivated account gets the same refusal as one of another unit.
+    static func assignee(_ username: String?, actor: Officer, on db: any Database) async throws -> Officer? {
+        guard let username = username?.trimmingCharacters(in: .whitespacesAndNewlines), !username.isEmpty, username != actor.id else { return nil }
+        guard let user = try await User.query(on: db).filter(\.$username == username).first(), user.active else {
+            throw AppError.invalid("\(username) is not a liaison of the unit handling this complaint", field: "assignee")
+        }
+        return try await OfficerSignIn.officer(user, on: db)
     }
 }
 
@@ -72,4 +89,6 @@ struct ActionRequest: Content {
     var into: String?
     var anonymous: Bool?
     var confidential: Bool?
+    /// `assign`: the user name of the liaison who gets the complaint; without it the officer takes it themselves.
+    var assignee: String?
 }

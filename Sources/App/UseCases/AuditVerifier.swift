@@ -109,6 +109,7 @@ enum AuditVerifier {
         differs("confidential", complaint.confidential, p.confidential)
         differs("external destination", complaint.externalDestination ?? "none", p.externalDestination ?? "none")
         differs("external reference", complaint.externalRef ?? "none", p.externalRef ?? "none")
+        differs("assignee", complaint.assigneeID ?? "none", p.assignee ?? "none")
         let closed = complaint.closedAt.map { CanonicalEvent.milliseconds($0) }
         differs("closed at", closed.map(String.init) ?? "open", p.closedAt.map { String(CanonicalEvent.milliseconds($0)) } ?? "open")
         return problems

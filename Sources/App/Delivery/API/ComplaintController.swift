@@ -230,7 +230,7 @@ enum ComplaintController {
             }
             updated = try await ComplaintStore.merge(complaint.trackingID, into: original.trackingID, actor: actor, actorID: actorID, texts: texts, app: req.application)
         } else {
-            let command = try ActOnComplaint.command(action, body, reference: reference)
+            let command = try await ActOnComplaint.command(action, body, reference: reference, actor: officer, on: req.db)
             updated = try await ComplaintStore.perform(command, actor: actor, actorID: actorID, trackingID: complaint.trackingID,
                                                        texts: texts, app: req.application)
         }

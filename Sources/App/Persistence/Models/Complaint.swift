@@ -16,6 +16,8 @@ final class Complaint: Model, @unchecked Sendable {
     /// Collaborating unit ids as `|63/dinkes|63/dlh|` so a LIKE can find one.
     @Field(key: "collaborating_units") var collaboratingUnits: String
     @OptionalField(key: "target_unit_id") var targetUnitID: String?
+    /// The user name of the handling unit's officer who has the complaint (issue 19, M026).
+    @OptionalField(key: "assignee_id") var assigneeID: String?
     @OptionalField(key: "category_code") var categoryCode: String?
     @OptionalField(key: "resolution_class") var resolutionClass: String?
     @Field(key: "supervision") var supervision: Bool
@@ -92,6 +94,7 @@ final class Complaint: Model, @unchecked Sendable {
                                 channel: Channel(rawValue: channel) ?? .web, state: ComplaintState(rawValue: state) ?? .baru,
                                 jurisdiction: jurisdictionCode, submittedAt: submittedAt)
         r.unit = unitID
+        r.assignee = assigneeID
         r.collaboratingUnits = collaboratingUnits.split(separator: "|").map(String.init)
         r.targetUnit = targetUnitID
         r.category = categoryCode
@@ -130,7 +133,7 @@ final class Complaint: Model, @unchecked Sendable {
          $verificationDue, $responseDue, $resolutionDue, $reporterDue, $resolutionStartedAt, $dueAt, $officerDue,
          $extensionRequestedDays, $extensionDays, $extensionUsed, $dispositionCount, $reopenCount, $dispositionJurisdictions,
          $rating, $archiveReason, $mergedInto, $externalDestination, $externalRef, $externalStatus, $externalStatusAt,
-         $escalationLevel, $closedAt, $eventCount, $headHash]
+         $escalationLevel, $closedAt, $eventCount, $headHash, $assigneeID]
     }
 
     /// Columns that only the submission sets (SQL insert in `ComplaintStore.commit`).
@@ -150,7 +153,7 @@ final class Complaint: Model, @unchecked Sendable {
     /// Writes the projection fields of `r` onto the row.
     func apply(_ r: ComplaintRecord, at now: Date) {
         trackingID = r.trackingID; type = r.type.rawValue; channel = r.channel.rawValue; state = r.state.rawValue
-        jurisdictionCode = r.jurisdiction; unitID = r.unit
+        jurisdictionCode = r.jurisdiction; unitID = r.unit; assigneeID = r.assignee
         collaboratingUnits = r.collaboratingUnits.isEmpty ? "" : "|" + r.collaboratingUnits.joined(separator: "|") + "|"
         targetUnitID = r.targetUnit; categoryCode = r.category; resolutionClass = r.resolutionClass?.rawValue
         supervision = r.supervision; anonymous = r.anonymous; anonymousByReporter = r.anonymousByReporter

@@ -78,6 +78,11 @@ enum CasePage {
         var maxExtension: Int
         var flagSupervision: Bool
         var note: Bool
+        /// Assignment within the unit (issue 19): a liaison takes it; a unit head chooses among `assignees`.
+        var assign: Bool = false
+        var assignChoose: Bool = false
+        var assignees: [Choice] = []
+        var release: Bool = false
         var templates: [Choice]
         var prefill: String
         /// The unit an inspector may warn from this page (the handling unit), if any.
@@ -95,6 +100,8 @@ enum CasePage {
         var channel: String
         var jurisdiction: String
         var unit: String?
+        /// The officer of the unit who has the complaint (display name), if anyone does.
+        var assignee: String? = nil
         var collaborating: [String]
         var target: String?
         var qrCode: String?
@@ -198,6 +205,7 @@ enum CasePage {
             error: problem.map { $0.field == "form" ? $0.message : req.text("ws_err_banner", ["action": req.text("do_\($0.action)")]) } ?? error,
             publicURL: SiteURL.publicComplaint(c.trackingID).path)
         view.answers = try await answers(c, on: req.db)
+        if let holder = c.assigneeID { view.assignee = try await ws.officerNames([holder])[holder] ?? holder }
         view.actionURL = SiteURL.officerComplaint(c.trackingID).path
         view.mergedIntoURL = c.mergedInto.map { SiteURL.officerComplaint($0).path }
         // The action asked for (`?aksi=`, a template chosen for an answer), else the next step the queue names.
@@ -275,6 +283,15 @@ enum CasePage {
             warnUnit: warnUnit, warnUnitName: ws.unitName(warnUnit),
             any: !can.subtracting([.note]).isEmpty || warnUnit != nil)
         forms.triage = triage
+        if can.contains(.assign), let unit = c.unitID {
+            forms.assign = true
+            forms.assignChoose = Assignment.actingRole(of: ws.officer, on: record, tree: tree) == .unit_head
+            if forms.assignChoose {
+                forms.assignees = try await ws.liaisons(of: unit).filter { $0.username != c.assigneeID }
+                    .map { Choice(value: $0.username, label: "\($0.name) (\($0.username))") }
+            }
+        }
+        forms.release = can.contains(.release)
         forms.maxAttachmentBytes = req.application.settings.maxAttachmentBytes
         forms.collaborators = units.map { Choice(value: $0.value, label: $0.label) }
         if let problem { keep(problem, in: &forms) }
@@ -295,6 +312,7 @@ enum CasePage {
             for i in forms.collaborators.indices { forms.collaborators[i].selected = together.contains(forms.collaborators[i].value) }
         case "archive": choose(&forms.archiveReasons, v["reason"])
         case "forward_jurisdiction": choose(&forms.jurisdictions, v["jurisdiction"])
+        case "assign": choose(&forms.assignees, v["assignee"])
         default: break
         }
     }
@@ -353,6 +371,7 @@ enum CaseController {
         var into_typed: String?
         var anonymous: String?
         var confidential: String?
+        var assignee: String?
         var attachments: [File]?
         /// The action, when the form posts to the complaint page itself.
         var aksi: String?
@@ -364,7 +383,7 @@ enum CaseController {
                                                ("resolution_class", resolution_class), ("jurisdiction", jurisdiction),
                                                ("destination", destination), ("external_ref", external_ref), ("reason", reason),
                                                ("days", days), ("approve", approve), ("into", into), ("into_typed", into_typed),
-                                               ("anonymous", anonymous), ("confidential", confidential)]
+                                               ("anonymous", anonymous), ("confidential", confidential), ("assignee", assignee)]
             for (name, value) in fields { if let value { v[name] = value } }
             if let collaborating_units { v["collaborating_units"] = collaborating_units.joined(separator: ",") }
             return v
@@ -377,7 +396,8 @@ enum CaseController {
                                  jurisdiction: blank(jurisdiction), destination: blank(destination), external_ref: blank(external_ref),
                                  reason: blank(reason), days: days.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) },
                                  approve: approve.map { $0 == "1" || $0 == "true" }, into: blank(into) ?? blank(into_typed),
-                                 anonymous: anonymous.map { $0 == "1" || $0 == "on" }, confidential: confidential.map { $0 == "1" || $0 == "on" })
+                                 anonymous: anonymous.map { $0 == "1" || $0 == "on" }, confidential: confidential.map { $0 == "1" || $0 == "on" },
+                                 assignee: blank(assignee))
         }
     }
 
@@ -411,7 +431,7 @@ enum CaseController {
                 if action == .set_privacy, body.anonymous == false, c.anonymous {
                     body.anonymous = nil  // the page never clears anonymity; AduanCore refuses it anyway
                 }
-                let command = try ActOnComplaint.command(action, body, reference: ws.reference)
+                let command = try await ActOnComplaint.command(action, body, reference: ws.reference, actor: ws.officer, on: req.db)
                 _ = try await ComplaintStore.perform(command, actor: ws.participant, actorID: ws.principal.username, trackingID: c.trackingID,
                                                      texts: Texts(public: body.text, internal: body.internal_text), files: files, app: req.application)
             }

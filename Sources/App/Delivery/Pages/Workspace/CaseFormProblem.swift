@@ -33,6 +33,8 @@ struct CaseFormProblem: Sendable {
         "flag_supervision": ["internal_text"],
         "note": ["internal_text"],
         "warn": ["text"],
+        "assign": ["assignee", "internal_text"],
+        "release": ["internal_text"],
     ]
 
     static func formName(_ action: String) -> String { action == Action.redispose.rawValue ? Action.verify.rawValue : action }

@@ -24,6 +24,11 @@ enum QueueController {
         var calendarWarning: String?
         /// Executives: the headline figures of each jurisdiction they lead, with a link to the dashboard.
         var executive: [ExecutiveSummary]
+        /// "Milik saya" (issue 19): only what is assigned to this officer; offered to the officers of a unit.
+        var mineFilter = false
+        var mineOnly = false
+        var mineURL = ""
+        var allURL = ""
     }
 
     struct ExecutiveSummary: Encodable, Sendable {
@@ -68,7 +73,9 @@ enum QueueController {
     static func home(_ req: Request) async throws -> Response {
         let ws = try await Workspace.of(req)
         let user = try await User.find(ws.principal.userID, on: req.db)
-        let open = try await ws.scoped(states: ComplaintState.allCases.filter(\.isOpen))
+        let mineOnly = req.query[String.self, at: "milik"] == "saya"
+        let allOpen = try await ws.scoped(states: ComplaintState.allCases.filter(\.isOpen))
+        let open = mineOnly ? allOpen.filter { $0.assigneeID == ws.officer.id } : allOpen
 
         var mine: [Complaint] = [], extensions: [Complaint] = [], unitWork: [Complaint] = [], waiting: [Complaint] = []
         for c in open {
@@ -112,7 +119,8 @@ enum QueueController {
             let since = ws.now.addingTimeInterval(-30 * 86_400)
             for unit in headUnits.sorted() {
                 let subtree = ws.reference.tree.unitSubtree(unit)
-                let held = open.filter { c in subtree.contains(c.unitID ?? "") }
+                // The unit's figures count all its complaints, whatever the filter shows.
+                let held = allOpen.filter { c in subtree.contains(c.unitID ?? "") }
                 let timings = held.compactMap { ws.countdown($0)?.countdown }
                 let closed = try await ScopedComplaints.query(for: ws.officer, reference: ws.reference, on: req.db)
                     .filter(\.$unitID ~~ Array(subtree)).filter(\.$closedAt >= since).count()
@@ -122,7 +130,8 @@ enum QueueController {
                                            escalated: held.filter { $0.escalationLevel > 0 }.count, closed30: closed))
                 sections.append(CaseSection(id: "kepala-\(unit.replacingOccurrences(of: "/", with: "-"))",
                                             title: req.text("ws_section_head", ["unit": ws.unitName(unit) ?? unit]),
-                                            hint: req.text("ws_section_head_hint"), rows: sorted(held).map { ws.row($0) }, bulk: false))
+                                            hint: req.text("ws_section_head_hint"),
+                                            rows: sorted(mineOnly ? held.filter { $0.assigneeID == ws.officer.id } : held).map { ws.row($0) }, bulk: false))
             }
         }
         let escalatedRows = sorted(open.filter { $0.escalationLevel > 0 }).map { ws.row($0) }
@@ -152,7 +161,13 @@ enum QueueController {
             isSysadminOnly: ws.officer.assignments.allSatisfy { $0.role == .sysadmin },
             message: done, calendarWarning: ws.holds(.coordinator) ? CalendarNotice.warning(req, ws.reference) : nil,
             executive: ws.holds(.executive) ? try await executiveSummaries(ws) : [])
-        return try await req.page("officer_home", title: "officer_home_title", view)
+        var home = view
+        home.sections = try await ws.naming(sections)
+        home.mineFilter = ws.holds(.liaison) || ws.holds(.unit_head)
+        home.mineOnly = mineOnly
+        home.mineURL = SiteURL.officerHome.path + "?milik=saya"
+        home.allURL = SiteURL.officerHome.path
+        return try await req.page("officer_home", title: "officer_home_title", home)
     }
 
     static func scopeName(_ scope: Scope, _ ws: Workspace) -> String {
@@ -180,12 +195,15 @@ enum QueueController {
         /// The scope and period the list is narrowed to (from the dashboard), kept by the filter form.
         var narrowed: String
         var hidden: [Choice]
+        /// Only the complaints assigned to this officer (issue 19).
+        var mineOnly = false
     }
 
     /// The list's filters; the monitoring dashboard links here with the scope and period behind each number.
     struct ListQuery: Content {
         var state: String?; var q: String?; var terlambat: String?; var halaman: Int?
         var j: String?; var sub: String?; var unit: String?; var dari: String?; var sampai: String?
+        var milik: String?
     }
 
     static func list(_ req: Request) async throws -> Response {
@@ -198,6 +216,8 @@ enum QueueController {
         if let state { query.filter(\.$state == state.rawValue) }
         let overdue = p.terlambat == "1"
         if overdue { query.filter(\.$officerDue < ws.now) }
+        let mineOnly = p.milik == "saya"
+        if mineOnly { query.filter(\.$assigneeID == ws.officer.id) }
         // Scope and period (from the dashboard): kept in the paging links, named in the page's note.
         var kept: [(String, String)] = []
         var said: [String] = []
@@ -232,17 +252,20 @@ enum QueueController {
             var items = ["halaman=\(n)"] + kept.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.1)" }
             if let state { items.append("state=\(state.rawValue)") }
             if overdue { items.append("terlambat=1") }
+            if mineOnly { items.append("milik=saya") }
             if !q.isEmpty { items.append("q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
             return SiteURL.officerComplaints.path + "?" + items.joined(separator: "&")
         }
-        let filtered = !said.isEmpty || state != nil || overdue || !q.isEmpty
-        let view = ListView(
+        let filtered = !said.isEmpty || state != nil || overdue || !q.isEmpty || mineOnly
+        var view = ListView(
             title: req.text(filtered ? "ws_list_title_filtered" : "ws_list_title"),
             sections: [CaseSection(id: "daftar", title: req.text("ws_list_title"), hint: "", rows: result.items.map { ws.row($0) }, bulk: false)],
             states: ComplaintState.allCases.map { Choice(value: $0.rawValue, label: req.text("state_\($0.rawValue)"), selected: $0 == state) },
             q: q, overdueOnly: overdue, total: result.metadata.total, page: page, pages: pages,
             previous: page > 1 ? link(page - 1) : nil, next: page < pages ? link(page + 1) : nil,
             narrowed: said.joined(separator: " · "), hidden: kept.map { Choice(value: $0.1, label: $0.0) })
+        view.mineOnly = mineOnly
+        view.sections = try await ws.naming(view.sections)
         return try await req.page("officer_list", title: filtered ? "ws_list_title_filtered" : "ws_list_title", view)
     }
 

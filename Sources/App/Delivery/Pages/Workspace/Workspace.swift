@@ -75,6 +75,8 @@ struct Workspace {
             next: nextAction(record).map { req.text("do_\($0.rawValue)") },
             flags: flags, hasFlags: !flags.isEmpty, selectable: selectable, url: SiteURL.officerComplaint(c.trackingID).path)
         row.channel = req.text("stats_channel_\(c.channel)")
+        row.assignee = c.assigneeID
+        row.mine = c.assigneeID == officer.id
         return row
     }
 
@@ -97,6 +99,33 @@ struct Workspace {
                 .sort(\.$reporterDue, .ascending).sort(\.$id, .ascending).limit(limit - found.count).all()
         }
         return found
+    }
+
+    /// Display names of officers by user name (those not found are left out).
+    func officerNames(_ usernames: Set<String>) async throws -> [String: String] {
+        guard !usernames.isEmpty else { return [:] }
+        let users = try await User.query(on: req.db).filter(\.$username ~~ Array(usernames)).all()
+        return Dictionary(users.map { ($0.username, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The lists with each assignee's user name replaced by their display name (one query for all of them).
+    func naming(_ sections: [CaseSection]) async throws -> [CaseSection] {
+        let names = try await officerNames(Set(sections.flatMap { $0.rows.compactMap(\.assignee) }))
+        return sections.map { section in
+            var section = section
+            for i in section.rows.indices { section.rows[i].assignee = section.rows[i].assignee.map { names[$0] ?? $0 } }
+            return section
+        }
+    }
+
+    /// The active liaisons of a unit (or of a unit above it), who can be given its complaints (`Assignment.isEligible`).
+    func liaisons(of unit: String) async throws -> [(username: String, name: String)] {
+        let roles = try await UserRole.query(on: req.db).filter(\.$role == Role.liaison.rawValue)
+            .filter(\.$scope ~~ reference.tree.unitAncestry(unit)).all()
+        let ids = Set(roles.map { $0.$user.id })
+        guard !ids.isEmpty else { return [] }
+        return try await User.query(on: req.db).filter(\.$id ~~ Array(ids)).filter(\.$active == true).sort(\.$displayName).all()
+            .map { ($0.username, $0.displayName) }
     }
 
     /// The complaint named in the path, if this officer may read it; 404 otherwise (existence is not revealed).
@@ -130,6 +159,9 @@ struct CaseRow: Encodable, Sendable {
     var url: String
     /// How the complaint came in (QR, SMS, web …), in words (issue 19).
     var channel: String = ""
+    /// Who in the handling unit has it (display name), and whether that is the signed-in officer (issue 19).
+    var assignee: String? = nil
+    var mine = false
 }
 
 /// A titled list on an officer page.
