@@ -5,13 +5,17 @@ PostgreSQL: starts its own PostgreSQL (Debian's initdb/pg_ctl) on a free loopbac
 /tmp, and `aduan serve` on it. Submissions succeed; then PostgreSQL is stopped: /healthz, /readyz, a submission, a
 tracking read and an officer page each answer 503 with a Retry-After header within 5 s. PostgreSQL is started again:
 without touching the server, /healthz, /readyz and submissions succeed again within 30 s, and every complaint
-acknowledged before is there. Then a restart under a running submission load: no answer is a 5xx other than 503, no
-request hangs past 10 s, and every acknowledged submission is present afterwards.
+acknowledged before is there. Then three restarts under a running submission load: no answer is a 5xx other than 503,
+no request takes more than 10 s (transactions in flight at the stop included), and every acknowledged submission is
+present afterwards.
+PostgreSQL full: every connection slot of a small server (max_connections=8) is taken by other clients, so it
+refuses the server's new connections with SQLSTATE 53300 (too_many_connections): a submission and /healthz answer
+503 with Retry-After (not 500); once the slots are free again, a submission is acknowledged.
 SQLite: another process holds the writer longer than ADUAN_DB_WAIT (1 s): a submission gets 503 with Retry-After.
 Fails (never skips) when PostgreSQL's programs are missing.
 Usage: ADUAN_BIN=.build/debug/aduan python3 tests-reliability/db_outage.py
 """
-import json, os, shutil, sqlite3, sys, tempfile, threading, time, urllib.error, urllib.request
+import json, os, shutil, sqlite3, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
 
 from support import finish, Postgres, check, failures, free_port, require_binary, start_server
 
@@ -101,10 +105,11 @@ def postgres_outage():
         threads = [threading.Thread(target=load, args=(w,)) for w in range(6)]
         for t in threads:
             t.start()
-        time.sleep(2)
-        pg.stop()
-        time.sleep(2)
-        pg.start()
+        for _ in range(3):  # three restarts: each catches transactions in flight (the old hang: 1-2 per restart)
+            time.sleep(2)
+            pg.stop()
+            time.sleep(2)
+            pg.start()
         time.sleep(4)
         stop.set()
         for t in threads:
@@ -112,14 +117,69 @@ def postgres_outage():
         counts = {s: statuses.count(s) for s in sorted(set(statuses))}
         bad = [s for s in statuses if s >= 500 and s != 503]
         check(not bad, f"restart under load: answers {counts}; no answer a 5xx other than 503")
-        # KNOWN GAP (reported, not hidden): a request whose transaction is in flight at the very moment PostgreSQL
-        # terminates its connections may get no answer (the client gives up after 30 s, status 0 above) and keeps
-        # its pool connection; later requests are served. Printed so the count is visible in every CI run.
-        print(f"note restart under load: {len(slow)} requests took more than 10 s (in flight at the stop; known gap, see docs/operations.md)")
+        # A request whose transaction was in flight when PostgreSQL closed its connections used to get no answer at
+        # all (PostgresNIO drops a statement written to a closed connection; see PostgresTransaction): never again.
+        check(not slow, f"restart under load: no request took more than 10 s ({len(slow)}: {[round(t, 1) for t in slow]})")
         check(counts.get(503, 0) > 0 and counts.get(201, 0) > 0, "restart under load: both 503 (while down) and 201 were seen")
         missing = [t for t in acknowledged if request(port, f"/api/v1/complaints/{t}")[0] != 200]
         check(not missing, f"every acknowledged submission is there ({len(acknowledged)} acknowledged, {len(missing)} missing)")
     finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        log.close()
+        if failures:
+            print(f"server log kept in {data}/server.log")
+        else:
+            shutil.rmtree(data, ignore_errors=True)
+        pg.close()
+
+
+def postgres_full():
+    pg = Postgres(max_connections=8)
+    pg.create("aduan")
+    data = tempfile.mkdtemp(prefix="aduan-full-")
+    env = dict(os.environ, ADUAN_DATA_DIR=data, ADUAN_PUBLISH="submitted", DATABASE_URL=pg.url("aduan"), ADUAN_SUBMIT_RATE_LIMIT="0",
+               ADUAN_WORKER="0", LOG_LEVEL="warning")
+    port = free_port()
+    log = open(os.path.join(data, "server.log"), "w")
+    proc = start_server(env, port, log)
+    holders = []
+    try:
+        check(request(port, "/api/v1/complaints", complaint("full-before"))[0] == 201, "PostgreSQL with room: a submission is acknowledged")
+        # The server's own connections go, then other clients take every slot (a psql each, sleeping).
+        pg.psql("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'aduan' AND pid <> pg_backend_pid()")
+        refused = ""
+        for _ in range(pg.max_connections + 2):
+            probe = subprocess.run([f"{pg.bin}/psql", "-h", "127.0.0.1", "-p", str(pg.port), "-U", "postgres", "-d", "postgres",
+                                    "-At", "-c", "SELECT 1"], capture_output=True, text=True)
+            if probe.returncode != 0:
+                refused = probe.stderr.strip()
+                break
+            # An idle psql session reading its standard input: its slot is free again as soon as that input closes.
+            holders.append(subprocess.Popen([f"{pg.bin}/psql", "-h", "127.0.0.1", "-p", str(pg.port), "-U", "postgres", "-d", "postgres"],
+                                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            time.sleep(0.3)
+        check("too many clients" in refused, f"PostgreSQL full: psql itself is refused ({refused!r})")
+        for name, path, body in [("POST /api/v1/complaints", "/api/v1/complaints", complaint("full")), ("GET /healthz", "/healthz", None)]:
+            status, headers, took, answer = request(port, path, body, timeout=30)
+            retry = headers.get("Retry-After") or headers.get("retry-after")
+            check(status == 503 and retry is not None and took < 5,
+                  f"PostgreSQL full (53300), {name}: {status} Retry-After={retry} in {took:.2f} s (503 with Retry-After, < 5 s) {answer[:120]!r}")
+        for h in holders:
+            h.stdin.close()
+            h.wait(timeout=30)
+        holders.clear()
+        time.sleep(0.5)
+        status = 0
+        for _ in range(20):  # the slots are freed as the holders' backends exit
+            status = request(port, "/api/v1/complaints", complaint("full-after"))[0]
+            if status == 201:
+                break
+            time.sleep(0.5)
+        check(status == 201, f"PostgreSQL with room again: a submission is acknowledged ({status})")
+    finally:
+        for h in holders:
+            h.terminate()
         proc.terminate()
         proc.wait(timeout=60)
         log.close()
@@ -157,6 +217,7 @@ def sqlite_writer_held():
 def main():
     require_binary()
     sqlite_writer_held()
+    postgres_full()
     postgres_outage()
     finish()
 

@@ -45,7 +45,8 @@ def start_server(env, port, log):
 class Postgres:
     """A PostgreSQL of this suite's own; `url(db)` for a database made with `create(db)`."""
 
-    def __init__(self):
+    def __init__(self, max_connections=200):
+        self.max_connections = max_connections
         bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
         if not bins or not os.path.exists(bins[-1] + "/pg_ctl"):
             raise SystemExit("FAIL: PostgreSQL's programs (initdb, pg_ctl) are missing: apt-get install postgresql")
@@ -65,7 +66,7 @@ class Postgres:
 
     def start(self):
         self.run(f"{self.bin}/pg_ctl -D {self.dir}/data -l {self.dir}/log -w -o '-c listen_addresses=127.0.0.1 -p {self.port} "
-                 f"-k {self.dir} -c fsync=off -c max_connections=200' start")
+                 f"-k {self.dir} -c fsync=off -c max_connections={self.max_connections} -c superuser_reserved_connections=0' start")
 
     def stop(self, mode="fast"):
         self.run(f"{self.bin}/pg_ctl -D {self.dir}/data -m {mode} -w stop")

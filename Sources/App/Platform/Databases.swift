@@ -50,6 +50,7 @@ func withRetriedTransaction<T: Sendable>(_ db: any Database, attempts: Int = 4,
     while true {
         attempt += 1
         do {
+            if db is any PostgresDatabase { return try await PostgresTransaction.run(db, body) }
             return try await db.transaction { tx in
                 try await SQLiteWriter.claim(tx)
                 return try await body(tx)
@@ -58,6 +59,66 @@ func withRetriedTransaction<T: Sendable>(_ db: any Database, attempts: Int = 4,
             throw SQLiteWriter.busy
         } catch let error where attempt < attempts && isWriteConflict(error) {
             try await Task.sleep(nanoseconds: UInt64(attempt) * 5_000_000)
+        }
+    }
+}
+
+/// A PostgreSQL write transaction that cannot hang when PostgreSQL closes its connection (a stop, a restart, a
+/// failover). PostgresNIO 1.33 hands each statement to the connection's channel without a write promise: once the
+/// channel has closed and its handlers are gone, a statement written then is dropped without a word and its result
+/// never arrives. Fluent's own transaction writes `ROLLBACK` after the failed statement on exactly such a connection,
+/// and a transaction's next statement after a pause in Swift code can meet it too: the request was never answered,
+/// its pool connection never came back, and the worker stopped. So the transaction runs here on one connection
+/// checked out of the pool: no `ROLLBACK` on a connection already closed (PostgreSQL rolled the transaction back when
+/// the connection ended), and while it runs the connection is watched; once it has closed and the transaction has not
+/// finished by itself within a second, it fails with `ConnectionLost` (a 503 with `Retry-After`), the connection goes
+/// back to the pool, which drops it because it is closed, and the caller (a request, the worker's loop) goes on.
+enum PostgresTransaction {
+    struct ConnectionLost: Error, CustomStringConvertible {
+        var description: String { "the PostgreSQL connection closed while a transaction was running on it" }
+    }
+
+    static let grace: UInt64 = 1_000_000_000
+    static let poll: UInt64 = 50_000_000
+
+    static func run<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        if db.inTransaction { return try await body(db) }  // a part of the caller's transaction, as Fluent does
+        return try await db.withConnection { conn in
+            guard let pg = conn as? any PostgresDatabase, let sql = conn as? any SQLDatabase else {
+                return try await conn.transaction(body)
+            }
+            let raw = try await pg.withConnection { $0.eventLoop.makeSucceededFuture($0) }.get()
+            guard !raw.isClosed else { throw ConnectionLost() }
+            return try await watching(raw) {
+                try await sql.raw("BEGIN").run()
+                do {
+                    let result = try await body(conn)
+                    try await sql.raw("COMMIT").run()
+                    return result
+                } catch {
+                    if !raw.isClosed { try? await sql.raw("ROLLBACK").run() }
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// `work`'s own answer, or `ConnectionLost` once `connection` has been closed for `grace` without one.
+    private static func watching<T: Sendable>(_ connection: PostgresConnection,
+                                              _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let answered = NIOLockedValueBox(false)
+            let finish: @Sendable (Result<T, any Error>) -> Void = { result in
+                let first = answered.withLockedValue { done -> Bool in defer { done = true }; return !done }
+                if first { continuation.resume(with: result) }
+            }
+            Task { do { finish(.success(try await work())) } catch { finish(.failure(error)) } }
+            Task {
+                while !answered.withLockedValue({ $0 }) && !connection.isClosed { try? await Task.sleep(nanoseconds: poll) }
+                guard !answered.withLockedValue({ $0 }) else { return }
+                try? await Task.sleep(nanoseconds: grace)  // a statement in flight normally fails by itself meanwhile
+                finish(.failure(ConnectionLost()))
+            }
         }
     }
 }
@@ -222,13 +283,14 @@ enum DatabaseOutage {
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
                 return true
             case .server:
-                // Connection exceptions (08…) and an operator's shutdown or a server still starting (57P01-57P03).
+                // Connection exceptions (08…), an operator's shutdown or a server still starting (57P01-57P03), and
+                // a server refusing new connections because all its slots are taken (53300 too_many_connections).
                 let state = e.serverInfo?[.sqlState] ?? ""
-                return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
+                return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(state)
             default:
                 return false
             }
-        case is ConnectionPoolTimeoutError, is ConnectionPoolError:
+        case is ConnectionPoolTimeoutError, is ConnectionPoolError, is PostgresTransaction.ConnectionLost:
             return true
         case let e as SQLiteError:
             return [.cantOpen, .ioError, .notADatabase, .corrupt, .locked, .busyInRecovery].contains(e.reason)

@@ -54,10 +54,11 @@ enum Open311Controller {
         }
         do {
             return try await body(name, format)
+        } catch let error where DatabaseOutage.appError(for: error) != nil {
+            // The database out of reach (stopped, restarting, out of connection slots): 503 with Retry-After, never a 500.
+            return render(DatabaseOutage.appError(for: error)!, format: format)
         } catch let error as AppError {
-            let response = Open311Render.error(status(for: error.status), error.message, format: format)
-            if let wait = error.retryAfter, error.status == .tooManyRequests { response.headers.replaceOrAdd(name: .retryAfter, value: String(wait)) }
-            return response
+            return render(error, format: format)
         } catch let error as any AbortError {
             return Open311Render.error(status(for: error.status), error.reason, format: format)
         } catch is DecodingError {
@@ -68,12 +69,21 @@ enum Open311Controller {
         }
     }
 
-    /// GeoReport knows 400, 403 and 404 (plus rate limiting and server errors).
+    static func render(_ error: AppError, format: Open311Format) -> Response {
+        let response = Open311Render.error(status(for: error.status), error.message, format: format)
+        if let wait = error.retryAfter, [.tooManyRequests, .serviceUnavailable].contains(error.status) {
+            response.headers.replaceOrAdd(name: .retryAfter, value: String(wait))
+        }
+        return response
+    }
+
+    /// GeoReport knows 400, 403 and 404 (plus rate limiting, a service unavailable for a moment, and server errors).
     static func status(for status: HTTPStatus) -> HTTPStatus {
         switch status.code {
         case 401, 403: return .forbidden
         case 404: return .notFound
         case 429: return .tooManyRequests
+        case 503: return .serviceUnavailable
         case 400..<500: return .badRequest
         default: return .internalServerError
         }
