@@ -232,6 +232,9 @@ extension Wording {
     /// "30 April 2026": the day of a signature line.
     func day(_ date: LocalDate) -> String { "\(date.day) \(month(date.month)) \(date.year)" }
 
+    /// A stored day (`2026-03-02`) in words; the text itself when it is not a day.
+    func day(_ text: String) -> String { LocalDate(text).map(day) ?? text }
+
     /// "WITA", "WIB", "WIT", or the zone's identifier.
     static func zoneName(_ zone: TimeZone) -> String {
         switch zone.identifier {

@@ -195,7 +195,7 @@ enum CasePage {
             jurisdiction: ws.jurisdictionName(c.jurisdictionCode), unit: ws.unitName(c.unitID),
             collaborating: record.collaboratingUnits.compactMap(ws.unitName), target: ws.unitName(c.targetUnitID), qrCode: c.qrCode,
             category: c.categoryCode.map { ws.reference.categories[$0]?.name ?? $0 },
-            resolutionClass: c.resolutionClass.map { req.text("class_\($0)") }, address: c.address, incidentDate: c.incidentDate.map { LocalDate($0).map(wording.day) ?? $0 },
+            resolutionClass: c.resolutionClass.map { req.text("class_\($0)") }, address: c.address, incidentDate: c.incidentDate.map(wording.day),
             anonymous: c.anonymous, confidential: c.confidential, reporter: reporter, reporterNote: reporterNote,
             attachments: files.map(link), timeline: timeline, dues: dues,
             mergedInto: c.mergedInto, external: c.externalDestination.map { d in d + (c.externalRef.map { " · \($0)" } ?? "") },
