@@ -162,4 +162,50 @@ struct WordsTests {
             }
         }
     }
+
+    @Test("category names are in English on English pages where the category has an English name, Indonesian otherwise")
+    func categoryNames() async throws {
+        try await TestHarness.withApp { app in
+            app.clock.set(Date(timeIntervalSince1970: 1_775_005_200))   // 1 April 2026
+            let token = try await app.createOfficer("koord", .coordinator, "63")
+            // A category added here without an English name keeps its Indonesian name on English pages.
+            try await Category(code: "uji", parentCode: nil, name: "Kategori Uji", resolutionClass: "sederhana").create(on: app.db)
+            app.reference.invalidate()
+            let c = try await app.submit(["category": "kesehatan.rs"])
+            #expect(try await app.act(token, c.tracking_id, "verify", ["unit": "63/dinkes", "category": "kesehatan.rs"]).0 == .ok)
+            let koord = try await Browser.officer(app, "koord")
+
+            let (_, form) = try await app.get("/lapor")
+            #expect(form.contains("— Pelayanan Rumah Sakit</option>") && form.contains(#"<optgroup label="Kesehatan">"#))
+            let (_, formEn) = try await app.get("/lapor?lang=en")
+            #expect(formEn.contains("— Hospital Services</option>") && formEn.contains(#"<optgroup label="Health">"#), "\(formEn)")
+            #expect(formEn.contains("— Roads and Bridges</option>"))
+            #expect(formEn.contains(#"<optgroup label="Kategori Uji">"#) && !formEn.contains("Pelayanan Rumah Sakit"))
+
+            let (_, page) = try await koord.get("/petugas/aduan/\(c.tracking_id)")
+            #expect(page.contains("<dd>Pelayanan Rumah Sakit</dd>"))
+            let (_, pageEn) = try await koord.get("/petugas/aduan/\(c.tracking_id)?lang=en")
+            #expect(pageEn.contains("<dd>Hospital Services</dd>") && !pageEn.contains("Pelayanan Rumah Sakit"), "\(pageEn)")
+
+            let (_, stats) = try await app.get("/statistik?j=63&year=2026&lang=en")
+            #expect(stats.contains("Health › Hospital Services") && !stats.contains("Kesehatan › Pelayanan Rumah Sakit"))
+            let (_, list) = try await app.get("/laporan?lang=en")
+            #expect(list.contains(">Health › Hospital Services</option>") && list.contains(">Kategori Uji</option>"))
+        }
+    }
+
+    @Test("aduan seed gives the shipped categories of an older installation their English names, and keeps one already set")
+    func seedFillsEnglishNames() async throws {
+        try await TestHarness.withApp { app in
+            let health = try #require(try await Category.find("kesehatan", on: app.db))
+            health.nameEn = nil
+            try await health.update(on: app.db)
+            let roads = try #require(try await Category.find("infrastruktur.jalan", on: app.db))
+            roads.nameEn = "Roads"
+            try await roads.update(on: app.db)
+            _ = try await ReferenceSeeder.seed(on: app.db)
+            #expect(try await Category.find("kesehatan", on: app.db)?.nameEn == "Health")
+            #expect(try await Category.find("infrastruktur.jalan", on: app.db)?.nameEn == "Roads")
+        }
+    }
 }
