@@ -225,7 +225,8 @@ def test_monev_inspector_journey(person, officers):
     status = ir.find("main p[role=status]").text
     m = re.match(rf"{re.escape(T['ws_list_total'])}\s*([\d.]+)", status)
     assert m and number(m.group(1)) == received, f"the list says {status!r}, the dashboard {received} {T['stats_received']}"
-    assert ir.h1() == T["ws_list_title_filtered"], f"the filtered list's heading says {ir.h1()!r}"
+    assert ir.h1().startswith(T["ws_list_title_filtered"] + ": ") and str(first.year) in ir.h1(), \
+        f"the filtered list's heading does not name its filters: {ir.h1()!r}"
     narrowed = ir.find("main p.hint").text
     assert T["ws_list_narrowed"] in narrowed and "Kalimantan Selatan" in narrowed and str(first.year) in narrowed, \
         f"the list does not say in words that it is narrowed to the scope and period: {narrowed!r}"

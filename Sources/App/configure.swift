@@ -72,6 +72,7 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
     app.migrations.add(M022_MustChangePassword())
     app.migrations.add(M025_SharedRateLimits())
     app.migrations.add(M026_ComplaintAssignee())
+    app.migrations.add(M027_CategoryEnglishName())
     _ = app.triageModels
     // The audit log chains each row as it is written, whoever writes it.
     app.databases.middleware.use(AuditChainMiddleware(secrets: app.secrets), on: .main)

@@ -827,9 +827,12 @@ extension AdminPages {
                 #expect(try await app.send(.GET, "/api/v1/complaints/\(s.tracking_id)", headers: ["X-API-Key": shown]).0 == .ok)
                 #expect(try await app.send(.GET, "/api/v1/categories", headers: ["X-API-Key": shown]).0 == .forbidden)
                 (_, page) = try await browser.get(keyPage)
-                let today = APIKeys.localDay(app.clock.now, timeZone: WorkingCalendar.wita)
-                #expect(page.contains(#"<tr><th scope="row">\#(today)</th><td>1</td><td>1</td></tr>"#), "\(page)")
-                #expect(page.components(separatedBy: "<tr><th scope=\"row\">20").count - 1 == 30)
+                // Days in words (issue 19, fix 8): "7 Desember 2026", not 2026-12-07.
+                let today = try #require(LocalDate(APIKeys.localDay(app.clock.now, timeZone: WorkingCalendar.wita)))
+                let months = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"]
+                #expect(page.contains(#"<tr><th scope="row">\#(today.day) \#(months[today.month - 1]) \#(today.year)</th><td>1</td><td>1</td></tr>"#), "\(page)")
+                let dayRows = try NSRegularExpression(pattern: #"<tr><th scope="row">\d{1,2} [A-Z][a-z]+ \d{4}</th>"#)
+                #expect(dayRows.numberOfMatches(in: page, range: NSRange(page.startIndex..., in: page)) == 30)
 
                 // Edit: only read-public now, no scope, unlimited.
                 var location: String?

@@ -6,7 +6,12 @@ import Vapor
 
 /// The organisation tree, calendars, categories and policy: small, read on every decision, cached.
 struct ReferenceData: Sendable {
-    struct CategoryInfo: Sendable { var name: String; var parent: String?; var resolutionClass: ResolutionClass }
+    struct CategoryInfo: Sendable {
+        var name: String; var parent: String?; var resolutionClass: ResolutionClass
+        var nameEn: String? = nil
+        /// The name for a page in `language`: English where the category has an English name, else the Indonesian.
+        func name(_ language: Language) -> String { language == .en ? nameEn ?? name : name }
+    }
 
     var tree: OrgTree
     var calendars: [String: WorkingCalendar]
@@ -71,7 +76,7 @@ struct ReferenceData: Sendable {
             tree: tree, calendars: calendars,
             categories: Dictionary(uniqueKeysWithValues: categories.map {
                 ($0.id!, CategoryInfo(name: $0.name, parent: $0.parentCode,
-                                       resolutionClass: ResolutionClass(rawValue: $0.resolutionClass) ?? policy.defaultResolutionClass))
+                                       resolutionClass: ResolutionClass(rawValue: $0.resolutionClass) ?? policy.defaultResolutionClass, nameEn: $0.nameEn))
             }),
             categoryUnits: Dictionary(defaults.map { ("\($0.categoryCode)@\($0.jurisdictionCode)", $0.unitID) }, uniquingKeysWith: { a, _ in a }),
             policy: policy,

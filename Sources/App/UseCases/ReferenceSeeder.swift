@@ -51,8 +51,12 @@ enum ReferenceSeeder {
 
         for row in try csv("categories") {
             let code = row["code"]!
-            if try await Category.find(code, on: db) == nil {
-                try await Category(code: code, parentCode: row["parent"], name: row["name"]!, resolutionClass: row["resolution_class"]!).create(on: db)
+            if let existing = try await Category.find(code, on: db) {
+                // A category seeded before English names shipped gets its English name; one already set is kept.
+                if existing.nameEn == nil, let english = row["name_en"] { existing.nameEn = english; try await existing.update(on: db) }
+            } else {
+                try await Category(code: code, parentCode: row["parent"], name: row["name"]!, resolutionClass: row["resolution_class"]!,
+                                   nameEn: row["name_en"]).create(on: db)
                 counts.categories += 1
             }
             if let slug = row["default_unit"], try await OrgUnit.find("\(province)/\(slug)", on: db) != nil,

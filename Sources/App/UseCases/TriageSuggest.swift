@@ -97,7 +97,7 @@ enum TriageSuggest {
         let language: Language
 
         func unitName(_ id: String) -> String { reference.tree.units[id]?.name ?? id }
-        func categoryName(_ id: String) -> String { reference.categories[id]?.name ?? id }
+        func categoryName(_ id: String) -> String { reference.categories[id]?.name(language) ?? id }
 
         func reason(_ reason: TriageReason, unit: String? = nil, category: String? = nil) -> String {
             switch reason {

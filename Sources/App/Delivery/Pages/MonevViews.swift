@@ -84,10 +84,10 @@ enum FigureViews {
     }
 
     /// "Kesehatan › Pelayanan Rumah Sakit" for a sub-category, so the list reads without indentation.
-    static func categoryLabel(_ code: String, _ reference: ReferenceData) -> String {
+    static func categoryLabel(_ code: String, _ reference: ReferenceData, _ language: Language) -> String {
         guard let info = reference.categories[code] else { return code }
-        guard let parent = info.parent.flatMap({ reference.categories[$0] }) else { return info.name }
-        return parent.name + " › " + info.name
+        guard let parent = info.parent.flatMap({ reference.categories[$0] }) else { return info.name(language) }
+        return parent.name(language) + " › " + info.name(language)
     }
 
     /// Largest count first, then by key.
@@ -185,7 +185,7 @@ struct ChartView: Encodable, Sendable {
             pairs.map { ($0.label, $0.count, d.withholds(dimension, $0.key)) }
         }
         let category: (String) -> String = { code in
-            code == MetricSummary.uncategorised ? req.text("stats_no_category") : FigureViews.categoryLabel(code, reference)
+            code == MetricSummary.uncategorised ? req.text("stats_no_category") : FigureViews.categoryLabel(code, reference, req.language)
         }
         return [
             counts(id: "chart-state", title: req.text("stats_by_state"), header: req.text("stats_col_state"),
@@ -231,6 +231,9 @@ extension FigureViews.Numbers {
 extension Wording {
     /// "30 April 2026": the day of a signature line.
     func day(_ date: LocalDate) -> String { "\(date.day) \(month(date.month)) \(date.year)" }
+
+    /// A stored day (`2026-03-02`) in words; the text itself when it is not a day.
+    func day(_ text: String) -> String { LocalDate(text).map(day) ?? text }
 
     /// "WITA", "WIB", "WIT", or the zone's identifier.
     static func zoneName(_ zone: TimeZone) -> String {

@@ -7,11 +7,13 @@ final class Category: Model, @unchecked Sendable {
     @ID(custom: "code", generatedBy: .user) var id: String?
     @OptionalField(key: "parent_code") var parentCode: String?
     @Field(key: "name") var name: String
+    /// The English name, shown on English pages (M027); nil: the Indonesian name there too.
+    @OptionalField(key: "name_en") var nameEn: String?
     @Field(key: "resolution_class") var resolutionClass: String
 
     init() {}
-    init(code: String, parentCode: String?, name: String, resolutionClass: String) {
-        self.id = code; self.parentCode = parentCode; self.name = name; self.resolutionClass = resolutionClass
+    init(code: String, parentCode: String?, name: String, resolutionClass: String, nameEn: String? = nil) {
+        self.id = code; self.parentCode = parentCode; self.name = name; self.resolutionClass = resolutionClass; self.nameEn = nameEn
     }
 }
 

@@ -155,7 +155,7 @@ extension AdminController {
             scopes: key.scopeSet.sorted().map(\.rawValue).joined(separator: ", "), scope: key.scope, rateLimit: limitText(req, key.rateLimit),
             created: wording.dateTime(key.createdAt), lastUsed: key.lastUsedAt.map(wording.dateTime), uses: key.useCount, refused: key.refusedCount,
             form: keyForm(req, ctx, feedback), updateAction: SiteURL.Admin.apiKey(id).path, revokeAction: SiteURL.Admin.revokeAPIKey(id).path,
-            days: days.reversed().map { APIKeyView.Day(day: $0.day, uses: $0.uses, refused: $0.refused) },
+            days: days.reversed().map { APIKeyView.Day(day: wording.day($0.day), uses: $0.uses, refused: $0.refused) },
             totalUses: days.reduce(0) { $0 + $1.uses }, totalRefused: days.reduce(0) { $0 + $1.refused }, message: doneMessage(req))
         return try await req.page("admin_api_key", title: "admin_section_api_keys", view, status: status)
     }

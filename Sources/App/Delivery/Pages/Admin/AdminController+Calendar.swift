@@ -199,7 +199,7 @@ extension AdminController {
         do {
             entries = try HolidayImport.parse(text)
         } catch {
-            return try await refuse(error.errors.map { importMessage(req, $0) })
+            return try await refuse(error.errors.map { importMessage(req, ctx.wording(req), $0) })
         }
         let counts = try await OrgAdmin.importHolidays(req.application, actor: ctx.actor, calendar: calendar, entries: entries,
                                                        defaultKind: defaultKind(calendar), filename: file.filename)
@@ -209,7 +209,7 @@ extension AdminController {
     }
 
     /// "Baris 3: …" in the reader's language.
-    static func importMessage(_ req: Request, _ error: HolidayImportError) -> String {
+    static func importMessage(_ req: Request, _ wording: Wording, _ error: HolidayImportError) -> String {
         let (key, values): (String, [String: String]) = switch error.reason {
         case .empty: ("empty", [:])
         case .tooManyEntries: ("too_many", ["max": String(HolidayImport.maxEntries)])
@@ -219,7 +219,7 @@ extension AdminController {
         case .missingName: ("missing_name", [:])
         case .nameTooLong: ("name_too_long", ["max": String(HolidayImport.maxNameLength)])
         case .badKind(let text): ("kind", ["value": text])
-        case .duplicateDate(let date, let first): ("duplicate", ["value": date.description, "first": String(first)])
+        case .duplicateDate(let date, let first): ("duplicate", ["value": wording.day(date), "first": String(first)])
         case .notCalendar: ("not_calendar", [:])
         case .malformedLine: ("malformed", [:])
         case .unexpectedEnd(let name): ("unexpected_end", ["value": name])

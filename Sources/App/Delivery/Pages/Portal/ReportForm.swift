@@ -91,11 +91,11 @@ enum ReportFormBuilder {
         let jurisdiction = values["jurisdiction"] ?? reference.defaultJurisdiction
         let category = values["category"] ?? ""
         let tree = reference.tree
-        let top = reference.categories.filter { $0.value.parent == nil }.sorted { $0.value.name < $1.value.name }
+        let top = reference.categories.filter { $0.value.parent == nil }.sorted { $0.value.name(lang) < $1.value.name(lang) }
         let groups = top.map { code, info in
-            ChoiceGroup(label: info.name, options: [Choice(value: code, label: info.name, selected: category == code)]
-                + reference.categories.filter { $0.value.parent == code }.sorted { $0.value.name < $1.value.name }
-                    .map { Choice(value: $0.key, label: "— " + $0.value.name, selected: category == $0.key) })
+            ChoiceGroup(label: info.name(lang), options: [Choice(value: code, label: info.name(lang), selected: category == code)]
+                + reference.categories.filter { $0.value.parent == code }.sorted { $0.value.name(lang) < $1.value.name(lang) }
+                    .map { Choice(value: $0.key, label: "— " + $0.value.name(lang), selected: category == $0.key) })
         }
         let chosenUnit = values["target_unit"] ?? ""
         let unitGroups = tree.jurisdictions.values.sorted { $0.code < $1.code }.compactMap { j -> ChoiceGroup? in

@@ -163,7 +163,7 @@ enum TransparencyController {
             action: SiteURL.complaintList.path, q: f.q ?? "",
             jurisdictions: jurisdictionOptions(reference, selected: f.jurisdiction),
             units: unitOptions(reference, selected: f.unit),
-            categories: categoryOptions(reference, selected: f.category),
+            categories: categoryOptions(reference, selected: f.category, req.language),
             states: ComplaintState.allCases.map { Choice(value: $0.rawValue, label: req.text("state_\($0.rawValue)"), selected: $0 == f.state) },
             rows: rows, hasRows: !rows.isEmpty,
             resultText: req.text(result.total == 0 ? "list_result_none" : "list_result_count", ["count": numbers.count(result.total)]),
@@ -444,8 +444,8 @@ enum TransparencyController {
         }
     }
 
-    static func categoryOptions(_ reference: ReferenceData, selected: String?) -> [Choice] {
-        reference.categories.keys.map { (code: $0, label: FigureViews.categoryLabel($0, reference)) }
+    static func categoryOptions(_ reference: ReferenceData, selected: String?, _ language: Language) -> [Choice] {
+        reference.categories.keys.map { (code: $0, label: FigureViews.categoryLabel($0, reference, language)) }
             .sorted { $0.label < $1.label }
             .map { Choice(value: $0.code, label: $0.label, selected: $0.code == selected) }
     }

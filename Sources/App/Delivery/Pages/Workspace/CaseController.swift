@@ -194,8 +194,8 @@ enum CasePage {
             row: ws.row(c), body: c.body, type: req.text("type_\(c.type)"), channel: req.text("stats_channel_\(c.channel)"),
             jurisdiction: ws.jurisdictionName(c.jurisdictionCode), unit: ws.unitName(c.unitID),
             collaborating: record.collaboratingUnits.compactMap(ws.unitName), target: ws.unitName(c.targetUnitID), qrCode: c.qrCode,
-            category: c.categoryCode.map { ws.reference.categories[$0]?.name ?? $0 },
-            resolutionClass: c.resolutionClass.map { req.text("class_\($0)") }, address: c.address, incidentDate: c.incidentDate.map { LocalDate($0).map(wording.day) ?? $0 },
+            category: c.categoryCode.map(ws.categoryName),
+            resolutionClass: c.resolutionClass.map { req.text("class_\($0)") }, address: c.address, incidentDate: c.incidentDate.map(wording.day),
             anonymous: c.anonymous, confidential: c.confidential, reporter: reporter, reporterNote: reporterNote,
             attachments: files.map(link), timeline: timeline, dues: dues,
             mergedInto: c.mergedInto, external: c.externalDestination.map { d in d + (c.externalRef.map { " · \($0)" } ?? "") },
@@ -248,8 +248,7 @@ enum CasePage {
         if can.contains(.merge) {
             duplicates = try await likelyDuplicates(ws, of: c)
         }
-        let categories = ws.reference.categories.sorted { $0.value.name < $1.value.name }
-            .map { Choice(value: $0.key, label: $0.value.name, selected: $0.key == c.categoryCode) }
+        let categories = ws.categoryChoices(selected: c.categoryCode)
         let classes = ResolutionClass.allCases.map { rc in
             Choice(value: rc.rawValue, label: "\(req.text("class_\(rc.rawValue)")) (\(ws.reference.policy.days(for: rc)) HK)",
                    selected: rc.rawValue == c.resolutionClass)

@@ -31,7 +31,8 @@ enum InteropPageController {
 
     /// A report as the page shows it.
     struct Outcome: Encodable, Sendable {
-        struct Line: Encodable, Sendable { var line: Int; var laporID: String; var text: String }
+        /// `code`: the refusal's code beside its words (a rejected row), for a report to the helpdesk.
+        struct Line: Encodable, Sendable { var line: Int; var laporID: String; var text: String; var code: String? = nil }
         struct Count: Encodable, Sendable { var label: String; var count: Int }
         struct Group: Encodable, Sendable { var id: String; var title: String; var rows: [Count] }
         struct Agency: Encodable, Sendable { var name: String; var count: Int; var unit: String? }
@@ -144,7 +145,7 @@ enum InteropPageController {
             unknown: report.unknown_values.map { .init(label: "\($0.column): \u{201C}\($0.value)\u{201D}", count: $0.count) },
             missing: report.missing_columns.isEmpty ? nil : report.missing_columns.joined(separator: ", "),
             repeated: report.repeated.map { .init(line: $0.line, laporID: $0.lapor_id, text: req.text("interop_repeated_first", ["line": "\($0.first_line)"])) },
-            rejected: report.rejected.map { .init(line: $0.line, laporID: $0.lapor_id ?? "—", text: $0.reason) },
+            rejected: report.rejected.map { .init(line: $0.line, laporID: $0.lapor_id ?? "—", text: $0.reason, code: $0.code) },
             imported: report.complaints.prefix(200).map {
                 .init(line: $0.line, laporID: $0.lapor_id, text: TrackingID($0.tracking_id)?.formatted ?? $0.tracking_id)
             })

@@ -131,9 +131,14 @@ enum MonevEvaluation {
         return T.link(SiteURL.officerComplaints.path, items + extra)
     }
 
+    /// The period in a link: its kind and year, and the month or quarter number (`ke`) except for a whole year.
+    static func periodQuery(_ p: Period) -> [(String, String)] {
+        [("periode", p.kind.rawValue), ("tahun", String(p.year))] + (p.kind == .year ? [] : [("ke", String(p.index))])
+    }
+
     /// The query that selects `e` again (the links to the report and the files keep the scope, period and options).
     static func selectionQuery(_ e: Evaluation) -> [(String, String)] {
-        [("j", e.jurisdiction.code), ("periode", e.period.kind.rawValue), ("tahun", String(e.period.year)), ("ke", String(e.period.index))]
+        [("j", e.jurisdiction.code)] + periodQuery(e.period)
             + (e.includeSub ? [("sub", "1")] : []) + (e.asOf.map { [("per", $0.description)] } ?? []) + (e.allUnits ? [("semua", "1")] : [])
     }
 
@@ -267,8 +272,7 @@ enum MonevController {
         }
         let places = e.jurisdictions.enumerated().map { i, p in
             rankRow(i, p.code, ws.jurisdictionName(p.code),
-                    T.link(SiteURL.officerMonev.path, [("j", p.code), ("periode", e.period.kind.rawValue), ("tahun", String(e.period.year)),
-                                                        ("ke", String(e.period.index))]), p.metrics, withheld: e.withheld(place: p.code, p.metrics), n, req)
+                    T.link(SiteURL.officerMonev.path, [("j", p.code)] + MonevEvaluation.periodQuery(e.period)), p.metrics, withheld: e.withheld(place: p.code, p.metrics), n, req)
         }
         let overdue = e.overdue.prefix(100).map { o in
             OverdueRow(link: SiteURL.officerComplaint(o.stage.complaintTrackingID).path,

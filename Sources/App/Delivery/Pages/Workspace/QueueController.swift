@@ -256,9 +256,12 @@ enum QueueController {
             if !q.isEmpty { items.append("q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
             return SiteURL.officerComplaints.path + "?" + items.joined(separator: "&")
         }
-        let filtered = !said.isEmpty || state != nil || overdue || !q.isEmpty || mineOnly
+        // The heading names every filter, so a list reached from a monev figure never reads as all complaints.
+        let filters = said + (state.map { [req.text("state_\($0.rawValue)")] } ?? []) + (overdue ? [req.text("ws_filter_overdue")] : [])
+            + (mineOnly ? [req.text("ws_filter_mine")] : []) + (q.isEmpty ? [] : [req.text("ws_filter_search", ["q": q])])
+        let filtered = !filters.isEmpty
         var view = ListView(
-            title: req.text(filtered ? "ws_list_title_filtered" : "ws_list_title"),
+            title: filtered ? req.text("ws_list_title_named", ["filters": filters.joined(separator: " · ")]) : req.text("ws_list_title"),
             sections: [CaseSection(id: "daftar", title: req.text("ws_list_title"), hint: "", rows: result.items.map { ws.row($0) }, bulk: false)],
             states: ComplaintState.allCases.map { Choice(value: $0.rawValue, label: req.text("state_\($0.rawValue)"), selected: $0 == state) },
             q: q, overdueOnly: overdue, total: result.metadata.total, page: page, pages: pages,

@@ -49,7 +49,7 @@ enum TemplatesController {
         let mine = units(ws)
         let records = try await ResponseTemplate.query(on: ws.req.db).filter(\.$unitID ~~ Array(mine)).sort(\.$unitID).sort(\.$title).all()
         let rows = records.map { Row(id: $0.id!, unit: ws.unitName($0.unitID) ?? $0.unitID,
-                                     category: $0.categoryCode.map { ws.reference.categories[$0]?.name ?? $0 }, title: $0.title, body: $0.body,
+                                     category: $0.categoryCode.map(ws.categoryName), title: $0.title, body: $0.body,
                                      url: RoutePattern.officerTemplate.link($0.id!), deleteURL: RoutePattern.officerTemplateDelete.link($0.id!)) }
         let current = records.first { $0.id == editing }
         var values = values
@@ -59,8 +59,7 @@ enum TemplatesController {
         let view = TemplatesView(
             rows: rows,
             units: mine.sorted().map { Choice(value: $0, label: ws.unitName($0) ?? $0, selected: values["unit"] == $0) },
-            categories: ws.reference.categories.sorted { $0.value.name < $1.value.name }
-                .map { Choice(value: $0.key, label: $0.value.name, selected: values["category"] == $0.key) },
+            categories: ws.categoryChoices(selected: values["category"]),
             editing: current.flatMap { c in rows.first { $0.id == c.id } }, values: values, error: error, message: message)
         return try await ws.req.page("officer_templates", title: "templates_title", view, status: status)
     }

@@ -51,6 +51,13 @@ struct Workspace {
 
     func unitName(_ id: String?) -> String? { id.map { reference.tree.units[$0]?.name ?? $0 } }
     func jurisdictionName(_ code: String) -> String { reference.tree.jurisdictions[code]?.name ?? code }
+    /// A category in the officer's language (its English name on English pages where it has one).
+    func categoryName(_ code: String) -> String { reference.categories[code]?.name(req.language) ?? code }
+    /// The categories to choose from, by name in the officer's language.
+    func categoryChoices(selected: String?) -> [Choice] {
+        reference.categories.keys.map { (code: $0, name: categoryName($0)) }.sorted { $0.name < $1.name }
+            .map { Choice(value: $0.code, label: $0.name, selected: $0.code == selected) }
+    }
 
     func row(_ c: Complaint, selectable: Bool = false) -> CaseRow {
         let record = c.record
