@@ -15,7 +15,7 @@ SQLite: another process holds the writer longer than ADUAN_DB_WAIT (1 s): a subm
 Fails (never skips) when PostgreSQL's programs are missing.
 Usage: ADUAN_BIN=.build/debug/aduan python3 tests-reliability/db_outage.py
 """
-import json, os, shutil, sqlite3, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
+import contextlib, json, os, shutil, sqlite3, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
 
 from support import finish, Postgres, check, failures, free_port, require_binary, start_server
 
@@ -39,16 +39,32 @@ def complaint(n):
             "reporter": {"name": "Uji", "email": "uji@example.org"}}
 
 
-def postgres_outage():
-    pg = Postgres()
-    pg.create("aduan")
-    data = tempfile.mkdtemp(prefix="aduan-outage-")
-    env = dict(os.environ, ADUAN_DATA_DIR=data, ADUAN_PUBLISH="submitted", DATABASE_URL=pg.url("aduan"), ADUAN_SUBMIT_RATE_LIMIT="0", LOG_LEVEL="warning")
+@contextlib.contextmanager
+def server(prefix, **settings):
+    """`aduan serve` on a new data folder with these settings: yields its port; stops it afterwards and removes the
+    folder, or keeps the server's log when a check failed."""
+    data = tempfile.mkdtemp(prefix=prefix)
+    env = dict(os.environ, ADUAN_DATA_DIR=data, ADUAN_PUBLISH="submitted", ADUAN_SUBMIT_RATE_LIMIT="0", LOG_LEVEL="warning", **settings)
     port = free_port()
     log = open(os.path.join(data, "server.log"), "w")
     proc = start_server(env, port, log)
-    acknowledged = []
     try:
+        yield port, data
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        log.close()
+        if failures:
+            print(f"server log kept in {data}/server.log")
+        else:
+            shutil.rmtree(data, ignore_errors=True)
+
+
+def postgres_outage():
+    pg = Postgres()
+    pg.create("aduan")
+    acknowledged = []
+    with contextlib.closing(pg), server("aduan-outage-", DATABASE_URL=pg.url("aduan")) as (port, _):
         for n in range(5):
             status, _, _, body = request(port, "/api/v1/complaints", complaint(n))
             if status == 201:
@@ -123,28 +139,15 @@ def postgres_outage():
         check(counts.get(503, 0) > 0 and counts.get(201, 0) > 0, "restart under load: both 503 (while down) and 201 were seen")
         missing = [t for t in acknowledged if request(port, f"/api/v1/complaints/{t}")[0] != 200]
         check(not missing, f"every acknowledged submission is there ({len(acknowledged)} acknowledged, {len(missing)} missing)")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-        log.close()
-        if failures:
-            print(f"server log kept in {data}/server.log")
-        else:
-            shutil.rmtree(data, ignore_errors=True)
-        pg.close()
 
 
 def postgres_full():
     pg = Postgres(max_connections=8)
     pg.create("aduan")
-    data = tempfile.mkdtemp(prefix="aduan-full-")
-    env = dict(os.environ, ADUAN_DATA_DIR=data, ADUAN_PUBLISH="submitted", DATABASE_URL=pg.url("aduan"), ADUAN_SUBMIT_RATE_LIMIT="0",
-               ADUAN_WORKER="0", LOG_LEVEL="warning")
-    port = free_port()
-    log = open(os.path.join(data, "server.log"), "w")
-    proc = start_server(env, port, log)
     holders = []
-    try:
+    with contextlib.closing(pg), server("aduan-full-", DATABASE_URL=pg.url("aduan"), ADUAN_WORKER="0") as (port, _), \
+            contextlib.ExitStack() as cleanup:
+        cleanup.callback(lambda: [h.terminate() for h in holders])
         check(request(port, "/api/v1/complaints", complaint("full-before"))[0] == 201, "PostgreSQL with room: a submission is acknowledged")
         # The server's own connections go, then other clients take every slot (a psql each, sleeping).
         pg.psql("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'aduan' AND pid <> pg_backend_pid()")
@@ -177,26 +180,10 @@ def postgres_full():
                 break
             time.sleep(0.5)
         check(status == 201, f"PostgreSQL with room again: a submission is acknowledged ({status})")
-    finally:
-        for h in holders:
-            h.terminate()
-        proc.terminate()
-        proc.wait(timeout=60)
-        log.close()
-        if failures:
-            print(f"server log kept in {data}/server.log")
-        else:
-            shutil.rmtree(data, ignore_errors=True)
-        pg.close()
 
 
 def sqlite_writer_held():
-    data = tempfile.mkdtemp(prefix="aduan-outage-sqlite-")
-    env = dict(os.environ, ADUAN_DATA_DIR=data, ADUAN_PUBLISH="submitted", ADUAN_SUBMIT_RATE_LIMIT="0", LOG_LEVEL="warning", ADUAN_DB_WAIT="1")
-    port = free_port()
-    log = open(os.path.join(data, "server.log"), "w")
-    proc = start_server(env, port, log)
-    try:
+    with server("aduan-outage-sqlite-", ADUAN_DB_WAIT="1") as (port, data):
         check(request(port, "/api/v1/complaints", complaint("sqlite"))[0] == 201, "SQLite: a submission is acknowledged")
         conn = sqlite3.connect(os.path.join(data, "aduan.sqlite"), timeout=30, isolation_level=None)
         conn.execute("BEGIN IMMEDIATE")
@@ -207,11 +194,6 @@ def sqlite_writer_held():
         check(status == 503 and retry is not None and took < 5,
               f"SQLite writer held by another process past ADUAN_DB_WAIT=1: {status} Retry-After={retry} in {took:.2f} s")
         check(request(port, "/api/v1/complaints", complaint("after"))[0] == 201, "SQLite: writer free again: acknowledged")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-        log.close()
-        shutil.rmtree(data, ignore_errors=True)
 
 
 def main():
