@@ -15,8 +15,10 @@ public enum TriageTrainer {
     /// Reports made into features at a time per thread in the counting passes (bounded memory).
     static let chunkPerThread = 1_024
 
-    /// `threads` only changes how fast it goes: the reports are made into features on `threads` threads, but their
-    /// counts are added on one, in date order, so the model is the same bytes whatever the number of threads. The
+    /// `threads` only changes how fast it goes: the reports are made into features on `threads` threads, and their
+    /// counts are added on `threads` threads too, each thread to its own share of the buckets, report after report in
+    /// date order: every sum gets its terms in the same order, so the model is the same bytes whatever the number of
+    /// threads. The
     /// collection is read from several threads at once when `threads` > 1 (arrays and other value collections are safe).
     public static func train<C: Collection>(_ examples: C, knowledge: TriageKnowledge = .init(),
                                             configuration: TriageConfiguration = .standard,
@@ -66,12 +68,11 @@ public enum TriageTrainer {
                 let end = min(range.upperBound, start + chunkPerThread * threads)
                 let docs = orderedMap(end - start, threads: threads) { p, i in
                     let e = examples[keys[start + i].index]
-                    return (featurizers[p].document(title: e.title, body: e.body, sorted: false), e.unit, e.category)
+                    return (doc: featurizers[p].document(title: e.title, body: e.body, sorted: false),
+                            unit: e.unit.flatMap { unitIndex[$0] }, category: e.category.flatMap { categoryIndex[$0] })
                 }
-                for (doc, unit, category) in docs {
-                    if let u = unit.flatMap({ unitIndex[$0] }) { unitCounts.add(doc, to: u) }
-                    if let c = category.flatMap({ categoryIndex[$0] }) { categoryCounts.add(doc, to: c) }
-                }
+                unitCounts.add(docs.map { ($0.doc, $0.unit) }, threads: threads)
+                categoryCounts.add(docs.map { ($0.doc, $0.category) }, threads: threads)
                 start = end
             }
         }
@@ -253,15 +254,29 @@ public enum TriageTrainer {
             classExamples = [Int32](repeating: 0, count: classes)
         }
 
-        mutating func add(_ doc: TriageDocument, to c: Int) {
-            examples += 1
-            classExamples[c] += 1
-            let base = c * buckets
-            counts.withUnsafeMutableBufferPointer { p in
-                for (k, b) in doc.buckets.enumerated() { p[base + Int(b)] += doc.weights[k] }
+        /// Adds each report's features to its class (none: not counted), in the order given. The buckets are shared out
+        /// among `threads` threads, each adding to its own share only, so each cell's terms are added in the same order
+        /// whatever the number of threads. (One thread spent most of its time waiting on memory here.)
+        mutating func add(_ reports: [(doc: TriageDocument, class: Int?)], threads: Int) {
+            for case let (_, c?) in reports {
+                examples += 1
+                classExamples[c] += 1
             }
-            if !docs.isEmpty {
-                docs.withUnsafeMutableBufferPointer { p in for b in doc.buckets { p[base + Int(b)] += 1 } }
+            let buckets = self.buckets, countDocuments = !docs.isEmpty
+            counts.withUnsafeMutableBufferPointer { counts in
+                docs.withUnsafeMutableBufferPointer { docs in
+                    nonisolated(unsafe) let counts = counts, docs = docs
+                    _ = TriageTrainer.partMap(buckets, threads: threads) { _, share in
+                        let low = UInt32(share.lowerBound), high = UInt32(share.upperBound)
+                        for case let (doc, c?) in reports {
+                            let base = c * buckets
+                            for (k, b) in doc.buckets.enumerated() where b >= low && b < high {
+                                counts[base + Int(b)] += doc.weights[k]
+                                if countDocuments { docs[base + Int(b)] += 1 }
+                            }
+                        }
+                    }
+                }
             }
         }
 
