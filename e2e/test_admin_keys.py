@@ -7,6 +7,8 @@ required list attribute is added to a category and shows up in the Open311 servi
 """
 from __future__ import annotations
 
+import re
+
 import requests
 from selenium.webdriver.support.ui import Select
 
@@ -54,8 +56,12 @@ def test_sysadmin_api_keys_and_attributes(portal, chromium, officers):
         b.wait_for(lambda: b.h1() == name, "the key's page")
         assert key not in b.html(), "the key is shown again on its page"
         usage = b.find("#usage-caption").find_element("xpath", "..")
-        first = usage.find_elements("css selector", "tbody tr")[0].text.split()
-        assert first[1:] == ["1", "1"], f"today's use and refusal: {first}"
+        first = usage.find_elements("css selector", "tbody tr")[0]
+        counts = [td.text.strip() for td in first.find_elements("css selector", "td")]
+        assert counts == ["1", "1"], f"today's use and refusal: {first.text}"
+        # The day in words (issue 19, fix 8), not an ISO date.
+        day = first.find_element("css selector", "th").text
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", day) and re.search(r"\d{4}$", day), f"the day in words: {day!r}"
         check(b, "API key page")
 
         code = f"ruang{uid()}"
