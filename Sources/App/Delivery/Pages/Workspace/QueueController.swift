@@ -119,7 +119,7 @@ enum QueueController {
             let since = ws.now.addingTimeInterval(-30 * 86_400)
             for unit in headUnits.sorted() {
                 let subtree = ws.reference.tree.unitSubtree(unit)
-                // The unit's figures count all its complaints, whatever the filter shows.
+                // The unit's figures count all its complaints, whatever the filter shows; its list follows the filter.
                 let held = allOpen.filter { c in subtree.contains(c.unitID ?? "") }
                 let timings = held.compactMap { ws.countdown($0)?.countdown }
                 let closed = try await ScopedComplaints.query(for: ws.officer, reference: ws.reference, on: req.db)
@@ -131,7 +131,7 @@ enum QueueController {
                 sections.append(CaseSection(id: "kepala-\(unit.replacingOccurrences(of: "/", with: "-"))",
                                             title: req.text("ws_section_head", ["unit": ws.unitName(unit) ?? unit]),
                                             hint: req.text("ws_section_head_hint"),
-                                            rows: sorted(mineOnly ? held.filter { $0.assigneeID == ws.officer.id } : held).map { ws.row($0) }, bulk: false))
+                                            rows: sorted(open.filter { c in subtree.contains(c.unitID ?? "") }).map { ws.row($0) }, bulk: false))
             }
         }
         let escalatedRows = sorted(open.filter { $0.escalationLevel > 0 }).map { ws.row($0) }
@@ -152,7 +152,7 @@ enum QueueController {
         let done = req.query[Int.self, at: "ok"].map { n in
             req.text("ws_bulk_done", ["n": "\(n)", "refused": "\(req.query[Int.self, at: "refused"] ?? 0)"])
         } ?? req.query[String.self, at: "selesai"].flatMap(Action.init(rawValue:)).map { req.text("ws_done_\($0.rawValue)") }
-        let view = HomeView(
+        var view = HomeView(
             displayName: user?.displayName ?? ws.principal.username,
             roles: ws.officer.assignments.map { "\(req.text("role_\($0.role.rawValue)")) · \(scopeName($0.scope, ws))" },
             sections: sections, units: figures, hasUnits: !figures.isEmpty, warnings: warnings, bulkUnits: bulkUnits,
@@ -161,13 +161,12 @@ enum QueueController {
             isSysadminOnly: ws.officer.assignments.allSatisfy { $0.role == .sysadmin },
             message: done, calendarWarning: ws.holds(.coordinator) ? CalendarNotice.warning(req, ws.reference) : nil,
             executive: ws.holds(.executive) ? try await executiveSummaries(ws) : [])
-        var home = view
-        home.sections = try await ws.naming(sections)
-        home.mineFilter = ws.holds(.liaison) || ws.holds(.unit_head)
-        home.mineOnly = mineOnly
-        home.mineURL = SiteURL.officerHome.path + "?milik=saya"
-        home.allURL = SiteURL.officerHome.path
-        return try await req.page("officer_home", title: "officer_home_title", home)
+        view.sections = try await ws.naming(sections)
+        view.mineFilter = ws.holds(.liaison) || ws.holds(.unit_head)
+        view.mineOnly = mineOnly
+        view.mineURL = SiteURL.officerHome.path + "?milik=saya"
+        view.allURL = SiteURL.officerHome.path
+        return try await req.page("officer_home", title: "officer_home_title", view)
     }
 
     static func scopeName(_ scope: Scope, _ ws: Workspace) -> String {
