@@ -57,7 +57,7 @@ private func snapshot(_ app: Application) async throws -> String {
         lines.append("attempts \(try row.decode(column: "bucket", as: String.self)) \(try row.decode(column: "failures", as: Int.self))")
     }
     for r in try await UserRole.query(on: db).sort(\.$id).all() { lines.append("role \(r.$user.id) \(r.role) \(r.scope)") }
-    for c in try await Category.query(on: db).sort(\.$id).all() { lines.append("category \(c.id!) \(c.name) \(c.resolutionClass)") }
+    for c in try await Category.query(on: db).sort(\.$id).all() { lines.append("category \(c.id!) \(c.name) \(c.nameEn ?? "-") \(c.resolutionClass)") }
     for d in try await CategoryDefault.query(on: db).sort(\.$id).all() { lines.append("default \(d.categoryCode) \(d.jurisdictionCode) \(d.unitID)") }
     for h in try await Holiday.query(on: db).sort(\.$id).all() { lines.append("holiday \(h.jurisdictionCode ?? "-") \(h.date) \(h.name) \(h.kind)") }
     for s in try await Setting.query(on: db).sort(\.$id).all() { lines.append("setting \(s.id!) \(s.value)") }
@@ -130,6 +130,7 @@ private func routes(in j: String, unit: String, user: String, roleID: Int, holid
         Route(method: .POST, path: "/petugas/admin/kalender/\(j)/impor"),
         // Shared by every jurisdiction: for an administrator of the whole installation only.
         Route(method: .POST, path: "/petugas/admin/kategori/kesehatan/kelas", form: ["jurisdiction": j, "resolution_class": "sederhana"]),
+        Route(method: .POST, path: "/petugas/admin/kategori/kesehatan/nama", form: ["name": "Kesehatan", "name_en": "Health"]),
         Route(method: .GET, path: "/petugas/admin/kalender/nasional"),
         Route(method: .POST, path: "/petugas/admin/kalender/nasional/libur", form: ["date": "2026-11-12", "name": "Libur Nasional", "kind": "libur_nasional"]),
         Route(method: .GET, path: "/petugas/admin/pengaturan"),
@@ -226,7 +227,7 @@ extension AdminPages {
                 let setup = try await Installation.make(app)
                 let exercised = (landingRoutes + setup.province).map { ($0.method, $0.path.split(separator: "?")[0].split(separator: "/").map(String.init)) }
                 let registered = app.routes.all.filter { $0.path.count >= 2 && $0.path[0].description == "petugas" && $0.path[1].description == "admin" }
-                #expect(registered.count == 57)
+                #expect(registered.count == 58)
                 for route in registered {
                     let pattern = route.path.map(\.description)
                     let covered = exercised.contains { method, segments in
@@ -515,7 +516,7 @@ extension AdminPages {
                 _ = try await app.createOfficer("admin", .sysadmin, "63")
                 let browser = try await signedIn(app, "admin")
                 var (status, page) = try await browser.get("/petugas/admin/kategori")
-                #expect(page.contains(#"<a href="/petugas/admin/kategori/kesehatan.rs/atribut">Atribut Open311 (0)</a>"#))
+                #expect(page.contains(#"<a href="/petugas/admin/kategori/kesehatan.rs/atribut">Nama dan atribut (Atribut Open311: 0)</a>"#))
                 let path = "/petugas/admin/kategori/kesehatan.rs/atribut"
                 (status, page) = try await browser.get(path)
                 #expect(status == .ok && page.contains("belum memiliki atribut"))
@@ -558,6 +559,54 @@ extension AdminPages {
                 #expect((json(body)["attributes"] as? [Any])?.isEmpty == true)
                 #expect(try await browser.post(path + "/ruang/hapus", [:]).0 == .notFound)
                 #expect(try await browser.get("/petugas/admin/kategori/tidak-ada/atribut").0 == .notFound)
+            }
+        }
+
+        @Test("a category's names in both languages: saved, shown on English pages, in the API and in Open311 by Accept-Language; bad names change nothing")
+        func names() async throws {
+            try await TestHarness.withApp { app in
+                _ = try await app.createOfficer("admin", .sysadmin, "63")
+                let browser = try await signedIn(app, "admin")
+                var (_, page) = try await browser.get("/petugas/admin/kategori/kesehatan.rs/atribut?lang=en")
+                #expect(page.contains(#"value="Pelayanan Rumah Sakit""#) && page.contains(#"value="Hospital Services""#))
+
+                var (status, _, location) = try await browser.post("/petugas/admin/kategori/kesehatan.rs/nama",
+                                                                   ["name": "  Rumah Sakit Umum ", "name_en": "Public Hospitals"])
+                #expect(status == .seeOther && location == "/petugas/admin/kategori/kesehatan.rs/atribut?ok=category_names")
+                (_, page) = try await browser.get("/petugas/admin/kategori?j=63&lang=en")
+                #expect(page.contains("Public Hospitals") && !page.contains("Hospital Services"))
+                let api = jsonArray(try await app.get("/api/v1/categories").1).first { $0["code"] as? String == "kesehatan.rs" }
+                #expect(api?["name"] as? String == "Rumah Sakit Umum" && api?["name_en"] as? String == "Public Hospitals")
+                func services(_ acceptLanguage: String?) async throws -> String {
+                    var out = ""
+                    try await app.testing().test(.GET, "/open311/v2/services.json", headers: acceptLanguage.map { ["Accept-Language": $0] } ?? [:],
+                                                 afterResponse: { out = $0.body.string })
+                    return out
+                }
+                #expect(try await services("fr;q=0.9, en-GB;q=0.8, id;q=0.1").contains(#""service_name":"Public Hospitals""#))
+                let indonesian = try await services("en;q=0.2, id")
+                #expect(indonesian.contains(#""service_name":"Rumah Sakit Umum""#) && !indonesian.contains("Public Hospitals"))
+                #expect(try await services(nil).contains(#""service_name":"Rumah Sakit Umum""#))
+
+                // An empty English name: English pages fall back to the Indonesian one.
+                (status, _, _) = try await browser.post("/petugas/admin/kategori/kesehatan.rs/nama", ["name": "Rumah Sakit Umum", "name_en": " "])
+                let renamed = try await Category.find("kesehatan.rs", on: app.db)
+                #expect(status == .seeOther && renamed?.nameEn == nil)
+                (_, page) = try await browser.get("/petugas/admin/kategori?j=63&lang=en")
+                #expect(page.contains("Rumah Sakit Umum") && page.contains("no English name yet"))
+                #expect(try await audits(app, "category_names").count == 2)
+
+                let before = try await snapshot(app)
+                var body: String
+                (status, body, _) = try await browser.post("/petugas/admin/kategori/kesehatan.rs/nama", ["name": "  ", "name_en": "Typed English"])
+                #expect(status == .unprocessableEntity && body.contains("Isi nama kategori") && body.contains(#"value="Typed English""#))
+                (status, body, _) = try await browser.post("/petugas/admin/kategori/kesehatan.rs/nama?lang=en",
+                                                           ["name": "Rumah Sakit", "name_en": String(repeating: "x", count: 121)])
+                #expect(status == .unprocessableEntity && body.contains("at most 120 characters") && body.contains(#"id="category-name-en-error""#))
+                (status, _, _) = try await browser.post("/petugas/admin/kategori/kesehatan.rs/nama", ["name": "Rumah\u{0007}Sakit", "name_en": ""])
+                #expect(status == .unprocessableEntity)
+                #expect(try await browser.post("/petugas/admin/kategori/tidak-ada/nama", ["name": "X"]).0 == .notFound)
+                #expect(try await snapshot(app) == before)
             }
         }
 
@@ -972,7 +1021,7 @@ extension AdminPages {
         @Test("categories, calendar and settings pages")
         func otherPages() async throws {
             try await TestHarness.withApp { app in
-                let row = A.CategoriesView.Row(code: "kesehatan", name: "Kesehatan", depth: 0, index: 0, resolutionClass: "Sederhana",
+                let row = A.CategoriesView.Row(code: "kesehatan", name: "Kesehatan", depth: 0, index: 0, missingEnglish: false, resolutionClass: "Sederhana",
                                                classes: [.init(value: "sederhana", label: "Sederhana", selected: true)], classAction: "/petugas/admin/kategori/kesehatan/kelas",
                                                classError: nil, unitName: nil, units: [], unitAction: "/petugas/admin/kategori/kesehatan/unit", unitError: "Pilih unit",
                                                attributesHref: "/petugas/admin/kategori/kesehatan/atribut", attributeCount: 2)

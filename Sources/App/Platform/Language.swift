@@ -14,6 +14,29 @@ enum Language: String, CaseIterable, Sendable, Codable {
         if let c = req.cookies[cookie]?.string, let l = Language(rawValue: c) { return l }
         return .id
     }
+
+    /// For machine clients (Open311), which send no cookie: `?lang=` wins, then the most preferred of ours in
+    /// `Accept-Language` (RFC 9110 §12.5.4; `in` is Indonesian's withdrawn ISO 639 code), then Indonesian.
+    static func negotiated(_ req: Request) -> Language {
+        if let q = req.query[String.self, at: "lang"], let l = Language(rawValue: q) { return l }
+        return preferred(req.headers.first(name: .acceptLanguage) ?? "")
+    }
+
+    static func preferred(_ header: String) -> Language {
+        var best: (language: Language, weight: Double)?
+        for item in header.split(separator: ",") {
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let tag = parts.first?.lowercased(), !tag.isEmpty else { continue }
+            let primary = tag.split(separator: "-").first.map(String.init) ?? tag
+            guard let language = primary == "in" ? .id : Language(rawValue: primary) else { continue }
+            var weight = 1.0
+            for parameter in parts.dropFirst() where parameter.lowercased().hasPrefix("q=") {
+                weight = Double(parameter.dropFirst(2)) ?? 0
+            }
+            if weight > 0, weight > (best?.weight ?? 0) { best = (language, weight) }
+        }
+        return best?.language ?? .id
+    }
 }
 
 /// All user-facing strings, one JSON catalogue per language in Resources/i18n. Templates read `t.key`.

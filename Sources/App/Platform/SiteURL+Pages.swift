@@ -24,6 +24,8 @@ extension SiteURL {
         case categories(String?)
         case categoryClass(String)
         case categoryUnit(String)
+        /// A category's names in both languages (installation-wide).
+        case categoryNames(String)
         /// A category's Open311 attributes; `edit` fills the form with one of them.
         case categoryAttributes(String, edit: String?)
         case deleteCategoryAttribute(String, String)
@@ -69,6 +71,7 @@ extension SiteURL {
                 return (approve ? P.adminApproveGrant : P.adminRefuseGrant).link(username, id)
             case .categories(let code): return P.adminCategories.link() + (code.map { "?j=\($0)" } ?? "")
             case .categoryClass(let code): return P.adminCategoryClass.link(code)
+            case .categoryNames(let code): return P.adminCategoryNames.link(code)
             case .categoryUnit(let code): return P.adminCategoryUnit.link(code)
             case .categoryAttributes(let code, let edit):
                 return P.adminCategoryAttributes.link(code)
@@ -157,6 +160,7 @@ extension RoutePattern {
     static let adminCategories = RoutePattern("/petugas/admin/kategori")
     static let adminCategoryClass = RoutePattern("/petugas/admin/kategori/:code/kelas")
     static let adminCategoryUnit = RoutePattern("/petugas/admin/kategori/:code/unit")
+    static let adminCategoryNames = RoutePattern("/petugas/admin/kategori/:code/nama")
     static let adminCategoryAttributes = RoutePattern("/petugas/admin/kategori/:code/atribut")
     static let adminDeleteCategoryAttribute = RoutePattern("/petugas/admin/kategori/:code/atribut/:attribute/hapus")
     static let adminCalendar = RoutePattern("/petugas/admin/kalender")

@@ -109,6 +109,16 @@ enum OrgAdmin {
         }
     }
 
+    /// Renames a category in both languages (`nameEn` nil: English pages show the Indonesian name).
+    static func setCategoryNames(_ app: Application, actor: String, category code: String, name: String, nameEn: String?) async throws {
+        try await change(app, actor: actor, action: "category_names", detail: "\(code) id=\(name) en=\(nameEn ?? "-")") { db in
+            guard let category = try await Category.find(code, on: db) else { throw AppError.notFound() }
+            category.name = name
+            category.nameEn = nameEn
+            try await category.update(on: db)
+        }
+    }
+
     /// Sets the unit that usually handles the category in the jurisdiction, or clears it when `unit` is nil.
     static func setDefaultUnit(_ app: Application, actor: String, category code: String, jurisdiction: String, unit: String?) async throws {
         try await change(app, actor: actor, action: "category_unit", detail: "\(code)@\(jurisdiction) unit=\(unit ?? "-")") { db in

@@ -6,7 +6,7 @@ import Vapor
 enum ReferenceController {
     struct JurisdictionView: Content { var code: String; var name: String; var parent: String? }
     struct UnitView: Content { var id: String; var jurisdiction: String; var name: String; var kind: String; var parent: String? }
-    struct CategoryView: Content { var code: String; var name: String; var parent: String?; var resolution_class: String; var default_unit: String? }
+    struct CategoryView: Content { var code: String; var name: String; var name_en: String?; var parent: String?; var resolution_class: String; var default_unit: String? }
 
     static func jurisdictions(_ req: Request) async throws -> [JurisdictionView] {
         try await req.reference().tree.jurisdictions.values.sorted { $0.code < $1.code }
@@ -25,7 +25,7 @@ enum ReferenceController {
         let reference = try await req.reference()
         let jurisdiction = req.query[String.self, at: "jurisdiction"] ?? reference.defaultJurisdiction
         return reference.categories.sorted { $0.key < $1.key }.map { code, info in
-            CategoryView(code: code, name: info.name, parent: info.parent, resolution_class: info.resolutionClass.rawValue,
+            CategoryView(code: code, name: info.name, name_en: info.nameEn, parent: info.parent, resolution_class: info.resolutionClass.rawValue,
                          default_unit: reference.categoryUnits["\(code)@\(jurisdiction)"])
         }
     }

@@ -122,13 +122,15 @@ enum Open311Controller {
     static func services(_ req: Request, _ format: Open311Format) async throws -> Response {
         let reference = try await req.reference()
         let attributes = try await CategoryAttribute.all(on: req.db)
+        let language = Language.negotiated(req)
         let records: [Open311Record] = reference.categories.sorted { $0.key < $1.key }.map { code, info in
-            let parentName = info.parent.flatMap { reference.categories[$0]?.name }
+            let name = info.name(language)
+            let parentName = info.parent.flatMap { reference.categories[$0]?.name(language) }
             let keywords = code.split(separator: ".").map(String.init).joined(separator: ", ")
-            return [("service_code", .string(code)), ("service_name", .string(info.name)),
-                    ("description", .string(parentName.map { "\(info.name) (\($0))" } ?? info.name)),
+            return [("service_code", .string(code)), ("service_name", .string(name)),
+                    ("description", .string(parentName.map { "\(name) (\($0))" } ?? name)),
                     ("metadata", .bool(!(attributes[code] ?? []).isEmpty)), ("type", .string("realtime")), ("keywords", .string(keywords)),
-                    ("group", .string(parentName ?? info.name))]
+                    ("group", .string(parentName ?? name))]
         }
         return Open311Render.response(records, list: "services", item: "service", format: format)
     }
@@ -248,7 +250,7 @@ enum Open311Controller {
         let filters = try parseFilters(req, now: req.application.clock.now)
         let complaints = try await query(filters, publication: req.application.settings.publication, on: req.db)
         let reference = try await req.reference()
-        let records = complaints.map { record($0, reference: reference, app: req.application) }
+        let records = complaints.map { record($0, reference: reference, app: req.application, language: Language.negotiated(req)) }
         return Open311Render.response(records, list: "service_requests", item: "request", format: format)
     }
 
@@ -260,30 +262,30 @@ enum Open311Controller {
                   let complaint = try await publicComplaints(req.application.settings.publication, on: req.db).filter(\.$trackingID == trackingID.rawValue).first() else {
                 throw AppError.notFound("no service request with service_request_id \(id)")
             }
-            let record = record(complaint, reference: try await req.reference(), app: req.application)
+            let record = record(complaint, reference: try await req.reference(), app: req.application, language: Language.negotiated(req))
             return Open311Render.response([record], list: "service_requests", item: "request", format: format)
         }
     }
 
-    /// The field mapping of a complaint onto a GeoReport request. Reads public columns only.
-    static func record(_ c: Complaint, reference: ReferenceData, app: Application) -> Open311Record {
+    /// The field mapping of a complaint onto a GeoReport request, its words in `language`. Reads public columns only.
+    static func record(_ c: Complaint, reference: ReferenceData, app: Application, language: Language) -> Open311Record {
         let timeZone = reference.calendar(for: c.jurisdictionCode).timeZone
         let state = ComplaintState(rawValue: c.state) ?? .baru
-        let label = app.catalog.text("state_\(state.rawValue)", .id)
+        let label = app.catalog.text("state_\(state.rawValue)", language)
         var r: Open311Record = [
             ("service_request_id", .string(c.trackingID)),
             ("status", .string(state.isTerminal ? "closed" : "open")),
             ("status_notes", .string("\(state.rawValue): \(label)")),
         ]
         if let code = c.categoryCode {
-            r.append(("service_name", reference.categories[code].map { .string($0.name) } ?? .null))
+            r.append(("service_name", reference.categories[code].map { .string($0.name(language)) } ?? .null))
             r.append(("service_code", .string(code)))
         } else {
             r.append(("service_name", .null)); r.append(("service_code", .null))
         }
         r.append(("description", .string(c.body)))
         r.append(("agency_responsible", c.unitID.flatMap { reference.tree.units[$0]?.name }.map { .string($0) } ?? .null))
-        r.append(("service_notice", .string(notice(c.trackingID, app: app))))
+        r.append(("service_notice", .string(notice(c.trackingID, app: app, language: language))))
         r.append(("requested_datetime", .string(Open311Time.format(c.submittedAt, in: timeZone))))
         r.append(("updated_datetime", .string(Open311Time.format(c.updatedAt, in: timeZone))))
         r.append(("expected_datetime", c.dueAt.map { .string(Open311Time.format($0, in: timeZone)) } ?? .null))
@@ -294,8 +296,8 @@ enum Open311Controller {
         return r
     }
 
-    static func notice(_ trackingID: String, app: Application) -> String {
-        "Pantau laporan ini di \(app.settings.baseURL)\(SiteURL.publicComplaint(trackingID).path)"
+    static func notice(_ trackingID: String, app: Application, language: Language) -> String {
+        app.catalog.text("open311_notice", language, ["url": "\(app.settings.baseURL)\(SiteURL.publicComplaint(trackingID).path)"])
     }
 
     // MARK: - tokens
@@ -369,7 +371,7 @@ enum Open311Controller {
             body: description, incident_date: nil, jurisdiction: jurisdiction, address: address, lat: lat, lng: lng,
             category: serviceCode, target_unit: nil, anonymous: nil, confidential: nil,
             reporter: ReporterIdentity(name: name.isEmpty ? nil : name, email: form.email, phone: form.phone, nik: nil),
-            qr_code: nil, language: "id", attachments: nil)
+            qr_code: nil, language: Language.negotiated(req).rawValue, attachments: nil)
         var (submission, reporter, language) = try SubmitComplaint.parse(input, reference: reference, now: app.clock.now)
         submission.channel = .open311
         let token = Secrets.randomToken(bytes: 16)
@@ -381,7 +383,7 @@ enum Open311Controller {
             try await Open311Token(token: token, complaintID: id, at: now).create(on: db)
         }
         let record: Open311Record = [("service_request_id", .string(result.tracking_id)), ("token", .string(token)),
-                                     ("service_notice", .string(notice(result.tracking_id, app: app))), ("account_id", .null)]
+                                     ("service_notice", .string(notice(result.tracking_id, app: app, language: Language.negotiated(req)))), ("account_id", .null)]
         return Open311Render.response([record], list: "service_requests", item: "request", format: format, status: .created)
     }
 

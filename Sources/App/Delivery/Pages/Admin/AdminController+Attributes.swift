@@ -3,7 +3,7 @@ import Fluent
 import Foundation
 import Vapor
 
-/// A category's Open311 service definition attributes (GeoReport v2 `services/{code}`): the extra questions an Open311
+/// A category's page: its names in both languages, and its Open311 service definition attributes (GeoReport v2 `services/{code}`): the extra questions an Open311
 /// client asks with a request. Categories are shared by every jurisdiction, so only an administrator of the whole
 /// installation edits them. Saving a code that exists replaces that attribute; every change is audited.
 extension AdminController {
@@ -17,6 +17,10 @@ extension AdminController {
         var category: String
         var name: String
         var rows: [Row]
+        /// The names form: its action, what it shows (the saved names, or what was typed) and its errors.
+        var namesAction: String
+        var names: [String: String]
+        var nameErrors: [String: String]
         var saveAction: String
         var datatypes: [Choice]
         var values: [String: String]
@@ -42,8 +46,28 @@ extension AdminController {
         return try await renderAttributes(req, ctx, code, list, Feedback(values: values), status: .ok)
     }
 
+    static let maxCategoryName = 120
+
+    static func setCategoryNames(_ req: Request, _ ctx: Context) async throws -> Response {
+        let code = try attributeCategory(req, ctx)
+        let typed = ["name": field(req, "name"), "name_en": field(req, "name_en")]
+        let name = typed["name"]!.trimmingCharacters(in: .whitespacesAndNewlines)
+        let english = typed["name_en"]!.trimmingCharacters(in: .whitespacesAndNewlines)
+        var errors: [String: String] = [:]
+        func acceptable(_ text: String) -> Bool { text.count <= maxCategoryName && !text.unicodeScalars.contains { $0.properties.generalCategory == .control } }
+        if name.isEmpty || !acceptable(name) { errors["name"] = req.text("admin_category_error_name") }
+        if !acceptable(english) { errors["name_en"] = req.text("admin_category_error_name_en") }
+        guard errors.isEmpty else {
+            return try await renderAttributes(req, ctx, code, try await CategoryAttribute.of(code, on: req.db), Feedback(),
+                                              names: Feedback(values: typed, errors: errors), status: .unprocessableEntity)
+        }
+        try await OrgAdmin.setCategoryNames(req.application, actor: ctx.actor, category: code, name: name, nameEn: english.isEmpty ? nil : english)
+        return redirect(req, to: SiteURL.Admin.categoryAttributes(code, edit: nil).path, done: "category_names")
+    }
+
     static func renderAttributes(_ req: Request, _ ctx: Context, _ code: String, _ list: [ServiceAttribute], _ feedback: Feedback,
-                                 status: HTTPStatus) async throws -> Response {
+                                 names: Feedback? = nil, status: HTTPStatus) async throws -> Response {
+        let info = ctx.reference.categories[code]
         let rows = list.map { a in
             AttributesView.Row(code: a.code, datatype: a.datatype.rawValue, required: a.required, variable: a.variable, description: a.description,
                                order: a.order, values: a.values.map { "\($0.key) = \($0.name)" }.joined(separator: "; "),
@@ -52,12 +76,14 @@ extension AdminController {
         }
         let chosen = feedback.values["datatype"] ?? "string"
         let view = AttributesView(
-            nav: nav(req, ctx, .categories), back: SiteURL.Admin.categories(nil).path, category: code, name: ctx.reference.categories[code]?.name ?? code,
-            rows: rows, saveAction: SiteURL.Admin.categoryAttributes(code, edit: nil).path,
+            nav: nav(req, ctx, .categories), back: SiteURL.Admin.categories(nil).path, category: code, name: info?.name(req.language) ?? code,
+            rows: rows, namesAction: SiteURL.Admin.categoryNames(code).path,
+            names: names?.values ?? ["name": info?.name ?? "", "name_en": info?.nameEn ?? ""], nameErrors: names?.errors ?? [:],
+            saveAction: SiteURL.Admin.categoryAttributes(code, edit: nil).path,
             datatypes: ServiceAttribute.DataType.allCases.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == chosen) },
             values: feedback.values, errors: feedback.errors, editing: list.contains { $0.code == feedback.values["code"] },
             message: doneMessage(req))
-        return try await req.page("admin_category_attributes", title: "admin_attributes_title", view, status: status)
+        return try await req.page("admin_category_attributes", title: "admin_category", view, status: status)
     }
 
     static func saveCategoryAttribute(_ req: Request, _ ctx: Context) async throws -> Response {

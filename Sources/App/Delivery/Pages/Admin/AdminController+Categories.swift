@@ -9,6 +9,8 @@ extension AdminController {
     struct CategoriesView: Encodable, Sendable {
         struct Row: Encodable, Sendable {
             var code: String; var name: String; var depth: Int; var index: Int
+            /// No English name yet: the English pages fall back to the Indonesian one.
+            var missingEnglish: Bool
             var resolutionClass: String; var classes: [Choice]; var classAction: String; var classError: String?
             var unitName: String?; var units: [Choice]; var unitAction: String; var unitError: String?
             var attributesHref: String; var attributeCount: Int
@@ -52,7 +54,8 @@ extension AdminController {
                        selected: unit.id == current)
             }
             return CategoriesView.Row(
-                code: code, name: info.name, depth: min(depth, 3), index: index,
+                code: code, name: info.name(req.language), depth: min(depth, 3), index: index,
+                missingEnglish: ctx.scope.isInstallationWide && info.nameEn == nil,
                 resolutionClass: req.text("admin_class_\(info.resolutionClass.rawValue)"),
                 classes: ResolutionClass.allCases.map {
                     Choice(value: $0.rawValue, label: req.text("admin_class_\($0.rawValue)"), selected: $0 == info.resolutionClass)

@@ -54,7 +54,7 @@ extension AdminController {
                             confusions: h.confusions.map { "\($0.count)× \(name($0.truth)) → \(name($0.predicted))" })
         }
         let unitName = { (id: String) in ctx.tree.units[id]?.name ?? id }
-        let categoryName = { (id: String) in ctx.reference.categories[id]?.name ?? id }
+        let categoryName = { (id: String) in ctx.reference.categories[id]?.name(req.language) ?? id }
         let heads = figures.map { [head("admin_triage_units", $0.units, name: unitName), head("admin_triage_categories", $0.categories, name: categoryName)] } ?? []
         let view = TriageView(
             nav: nav(req, ctx, .triage), jurisdictions: jurisdictionOptions(ctx, selected: jurisdiction.code),

@@ -31,6 +31,7 @@ enum AdminController {
         admin.get(.adminCategories, use: guarded(categories))
         admin.post(.adminCategoryClass, use: guarded(setCategoryClass))
         admin.post(.adminCategoryUnit, use: guarded(setCategoryUnit))
+        admin.post(.adminCategoryNames, use: guarded(setCategoryNames))
         admin.get(.adminCategoryAttributes, use: guarded(categoryAttributes))
         admin.post(.adminCategoryAttributes, use: guarded(saveCategoryAttribute))
         admin.post(.adminDeleteCategoryAttribute, use: guarded(deleteCategoryAttribute))
