@@ -286,15 +286,20 @@ def request(url: str, method: str = "GET", body: bytes | None = None, headers: d
         conn.request(method, u.path + (f"?{u.query}" if u.query else ""), body=body, headers=headers or {})
         r = conn.getresponse()
         headers = {k.lower(): v for k, v in r.getheaders()}
-        if r.status == 503:
-            with BARE_503_LOCK:
-                BARE_503[0 if "retry-after" in headers else 1] += 1
+        note_503(r.status, headers)
         return r.status, headers, r.read()
     finally:
         conn.close()
 
 
-BARE_503, BARE_503_LOCK = [0, 0], threading.Lock()  # 503 answers with and without Retry-After
+BARE_503, BARE_503_LOCK = [0, 0], threading.Lock()  # 503 answers with and without Retry-After, on every path
+
+
+def note_503(status: int, headers: dict):
+    """Counts a 503 by whether it says when to come back (`Retry-After`): every 503 must."""
+    if status == 503:
+        with BARE_503_LOCK:
+            BARE_503[0 if "retry-after" in headers else 1] += 1
 
 
 def get(url: str, **kw):
@@ -348,6 +353,7 @@ class Browser:
         try:
             conn.request(method, u.path + (f"?{u.query}" if u.query else ""), body=body, headers=headers)
             r = conn.getresponse()
+            note_503(r.status, {k.lower(): v for k, v in r.getheaders()})
             for name, value in r.getheaders():
                 if name.lower() == "set-cookie":
                     k, _, v = value.split(";", 1)[0].partition("=")
