@@ -37,6 +37,8 @@ func configure(_ app: Application, settings: Settings, databaseOverride: Databas
         }
         app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4), as: .main)
         app.usesSQLite = false
+        app.databaseProbe = DatabaseProbe(configuration: config.coreConfiguration, eventLoopGroup: app.eventLoopGroup, logger: app.logger)
+        app.lifecycle.use(DatabaseProbeShutdown())
     } else {
         // Private before SQLite opens it: the file is made 0600 here, and SQLite gives its -wal and -shm the same mode.
         try DataFolder.secure(settings.dataDirectory)

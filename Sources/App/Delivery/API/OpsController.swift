@@ -29,15 +29,8 @@ enum OpsController {
         return response
     }
 
-    /// `SELECT 1`, answered within 2 s or taken as unreachable: a check never hangs on a database that does not answer.
     static func databaseReachable(_ req: Request) async -> Bool {
-        guard let sql = req.db as? any SQLDatabase else { return false }
-        do {
-            try await withDeadline(2) { try await sql.raw("SELECT 1").run() }
-            return true
-        } catch {
-            return false
-        }
+        await req.application.databaseReachable(on: req.db)
     }
 
     static func metrics(_ req: Request) async throws -> Response {
