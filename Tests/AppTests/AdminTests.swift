@@ -135,6 +135,9 @@ private func routes(in j: String, unit: String, user: String, roleID: Int, holid
         Route(method: .GET, path: "/petugas/admin/pengaturan"),
         Route(method: .POST, path: "/petugas/admin/pengaturan/tenggat", form: policy),
         Route(method: .POST, path: "/petugas/admin/pengaturan/keamanan", form: ["role_sysadmin": "1"]),
+        Route(method: .POST, path: "/petugas/admin/pengaturan/peta", form: ["map_template": "https://tiles.example.org/{z}/{x}/{y}.png",
+                                                                            "map_attribution": "© OpenStreetMap contributors", "map_lat": "-3.3",
+                                                                            "map_lng": "114.6", "map_zoom": "12"]),
         Route(method: .GET, path: "/petugas/admin/pesan"),
         Route(method: .POST, path: "/petugas/admin/pesan/uji", form: ["to": "uji@example.org"]),
         Route(method: .POST, path: "/petugas/admin/pesan/pengaturan", form: ["ADUAN_SMTP_HOST": "smtp.example.org", "ADUAN_SMTP_FROM": "a@example.org"]),
@@ -226,7 +229,7 @@ extension AdminPages {
                 let setup = try await Installation.make(app)
                 let exercised = (landingRoutes + setup.province).map { ($0.method, $0.path.split(separator: "?")[0].split(separator: "/").map(String.init)) }
                 let registered = app.routes.all.filter { $0.path.count >= 2 && $0.path[0].description == "petugas" && $0.path[1].description == "admin" }
-                #expect(registered.count == 57)
+                #expect(registered.count == 58)
                 for route in registered {
                     let pattern = route.path.map(\.description)
                     let covered = exercised.contains { method, segments in

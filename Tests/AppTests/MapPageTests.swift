@@ -95,6 +95,11 @@ struct MapPageTests {
             #expect(header.contains("img-src 'self' data: blob:;"), "\(header)")
             (_, page) = try await Browser(app).get("/lapor")
             #expect(!page.contains("map-picker") && page.contains(#"id="address""#) && page.contains(#"name="lat""#))
+            // The settings page shows maps off (no tile URL) with OpenStreetMap's other defaults, ready to turn them on.
+            let (_, settings) = try await admin.get("/petugas/admin/pengaturan")
+            #expect(settings.contains(#"name="map_template" type="url" inputmode="url" value="""#))
+            #expect(settings.contains(#"name="map_zoom" type="number" inputmode="numeric" min="2" max="19" step="1" value="12""#))
+            #expect(settings.contains(#"value="© OpenStreetMap contributors""#))
         }
     }
 

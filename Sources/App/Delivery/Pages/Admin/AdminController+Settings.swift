@@ -76,8 +76,10 @@ extension AdminController {
             mail: mail.map { SettingsView.Mail(server: "\($0.client.host):\($0.client.port) (\($0.client.security.rawValue))", from: $0.from.description) },
             message: doneMessage(req))
         var map = typed ?? MapSettings()
-        if typed == nil, let tiles = ctx.reference.tiles {
-            map.template = tiles.template; map.attribution = tiles.attribution
+        if typed == nil {
+            // Maps off: the template stays empty; the rest shows OpenStreetMap's defaults, ready to turn maps on again.
+            let tiles = ctx.reference.tiles ?? .openStreetMap
+            map.template = ctx.reference.tiles == nil ? "" : tiles.template; map.attribution = tiles.attribution
             map.lat = String(tiles.center.lat); map.lng = String(tiles.center.lng); map.zoom = String(tiles.zoom)
         }
         map.action = SiteURL.Admin.map.path
