@@ -23,6 +23,19 @@ struct ReferenceData: Sendable {
     var totpRequiredRoles: Set<Role> = []
     /// The years whose national holidays are loaded (issue 19: dues in other years are provisional).
     var coverage = CalendarCoverage(loadedYears: [])
+    /// Where map tiles come from (setting `map_tiles`: the `TileServer` as JSON, or `off`); OpenStreetMap when unset,
+    /// nil when the sysadmin turned maps off (issue 19: location on a map).
+    var tiles: TileServer? = .openStreetMap
+
+    /// The setting's key and the value that turns maps off.
+    static let tilesKey = "map_tiles"
+    static let tilesOff = "off"
+
+    static func tiles(fromSetting value: String?) -> TileServer? {
+        guard let value else { return .openStreetMap }
+        if value == tilesOff { return nil }
+        return (try? JSONDecoder().decode(TileServer.self, from: Data(value.utf8))) ?? .openStreetMap
+    }
 
     /// The province the bundled seed describes (Kalimantan Selatan).
     static let seedProvince = "63"
@@ -52,6 +65,7 @@ struct ReferenceData: Sendable {
         let defaults = try await CategoryDefault.query(on: db).all()
         let policySetting = try await Setting.find("policy", on: db)
         let totpSetting = try await Setting.find("totp_required_roles", on: db)
+        let tilesSetting = try await Setting.find(tilesKey, on: db)
 
         let tree = OrgTree(
             jurisdictions: jurisdictions.map { .init(code: $0.id!, name: $0.name, parent: $0.parentCode) },
@@ -82,7 +96,7 @@ struct ReferenceData: Sendable {
             policy: policy,
             totpRequiredRoles: Set((totpSetting.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.value.utf8)) } ?? [])
                 .compactMap(Role.init(rawValue:))),
-            coverage: coverage)
+            coverage: coverage, tiles: tiles(fromSetting: tilesSetting?.value))
     }
 }
 

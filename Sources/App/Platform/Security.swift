@@ -1,3 +1,4 @@
+import AduanCore
 import Crypto
 import Foundation
 import Vapor
@@ -10,7 +11,10 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         let response = try await next.respond(to: request)
         let h = response.headers
         var headers = h
-        headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+        // Map tiles (issue 19) load from the configured tile server: its origin, and no other, joins img-src. The
+        // reference data is cached; when it cannot be read, pages simply get no tiles.
+        let tiles = (try? await request.application.reference.get(on: request.db))?.tiles
+        headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.policy(tileOrigin: tiles?.origin))
         headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
@@ -19,6 +23,12 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         if https { headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains") }
         response.headers = headers
         return response
+    }
+
+    /// The Content-Security-Policy: nothing inline, nothing from elsewhere but the map tiles' origin in `img-src`.
+    static func policy(tileOrigin: String?) -> String {
+        let images = ["'self'", "data:", "blob:"] + (tileOrigin.map { [$0] } ?? [])
+        return "default-src 'self'; script-src 'self'; style-src 'self'; img-src \(images.joined(separator: " ")); font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     }
 }
 

@@ -38,6 +38,7 @@ extension SiteURL {
         case settings
         case policy
         case security
+        case map
         case messages
         case testMail
         case delivery
@@ -86,6 +87,7 @@ extension SiteURL {
             case .settings: return P.adminSettings.link()
             case .policy: return P.adminPolicy.link()
             case .security: return P.adminSecurity.link()
+            case .map: return P.adminMap.link()
             case .messages: return P.adminMessages.link()
             case .testMail: return P.adminTestMail.link()
             case .delivery: return P.adminDelivery.link()
@@ -172,6 +174,7 @@ extension RoutePattern {
     static let adminSettings = RoutePattern("/petugas/admin/pengaturan")
     static let adminPolicy = RoutePattern("/petugas/admin/pengaturan/tenggat")
     static let adminSecurity = RoutePattern("/petugas/admin/pengaturan/keamanan")
+    static let adminMap = RoutePattern("/petugas/admin/pengaturan/peta")
     static let adminMessages = RoutePattern("/petugas/admin/pesan")
     static let adminTestMail = RoutePattern("/petugas/admin/pesan/uji")
     static let adminDelivery = RoutePattern("/petugas/admin/pesan/pengaturan")

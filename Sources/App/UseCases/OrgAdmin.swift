@@ -220,6 +220,20 @@ enum OrgAdmin {
         try await saveSetting(app, actor: actor, action: "totp_roles_update", key: totpRequiredRolesKey, value: value)
     }
 
+    /// The map tiles' server (issue 19); nil turns maps off. The Content-Security-Policy follows at once (it reads the
+    /// reference data, which every change here reloads).
+    static func saveMapTiles(_ app: Application, actor: String, _ tiles: TileServer?) async throws {
+        let value: String
+        if let tiles {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            value = String(decoding: try encoder.encode(tiles), as: UTF8.self)
+        } else {
+            value = ReferenceData.tilesOff
+        }
+        try await saveSetting(app, actor: actor, action: "map_tiles_update", key: ReferenceData.tilesKey, value: value)
+    }
+
     static func totpRequiredRoles(on db: any Database) async throws -> Set<Role> {
         guard let text = try await Setting.find(totpRequiredRolesKey, on: db)?.value,
               let codes = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else { return [] }

@@ -145,7 +145,13 @@ enum ComplaintController {
         v.due_provisional = c.dueAt.map { reference.coverage.isProvisional($0, in: reference.calendar(for: c.jurisdictionCode)) }
         v.reporter = try c.reporterIdentity(as: Visibility.identity(for: viewer.reader, anonymous: c.anonymous), secrets: req.application.secrets)
         switch viewer {
-        case .publicVisitor, .reporter:
+        case .publicVisitor:
+            // The public side never gets the exact pin (issue 19): rounded to about 110 m (`GeoPoint.publicDecimals`).
+            if let lat = c.lat, let lng = c.lng {
+                let rounded = GeoPoint(lat: lat, lng: lng).publiclyRounded
+                v.lat = rounded.lat; v.lng = rounded.lng
+            }
+        case .reporter:
             break
         case .officer(let principal):
             v.available_actions = Action.officerActions

@@ -291,7 +291,9 @@ enum Open311Controller {
         r.append(("expected_datetime", c.dueAt.map { .string(Open311Time.format($0, in: timeZone)) } ?? .null))
         r.append(("address", c.address.map { .string($0) } ?? .null))
         if let lat = c.lat, let lng = c.lng {
-            r.append(("lat", .number(lat))); r.append(("long", .number(lng)))
+            // GeoReport is a public listing: the pin rounded to about 110 m, as on every public page (issue 19).
+            let rounded = GeoPoint(lat: lat, lng: lng).publiclyRounded
+            r.append(("lat", .number(rounded.lat))); r.append(("long", .number(rounded.lng)))
         }
         return r
     }

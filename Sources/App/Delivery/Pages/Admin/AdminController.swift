@@ -46,6 +46,7 @@ enum AdminController {
         admin.get(.adminSettings, use: guarded(settings))
         admin.post(.adminPolicy, use: guarded(savePolicy))
         admin.post(.adminSecurity, use: guarded(saveSecurity))
+        admin.post(.adminMap, use: guarded(saveMap))
 
         admin.get(.adminMessages, use: guarded(messages))
         admin.post(.adminTestMail, use: guarded(testMail))

@@ -24,11 +24,13 @@ struct ReportFormView: Encodable, Sendable {
     var action: String
     /// Staff entry only: how the complaint came in (walk-in, phone, letter …); empty on the public forms.
     var mediums: [Choice] = []
+    /// The map to drop a pin on (issue 19), when the installation has a tile server; built by `map.js`.
+    var map: MapPicker? = nil
 
     struct FieldMessage: Encodable, Sendable { var field: String; var message: String }
 
     enum CodingKeys: String, CodingKey {
-        case values, checked, errors, errorList, types, jurisdictions, categories, units, unitGroups, maxFiles, maxMB, presetUnit, presetUnitName, action, hasErrors, mediums, staff
+        case values, checked, errors, errorList, types, jurisdictions, categories, units, unitGroups, maxFiles, maxMB, presetUnit, presetUnitName, action, hasErrors, mediums, staff, map
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -40,6 +42,7 @@ struct ReportFormView: Encodable, Sendable {
         try c.encode(maxMB, forKey: .maxMB); try c.encodeIfPresent(presetUnit, forKey: .presetUnit)
         try c.encodeIfPresent(presetUnitName, forKey: .presetUnitName); try c.encode(action, forKey: .action); try c.encode(hasErrors, forKey: .hasErrors)
         try c.encode(mediums, forKey: .mediums); try c.encode(!mediums.isEmpty, forKey: .staff)
+        try c.encodeIfPresent(map, forKey: .map)
     }
 }
 
@@ -64,6 +67,21 @@ struct ReportFormInput: Content {
     var notify_choice: String?
     var notify_email: String?
     var notify_phone: String?
+    /// The pin dropped on the map (hidden fields `map.js` fills; empty without JavaScript).
+    var lat: String?
+    var lng: String?
+
+    /// The pin as numbers: nil for an empty field, and a problem for one that is not a number (never stored).
+    func coordinates() -> (lat: Double?, lng: Double?, problems: [FieldError]) {
+        var problems: [FieldError] = []
+        func number(_ text: String?, _ field: String) -> Double? {
+            guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            guard let value = Double(text), value.isFinite else { problems.append(FieldError(field, "\(field) is not a number")); return nil }
+            return value
+        }
+        let lat = number(self.lat, "lat"), lng = number(self.lng, "lng")
+        return (lat, lng, problems)
+    }
 
     /// The reporter's channel choice as the API's `notify`, nil when the form did not ask.
     var notify: [String]? {
@@ -83,7 +101,8 @@ enum ReportFormBuilder {
             values = ["title": input.title ?? "", "body": input.body ?? "", "incident_date": input.incident_date ?? "",
                       "address": input.address ?? "", "name": input.name ?? "", "email": input.email ?? "", "phone": input.phone ?? "",
                       "target_unit": input.target_unit ?? "", "jurisdiction": input.jurisdiction ?? reference.defaultJurisdiction,
-                      "category": input.category ?? "", "type": input.type ?? "pengaduan"]
+                      "category": input.category ?? "", "type": input.type ?? "pengaduan",
+                      "lat": input.lat ?? "", "lng": input.lng ?? ""]
         } else {
             values = ["jurisdiction": reference.tree.units[presetUnit ?? ""]?.jurisdiction ?? reference.defaultJurisdiction, "type": "pengaduan"]
         }
@@ -109,7 +128,11 @@ enum ReportFormBuilder {
                       "notify_email": input.map { $0.notify_choice == nil || $0.notify_email != nil } ?? true,
                       "notify_phone": input.map { $0.notify_choice == nil || $0.notify_phone != nil } ?? true],
             errors: Dictionary(errors.map { (formField($0.field), said[$0.field] ?? message($0, lang, catalog)) }, uniquingKeysWith: { a, _ in a }),
-            errorList: errors.map { .init(field: formField($0.field), message: said[$0.field] ?? message($0, lang, catalog)) },
+            // One line per form field: the pin's two coordinates are one field on the form.
+            errorList: errors.reduce(into: [ReportFormView.FieldMessage]()) { list, error in
+                let field = formField(error.field)
+                if !list.contains(where: { $0.field == field }) { list.append(.init(field: field, message: said[error.field] ?? message(error, lang, catalog))) }
+            },
             types: ComplaintType.allCases.map { .init(value: $0.rawValue, label: catalog.text("type_\($0.rawValue)", lang), selected: $0.rawValue == type) },
             jurisdictions: tree.jurisdictions.values.sorted { $0.code < $1.code }
                 .map { .init(value: $0.code, label: $0.name, selected: $0.code == jurisdiction) },
@@ -121,6 +144,7 @@ enum ReportFormBuilder {
             presetUnit: presetUnit, presetUnitName: presetUnit.flatMap { tree.units[$0]?.name },
             action: SiteURL.report.path)
         view.unitGroups = unitGroups
+        view.map = reference.tiles.map(MapPicker.init)
         return view
     }
 
@@ -143,7 +167,7 @@ enum ReportFormBuilder {
 
     /// API field names to form field names (the reporter's contact is flat in the form).
     static func formField(_ field: String) -> String {
-        field.hasPrefix("reporter.") ? String(field.dropFirst("reporter.".count)) : (field == "lat" || field == "lng" ? "address" : field)
+        field.hasPrefix("reporter.") ? String(field.dropFirst("reporter.".count)) : (field == "lat" || field == "lng" ? "location" : field)
     }
 }
 
@@ -165,8 +189,9 @@ extension ReportFormBuilder {
         if let trap = input.website, !trap.isEmpty {
             throw AppError.badRequest("the form could not be accepted")
         }
+        let pin = input.coordinates()
         let api = SubmissionRequest(type: input.type, title: input.title ?? "", body: input.body ?? "", incident_date: input.incident_date,
-                                    jurisdiction: input.jurisdiction ?? reference.defaultJurisdiction, address: input.address, lat: nil, lng: nil,
+                                    jurisdiction: input.jurisdiction ?? reference.defaultJurisdiction, address: input.address, lat: pin.lat, lng: pin.lng,
                                     category: input.category.flatMap { $0.isEmpty ? nil : $0 },
                                     target_unit: input.target_unit.flatMap { $0.isEmpty ? nil : $0 },
                                     anonymous: input.anonymous != nil, confidential: input.confidential != nil,
@@ -174,7 +199,7 @@ extension ReportFormBuilder {
                                     qr_code: code?.code, language: req.language.rawValue, notify: input.notify,
                                     attachments: input.attachments)
         let checked = SubmitComplaint.check(api, reference: reference, now: req.application.clock.now)
-        var errors = checked.problems
+        var errors = pin.problems + checked.problems
         // Files are checked here, so a refusal names its file in the visitor's language (issue 19, fix 5).
         var said: [String: String] = [:]
         var files: [SanitizedFile] = []

@@ -59,6 +59,8 @@ enum TrackingController {
         /// The reporter's forms, by `SiteURL.TrackAction` (`actionURLs.konfirmasi`), and the page of the complaint merged into.
         var actionURLs: [String: String] = [:]
         var mergedIntoURL: String? = nil
+        /// The pin (issue 19): exact for the reporter, rounded for everyone else (who sees only public complaints).
+        var place: PlaceOnMap? = nil
 
         static func actionURLs(_ trackingID: String) -> [String: String] {
             Dictionary(uniqueKeysWithValues: SiteURL.TrackAction.allCases.map { ($0.rawValue, SiteURL.trackAction(trackingID, $0).path) })
@@ -168,6 +170,10 @@ enum TrackingController {
         view.replyURL = SiteURL.publicComplaint(c.trackingID).path
         view.actionURLs = TrackingView.actionURLs(c.trackingID)
         view.mergedIntoURL = c.mergedInto.map { SiteURL.publicComplaint($0).path }
+        // A pin on the public side only where the complaint is public at all (never confidential or whistleblowing).
+        if isReporter || Visibility.isPublic(record, publication: req.application.settings.publication) {
+            view.place = PlaceOnMap.make(lat: c.lat, lng: c.lng, exact: isReporter, tiles: reference.tiles, req: req)
+        }
         view.maxFiles = req.application.settings.maxAttachments
         view.maxAttachmentBytes = req.application.settings.maxAttachmentBytes
         view.maxMB = view.maxAttachmentBytes / 1_048_576

@@ -128,6 +128,8 @@ enum CasePage {
         var actionURL: String = ""
         /// A refused action's values and messages, per form.
         var caseForms = CaseFormState(nil)
+        /// The reporter's pin, exact (issue 19).
+        var place: PlaceOnMap? = nil
         /// The page of the complaint this one was merged into.
         var mergedIntoURL: String? = nil
     }
@@ -205,6 +207,7 @@ enum CasePage {
             error: problem.map { $0.field == "form" ? $0.message : req.text("ws_err_banner", ["action": req.text("do_\($0.action)")]) } ?? error,
             publicURL: SiteURL.publicComplaint(c.trackingID).path)
         view.answers = try await answers(c, on: req.db)
+        view.place = PlaceOnMap.make(lat: c.lat, lng: c.lng, exact: true, tiles: ws.reference.tiles, req: req)
         if let holder = c.assigneeID { view.assignee = try await ws.officerNames([holder])[holder] ?? holder }
         view.actionURL = SiteURL.officerComplaint(c.trackingID).path
         view.mergedIntoURL = c.mergedInto.map { SiteURL.officerComplaint($0).path }

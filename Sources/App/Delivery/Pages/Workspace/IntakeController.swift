@@ -42,8 +42,9 @@ enum IntakeController {
         let allowed = jurisdictions(ws)
         guard !allowed.isEmpty else { throw AppError.forbidden(req.text("intake_forbidden")) }
         let input = try req.content.decode(ReportFormInput.self)
+        let pin = input.coordinates()
         let api = SubmissionRequest(type: input.type, title: input.title ?? "", body: input.body ?? "", incident_date: input.incident_date,
-                                    jurisdiction: input.jurisdiction ?? "", address: input.address, lat: nil, lng: nil,
+                                    jurisdiction: input.jurisdiction ?? "", address: input.address, lat: pin.lat, lng: pin.lng,
                                     category: input.category.flatMap { $0.isEmpty ? nil : $0 },
                                     target_unit: input.target_unit.flatMap { $0.isEmpty ? nil : $0 },
                                     anonymous: input.anonymous != nil, confidential: input.confidential != nil,
@@ -51,7 +52,7 @@ enum IntakeController {
                                     qr_code: nil, language: req.language.rawValue, notify: input.notify,
                                     attachments: input.attachments)
         let checked = SubmitComplaint.check(api, reference: ws.reference, now: ws.now)
-        var errors = checked.problems
+        var errors = pin.problems + checked.problems
         if !allowed.contains(input.jurisdiction ?? "") { errors.append(FieldError("jurisdiction", req.text("intake_error_jurisdiction"))) }
         if !mediums.contains(input.medium ?? "") { errors.append(FieldError("medium", req.text("intake_error_medium"))) }
         let files = try SubmitComplaint.formAttachments(input.attachments, settings: req.application.settings, errors: &errors)
