@@ -1,7 +1,7 @@
 """Attachments as thumbnails with the timeline step they came with (issue 19), in a real browser, in both languages.
 
 A citizen at 360 px sends a report with a photo taken sideways (EXIF Orientation 6, progressive 4:2:0), a PNG with
-transparency and a PDF. On the reporter's tracking page and on the officer's complaint page (at 360 px and 1366 px) the
+transparency and a PDF. On the reporter's tracking page and on the officer's complaint page (each at 360 px and 1366 px) the
 photo and the PNG show as thumbnails inside the submission's timeline entry — `<img>` with width and height, alt = the
 file name, linking to the file — and the PDF as a file tile. Each thumbnail is a real PNG of the size the page says,
 agreeing with Pillow's own thumbnail of the upload (PSNR ≥ 30 dB); it is refused to whoever may not open the file.
@@ -105,6 +105,11 @@ def test_thumbnails_on_the_tracking_and_officer_pages(person, officers, uploads,
     citizen.layout_at_phone(f"tracking page with thumbnails ({lang})")
     citizen.axe(f"tracking page with thumbnails ({lang})")
     check_pixels(thumbs, uploads, cookies(citizen), f"tracking page ({lang})")
+
+    desktop_1366(citizen)
+    citizen.go(f"/t/{receipt.tracking_id}")
+    check_entry(citizen, uploads, f"tracking page ({lang}, 1366 px)")
+    citizen.axe(f"tracking page with thumbnails ({lang}, 1366 px)")
 
     # The same rule as the file: a visitor without the reporter's cookie gets neither.
     photo = thumbs[uploads["photo"].name]
