@@ -21,6 +21,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(ExportGroup(), as: "export")
     app.asyncCommands.use(MonevGroup(), as: "monev")
     app.asyncCommands.use(TriageGroup(), as: "triage")
+    app.asyncCommands.use(ThumbnailCommand(), as: "thumbnail")
 }
 
 struct MigrateCommand: AsyncCommand {

@@ -32,7 +32,11 @@ struct AttachmentStore: Sendable {
 
     func read(_ key: String) throws -> Data { try Data(contentsOf: url(for: key)) }
 
-    func delete(_ key: String) { try? FileManager.default.removeItem(at: url(for: key)) }
+    /// The file and the thumbnail made from it, if any.
+    func delete(_ key: String) {
+        try? FileManager.default.removeItem(at: url(for: key))
+        ThumbnailStore(attachments: self).delete(key)
+    }
 }
 
 /// An uploaded file after its type was decided from the content and its metadata stripped.

@@ -61,6 +61,9 @@ enum SiteURL {
     /// An attachment of a complaint on its public page and on the officer's page.
     case trackingAttachment(String, UUID)
     case caseAttachment(String, UUID)
+    /// The thumbnail of an image attachment (issue 19), behind the same checks as the file itself.
+    case trackingThumbnail(String, UUID)
+    case caseThumbnail(String, UUID)
     case intakeReceipt
     case monevCSV
     case monevXLSX
@@ -134,6 +137,8 @@ enum SiteURL {
         case .accountPassword(let token): return P.accountPassword.link(token)
         case .trackingAttachment(let id, let attachment): return P.trackingAttachment.link(id, attachment.uuidString.lowercased())
         case .caseAttachment(let id, let attachment): return P.caseAttachment.link(id, attachment.uuidString.lowercased())
+        case .trackingThumbnail(let id, let attachment): return P.trackingThumbnail.link(id, attachment.uuidString.lowercased())
+        case .caseThumbnail(let id, let attachment): return P.caseThumbnail.link(id, attachment.uuidString.lowercased())
         case .intakeReceipt: return P.intakeReceipt.link()
         case .monevCSV: return P.monevCSV.link()
         case .monevXLSX: return P.monevXLSX.link()
@@ -228,6 +233,7 @@ extension RoutePattern {
     static let language = RoutePattern("/bahasa/:lang")
     static let publicComplaint = RoutePattern("/t/:id")
     static let trackingAttachment = RoutePattern("/t/:id/lampiran/:attachment")
+    static let trackingThumbnail = RoutePattern("/t/:id/lampiran/:attachment/kecil")
     /// Registered once per `SiteURL.TrackAction`.
     static let trackAction = RoutePattern("/t/:id/:action")
     static let unsubscribe = RoutePattern("/berhenti/:id/:channel")
@@ -263,6 +269,7 @@ extension RoutePattern {
     static let officerComplaint = RoutePattern("/petugas/aduan/:id")
     static let caseAction = RoutePattern("/petugas/aduan/:id/aksi/:action")
     static let caseAttachment = RoutePattern("/petugas/aduan/:id/lampiran/:attachment")
+    static let caseThumbnail = RoutePattern("/petugas/aduan/:id/lampiran/:attachment/kecil")
     static let officerMonev = RoutePattern("/petugas/monev")
     static let monevCSV = RoutePattern("/petugas/monev.csv")
     static let monevXLSX = RoutePattern("/petugas/monev.xlsx")

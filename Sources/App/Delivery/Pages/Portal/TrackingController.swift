@@ -12,9 +12,10 @@ enum TrackingController {
         var label: String
         var text: String?
         var unit: String?
+        /// The files sent with this step, for the reporter only (the public sees none).
+        var attachments: [AttachmentLink] = []
     }
 
-    struct AttachmentLink: Encodable, Sendable { var name: String; var url: String; var size: String }
 
     struct TrackingView: Encodable, Sendable {
         var trackingID: String
@@ -138,13 +139,19 @@ enum TrackingController {
            let identity = try? JSONDecoder().decode(ReporterIdentity.self, from: req.application.secrets.open(sealed)) {
             reporterName = identity.name
         }
-        var attachments: [AttachmentLink] = []
+        var files: [Attachment] = []
         if Visibility.seesAttachments(isReporter ? .reporter : .publicVisitor) {
-            attachments = try await Attachment.query(on: req.db).filter(\.$complaintID == c.id!).sort(\.$createdAt).all().map {
-                AttachmentLink(name: $0.filename, url: SiteURL.trackingAttachment(c.trackingID, $0.id!).path,
-                               size: ByteSize.text($0.size))
-            }
+            files = try await Attachment.query(on: req.db).filter(\.$complaintID == c.id!).sort(\.$createdAt).all()
         }
+        let thumbnails = await AttachmentDownload.thumbnailSizes(files, app: req.application)
+        func link(_ a: Attachment) -> AttachmentLink {
+            AttachmentLink(a, url: SiteURL.trackingAttachment(c.trackingID, a.id!).path,
+                           thumbnailURL: SiteURL.trackingThumbnail(c.trackingID, a.id!).path, sizes: thumbnails)
+        }
+        // Each file is shown with the step it came with; those of steps the reporter does not see (none today) stay
+        // in the private list.
+        let shownSteps = Set(events.map(\.seq))
+        let attachments = files.filter { $0.eventSeq.map { !shownSteps.contains($0) } ?? true }.map(link)
         var view = TrackingView(
             trackingID: c.trackingID, formattedID: TrackingID(c.trackingID)?.formatted ?? c.trackingID,
             title: c.title, body: c.body, type: req.text("type_\(c.type)"), state: req.text("state_\(c.state)"), stateCode: c.state,
@@ -154,7 +161,8 @@ enum TrackingController {
             submitted: wording.date(c.submittedAt), address: c.address.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 },
             timeline: events.map { e in
                 TimelineEntry(when: wording.dateTime(e.at), label: req.text("event_\(e.action)"), text: e.publicText,
-                              unit: e.unitID.flatMap { reference.tree.units[$0]?.name })
+                              unit: e.unitID.flatMap { reference.tree.units[$0]?.name },
+                              attachments: files.filter { $0.eventSeq == e.seq }.map(link))
             },
             finalAnswer: events.last(where: { $0.action == Action.respond_final.rawValue })?.publicText,
             isReporter: isReporter, reporterName: reporterName, attachments: attachments, hasAttachments: !attachments.isEmpty,
@@ -257,13 +265,23 @@ enum TrackingController {
     }
 
     static func attachment(_ req: Request) async throws -> Response {
+        try AttachmentDownload.response(try await permittedAttachment(req), app: req.application)
+    }
+
+    /// The thumbnail is let through by the very function that lets the file through.
+    static func thumbnail(_ req: Request) async throws -> Response {
+        try await AttachmentDownload.thumbnailResponse(try await permittedAttachment(req), req: req)
+    }
+
+    /// An attachment of this complaint, for its reporter only (`Visibility.seesAttachments`).
+    static func permittedAttachment(_ req: Request) async throws -> Attachment {
         let complaint = try await load(req)
         guard Visibility.seesAttachments(try await isReporter(req, complaint) ? .reporter : .publicVisitor),
               let id = req.parameters.get("attachment", as: UUID.self),
               let attachment = try await Attachment.query(on: req.db).filter(\.$id == id).filter(\.$complaintID == complaint.id!).first() else {
             throw AppError.notFound(req.text("not_found_page"))
         }
-        return try AttachmentDownload.response(attachment, app: req.application)
+        return attachment
     }
 
     static func load(_ req: Request) async throws -> Complaint {

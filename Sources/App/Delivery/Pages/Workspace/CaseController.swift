@@ -21,7 +21,6 @@ enum CasePage {
         var attachments: [AttachmentLink]
     }
 
-    struct AttachmentLink: Encodable, Sendable { var name: String; var url: String; var size: String }
 
     struct DueRow: Encodable, Sendable {
         var stage: String
@@ -162,9 +161,10 @@ enum CasePage {
         }
         let events = try await Event.query(on: req.db).filter(\.$complaintID == c.id!).sort(\.$seq).all()
         let files = try await Attachment.query(on: req.db).filter(\.$complaintID == c.id!).sort(\.$createdAt).all()
+        let thumbnails = await AttachmentDownload.thumbnailSizes(files, app: req.application)
         func link(_ a: Attachment) -> AttachmentLink {
-            AttachmentLink(name: a.filename, url: SiteURL.caseAttachment(c.trackingID, a.id!).path,
-                           size: ByteSize.text(a.size))
+            AttachmentLink(a, url: SiteURL.caseAttachment(c.trackingID, a.id!).path,
+                           thumbnailURL: SiteURL.caseThumbnail(c.trackingID, a.id!).path, sizes: thumbnails)
         }
         let timeline = events.map { e in
             TimelineEntry(when: wording.dateTime(e.at), label: req.text("event_\(e.action)"),
@@ -453,6 +453,16 @@ enum CaseController {
     }
 
     static func attachment(_ req: Request) async throws -> Response {
+        try AttachmentDownload.response(try await permittedAttachment(req), app: req.application)
+    }
+
+    /// The thumbnail is let through by the very function that lets the file through.
+    static func thumbnail(_ req: Request) async throws -> Response {
+        try await AttachmentDownload.thumbnailResponse(try await permittedAttachment(req), req: req)
+    }
+
+    /// The attachment of a complaint in the officer's scope; reading a confidential complaint's file is audited.
+    static func permittedAttachment(_ req: Request) async throws -> Attachment {
         let ws = try await Workspace.of(req)
         let c = try await ws.complaint(req.parameters.get("id"))
         guard let id = req.parameters.get("attachment", as: UUID.self),
@@ -463,6 +473,6 @@ enum CaseController {
             try await AuditEntry(at: ws.now, actor: ws.principal.username, action: "read_confidential",
                                  complaintID: c.id, detail: req.url.path).create(on: req.writeDB)
         }
-        return try AttachmentDownload.response(attachment, app: req.application)
+        return attachment
     }
 }
