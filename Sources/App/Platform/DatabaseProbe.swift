@@ -53,9 +53,10 @@ actor DatabaseProbe {
         return made
     }
 
+    /// The connection is kept until its close completes: PostgresNIO traps when a connection is released unclosed.
     private func drop(_ stale: PostgresConnection) {
         if connection === stale { connection = nil }
-        stale.close().whenComplete { _ in }
+        stale.close().whenComplete { _ in withExtendedLifetime(stale) {} }
     }
 
     /// At shutdown: the connection closes and no new one is opened.
