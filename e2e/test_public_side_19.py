@@ -12,6 +12,7 @@ card list inside its box; at 1366 px they stay tables with their header row.
 from __future__ import annotations
 
 import csv
+import re
 import datetime as dt
 from pathlib import Path
 
@@ -182,3 +183,33 @@ def test_officer_pages_at_360px(desks, listed, lang):
                                      {"width": 1366, "height": 900, "deviceScaleFactor": 1, "mobile": False})
             b.go(path)
             check_cards(b, f"{path} as {role} at 1366 px ({lang})", phone=False, expect_rows=True)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Fix 8: words, not codes, on the pages it touched; each at 360 px with axe, in both languages
+
+ISO_DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_fix8_pages_at_360px_without_iso_dates(desks, phone: Browser, listed, lang):
+    """The pages whose codes and dates fix 8 turned into words: readable at 360 px, axe-clean, no date left as
+    2026-03-02 in what the reader sees (the tracking ID and form values are not visible text)."""
+    pages = [("admin", "/petugas/admin/pesan/webhook"), ("admin", "/petugas/admin/kunci-api"),
+             ("admin", "/petugas/admin/kategori?j=63"), ("admin", "/petugas/admin/kategori/pariwisata/atribut"),
+             ("koord", "/petugas/monev?periode=tahun"), ("koord", f"/petugas/aduan/{listed['verified']}"),
+             ("dinkes", f"/petugas/aduan/{listed['verified']}")]
+    for role, path in pages:
+        b = desks[role]
+        b.resize("phone")
+        choose_language(b, lang, path)
+        b.layout_at_phone(f"{path} as {role} ({lang})")
+        b.axe(f"{path} as {role} ({lang})")
+        left = ISO_DATE.findall(b.text())
+        assert not left, f"{path} as {role} ({lang}): dates not in words: {left[:3]}"
+    for path in ("/statistik", f"/t/{listed['verified']}"):
+        choose_language(phone, lang, path)
+        phone.layout_at_phone(f"{path} ({lang})")
+        phone.axe(f"{path} ({lang})")
+        left = ISO_DATE.findall(phone.text())
+        assert not left, f"{path} ({lang}): dates not in words: {left[:3]}"
