@@ -394,6 +394,14 @@ class Browser:
             pytest.fail("\n".join(lines), pytrace=False)
         return results
 
+    def check_phone_and_desktop(self, label: str):
+        """The page at 360 px (layout, then axe) and at the desktop size (axe), in that order; ends at desktop size."""
+        for kind in ("phone", "desktop"):
+            self.resize(kind)
+            if kind == "phone":
+                self.layout_at_phone(label)
+            self.axe(f"{label} ({kind})")
+
     def layout_at_phone(self, label: str):
         """At 360 px: no horizontal scrolling, and every visible button can be reached and clicked."""
         metrics = self.driver.execute_script(

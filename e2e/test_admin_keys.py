@@ -17,21 +17,13 @@ from conftest import UNIT, Browser, catalogue, make_driver, uid
 T = catalogue("id")
 
 
-def check(b: Browser, label: str):
-    for kind in ("phone", "desktop"):
-        b.resize(kind)
-        if kind == "phone":
-            b.layout_at_phone(label)
-        b.axe(f"{label} ({kind})")
-
-
 def test_sysadmin_api_keys_and_attributes(portal, chromium, officers):
     b = Browser(make_driver(), portal)
     try:
         b.sign_in("admin", expect=None)
         b.go("/petugas/admin/kunci-api")
         assert b.h1() == T["admin_section_api_keys"], b.text()[:500]
-        check(b, "API keys, empty")
+        b.check_phone_and_desktop("API keys, empty")
 
         name = f"Sistem Dinkes {uid()}"
         form = b.form_for("/petugas/admin/kunci-api")
@@ -44,7 +36,7 @@ def test_sysadmin_api_keys_and_attributes(portal, chromium, officers):
         b.submit_form(form)
         key = b.find("#apikey-value").text.strip()
         assert key.startswith("aduan_"), b.text()[:500]
-        check(b, "API key created")
+        b.check_phone_and_desktop("API key created")
 
         r = requests.get(portal.url("/api/v1/complaints"), headers={"X-API-Key": key}, timeout=30)
         assert r.status_code == 200 and "items" in r.json(), f"{r.status_code} {r.text[:300]}"
@@ -62,7 +54,7 @@ def test_sysadmin_api_keys_and_attributes(portal, chromium, officers):
         # The day in words (issue 19, fix 8), not an ISO date.
         day = first.find_element("css selector", "th").text
         assert not re.search(r"\d{4}-\d{2}-\d{2}", day) and re.search(r"\d{4}$", day), f"the day in words: {day!r}"
-        check(b, "API key page")
+        b.check_phone_and_desktop("API key page")
 
         code = f"ruang{uid()}"
         b.go("/petugas/admin/kategori/kesehatan.rs/atribut")
@@ -74,7 +66,7 @@ def test_sysadmin_api_keys_and_attributes(portal, chromium, officers):
         b.find("#values", within=form).send_keys("igd=IGD\nrawat-inap=Rawat inap")
         b.submit_form(form)
         assert b.notice() == T["admin_done_attribute_save"], b.alert() or b.text()[:500]
-        check(b, "Open311 attributes")
+        b.check_phone_and_desktop("Open311 attributes")
         d = requests.get(portal.url("/open311/v2/services/kesehatan.rs.json"), timeout=30).json()
         assert [a["code"] for a in d["attributes"]] == [code] and d["attributes"][0]["required"] is True, d
     finally:

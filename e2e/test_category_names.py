@@ -15,14 +15,6 @@ ID, EN = catalogue("id"), catalogue("en")
 PAGE = "/petugas/admin/kategori/pariwisata/atribut"
 
 
-def check(b: Browser, label: str):
-    for kind in ("phone", "desktop"):
-        b.resize(kind)
-        if kind == "phone":
-            b.layout_at_phone(label)
-        b.axe(f"{label} ({kind})")
-
-
 def service_name(portal, accept_language: str) -> str:
     services = requests.get(portal.url("/open311/v2/services.json"), headers={"Accept-Language": accept_language}, timeout=30).json()
     return next(s["service_name"] for s in services if s["service_code"] == "pariwisata")
@@ -37,7 +29,7 @@ def test_sysadmin_names_a_category_in_english(portal, chromium, officers):
         b.go(f"/bahasa/en?next={PAGE}")
         assert b.find("#category-name").get_attribute("value") == "Pariwisata"
         original_en = b.find("#category-name-en").get_attribute("value")
-        check(b, "category names (en)")
+        b.check_phone_and_desktop("category names (en)")
 
         form = b.form_for("/petugas/admin/kategori/pariwisata/nama")
         b.find("#category-name", within=form).clear()
@@ -50,7 +42,7 @@ def test_sysadmin_names_a_category_in_english(portal, chromium, officers):
         assert error == EN["admin_category_error_name"], error
         assert b.find("#category-name-en").get_attribute("value") == english
         assert b.find("#category-name").get_attribute("aria-invalid") == "true"
-        check(b, "category names, refused (en)")
+        b.check_phone_and_desktop("category names, refused (en)")
         assert service_name(portal, "en") != english, "a refused name was saved"
 
         form = b.form_for("/petugas/admin/kategori/pariwisata/nama")
@@ -62,7 +54,7 @@ def test_sysadmin_names_a_category_in_english(portal, chromium, officers):
         assert english in b.html()
         b.go(f"/bahasa/id?next={PAGE}")
         assert b.find("#category-name-en").get_attribute("value") == english
-        check(b, "category names (id)")
+        b.check_phone_and_desktop("category names (id)")
         b.go("/lapor")
         assert english not in b.html() and ">Pariwisata<" in b.html()
         assert service_name(portal, "en-US,en;q=0.9") == english

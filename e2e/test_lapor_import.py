@@ -19,14 +19,6 @@ T = catalogue("id")
 KOTA = "63.72"
 
 
-def check(b: Browser, label: str):
-    for kind in ("phone", "desktop"):
-        b.resize(kind)
-        if kind == "phone":
-            b.layout_at_phone(label)
-        b.axe(f"{label} ({kind})")
-
-
 def press(b: Browser, css: str):
     """Clicks one of a form's submit buttons and waits for the page it leads to."""
     old = b.find("html")
@@ -88,7 +80,7 @@ def test_lapor_import_journey(portal, chromium, officers, tmp_path):
         summary = admin.find("#org-import-summary").text
         assert summary.startswith("Pemeriksaan: 2 unit akan dibuat, 0 diubah, 1 alias ditambah"), summary
         assert "Dinas Kesehatan Kota Banjarbaru" not in " ".join(e.text for e in admin.finds("tbody th")), "a check created the unit"
-        check(admin, "organisation CSV checked")
+        admin.check_phone_and_desktop("organisation CSV checked")
         admin.find("#org-file").send_keys(str(org_file(tmp_path)))
         press(admin, "#org-load")
         assert admin.find("#org-import-summary").text.startswith("Dimuat: 2 unit dibuat"), admin.text()[:600]
@@ -118,7 +110,7 @@ def test_lapor_import_journey(portal, chromium, officers, tmp_path):
         assert unmapped == ["Dinas PUPR Kota Banjarbaru 2"], unmapped
         r = portal.api("GET", f"/api/v1/complaints?scope={KOTA}&q={tag}", "koord.bjb")
         assert r.status_code == 200 and r.json()["total"] == 0, f"a check wrote complaints: {r.text[:300]}"
-        check(b, "LAPOR import checked")
+        b.check_phone_and_desktop("LAPOR import checked")
 
         # Import.
         Select(b.find("#lapor-jurisdiction")).select_by_value(KOTA)
@@ -136,14 +128,14 @@ def test_lapor_import_journey(portal, chromium, officers, tmp_path):
         b.wait_for(lambda: b.path == "/petugas/impor-ekspor/instansi", "the agencies page")
         row = [r for r in b.finds("#agencies-unmapped tbody tr") if r.find_element("css selector", "th").text == "Dinas PUPR Kota Banjarbaru"]
         assert row and row[0].find_element("css selector", "td.num").text == "2", b.text()[:800]
-        check(b, "LAPOR agencies without a unit")
+        b.check_phone_and_desktop("LAPOR agencies without a unit")
         Select(row[0].find_element("css selector", "select")).select_by_value(f"{KOTA}/dpupr")
         old = b.find("html")
         b.click(row[0].find_element("css selector", "button"))
         b.wait_for(lambda: _gone(old), "the page after saving the alias")
         assert b.notice() == T["interop_alias_saved"], b.text()[:600]
         assert "Dinas PUPR Kota Banjarbaru" in b.find("#agencies-saved").text
-        check(b, "LAPOR agencies, alias saved")
+        b.check_phone_and_desktop("LAPOR agencies, alias saved")
 
         # Import again: nothing duplicated, the alias reaches the two complaints.
         b.go("/petugas/impor-ekspor")
@@ -154,7 +146,7 @@ def test_lapor_import_journey(portal, chromium, officers, tmp_path):
         r = portal.api("GET", f"/api/v1/complaints?scope={KOTA}&q={tag}&per_page=100", "koord.bjb")
         items = {i["title"]: i for i in r.json()["items"]}
         assert len(items) == 3 and items[f"Jalan berlubang {tag}"].get("unit") == f"{KOTA}/dpupr", r.text[:600]
-        check(b, "LAPOR import again")
+        b.check_phone_and_desktop("LAPOR import again")
         # The Rahasia report is not public.
         tid = items[f"Antrean puskesmas {tag}"]["tracking_id"]
         assert portal.api("GET", f"/t/{tid}").status_code == 404

@@ -504,9 +504,11 @@ def load(cluster: Cluster, log: Log, qr_code: str, stop: threading.Event) -> lis
                         log.scans += 1
             time.sleep(0.02)
 
-    threads = [threading.Thread(target=citizen) for _ in range(4)]
-    threads += [threading.Thread(target=officer, args=(k,)) for k in range(2)]
-    threads += [threading.Thread(target=reader, args=(k,)) for k in range(3)]
+    # Daemons: when the drill stops on a fatal error (an instance that died by itself), the load must not keep the
+    # interpreter waiting for it forever.
+    threads = [threading.Thread(target=citizen, daemon=True) for _ in range(4)]
+    threads += [threading.Thread(target=officer, args=(k,), daemon=True) for k in range(2)]
+    threads += [threading.Thread(target=reader, args=(k,), daemon=True) for k in range(3)]
     for t in threads:
         t.start()
     return threads
