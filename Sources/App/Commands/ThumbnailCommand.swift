@@ -18,7 +18,7 @@ struct ThumbnailCommand: AsyncCommand {
         let sanitized: (type: MediaType, bytes: [UInt8])
         do { sanitized = try MediaInspector.sanitize(bytes) } catch { throw ThumbnailCommandError(message: error.message) }
         do {
-            let raster = try Thumbnail.make(from: sanitized.bytes, type: sanitized.type, inflate: { try Zlib.inflate($0, exactly: $1) })
+            let raster = try Thumbnail.make(from: sanitized.bytes, type: sanitized.type, inflate: Zlib.inflate)
             try Data(try ThumbnailStore.encodePNG(raster)).write(to: URL(fileURLWithPath: signature.output))
             context.console.print("\(raster.width)x\(raster.height)")
         } catch let error as ImageDecodeError {

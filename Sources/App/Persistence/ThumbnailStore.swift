@@ -31,7 +31,7 @@ struct ThumbnailStore: Sendable {
             try? write([], to: noneURL(for: key))
             return nil
         }
-        guard let raster = try? Thumbnail.make(from: [UInt8](bytes), type: type, inflate: { try Zlib.inflate($0, exactly: $1) }),
+        guard let raster = try? Thumbnail.make(from: [UInt8](bytes), type: type, inflate: Zlib.inflate),
               let png = try? Self.encodePNG(raster) else {
             try? write([], to: noneURL(for: key))
             return nil
@@ -75,28 +75,8 @@ struct ThumbnailStore: Sendable {
         return w > 0 && h > 0 ? (w, h) : nil
     }
 
-    /// 8-bit RGB PNG; each row filtered with Sub, which suits photographs and costs nothing to choose.
+    /// The thumbnail as a PNG (`Raster.png`), deflated by the system zlib.
     static func encodePNG(_ image: Raster) throws -> [UInt8] {
-        let stride = image.width * 3
-        var raw = [UInt8]()
-        raw.reserveCapacity((stride + 1) * image.height)
-        for y in 0..<image.height {
-            raw.append(1)
-            let row = y * stride
-            for i in 0..<stride {
-                raw.append(i >= 3 ? image.pixels[row + i] &- image.pixels[row + i - 3] : image.pixels[row + i])
-            }
-        }
-        func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
-            let typed = Array(type.utf8) + body
-            return bigEndian(UInt32(body.count)) + typed + bigEndian(Zlib.crc32(typed))
-        }
-        let header = bigEndian(UInt32(image.width)) + bigEndian(UInt32(image.height)) + [8, 2, 0, 0, 0]
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header)
-            + chunk("IDAT", try Zlib.compress(raw)) + chunk("IEND", [])
-    }
-
-    private static func bigEndian(_ v: UInt32) -> [UInt8] {
-        [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
+        try image.png(deflate: Zlib.compress)
     }
 }

@@ -30,8 +30,4 @@ enum Zlib {
         guard status == Z_OK else { throw Failure() }
         return Array(output.prefix(Int(size)))
     }
-
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        UInt32(bytes.withUnsafeBufferPointer { CAduanZlib.crc32(0, $0.baseAddress, uInt($0.count)) })
-    }
 }
